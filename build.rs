@@ -1,0 +1,30 @@
+//! Generates the C header from the Rust sources with cbindgen.
+//!
+//! The header is written to `OUT_DIR` only; `include/pycoro.h` is the checked-in copy
+//! (`make header` refreshes it and a test fails when the two differ). The cdylib gets a
+//! SONAME so C programs record `libpycoro.so.0` and not a build path.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libpycoro.so.0");
+    // Internal references bind to our own definitions even when a process already has
+    // libpython's symbols of the same names (ctypes, dlopen with RTLD_LOCAL).
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic");
+
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
+        .expect("cbindgen.toml must parse");
+    let bindings = cbindgen::Builder::new()
+        .with_crate(&crate_dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen failed to generate the header");
+    let header = out_dir.join("pycoro.h");
+    bindings.write_to_file(&header);
+    println!("cargo:header={}", header.display());
+}

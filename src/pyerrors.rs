@@ -1,0 +1,458 @@
+//! `Include/pyerrors.h`: the per-thread error indicator and the handled-exception stack.
+
+use crate::boundary::{check_null, guard};
+use crate::exceptions::{exc_class_check, exc_instance_check};
+use crate::ffi::{decref, incref, new_ref, obj, ty, xdecref, xincref};
+use crate::object::PyObject;
+use crate::object_ops::none;
+use crate::pystate::tstate;
+use core::ffi::{c_char, c_int};
+use core::mem::{offset_of, size_of};
+use core::ptr::null_mut;
+use static_assertions::const_assert_eq;
+
+/// One entry of the handled-exception stack (`sys.exc_info()`), 3.10 layout.
+///
+/// A generator owns one (`gi_exc_state`) and links it onto the thread's stack while it runs.
+#[repr(C)]
+pub struct _PyErr_StackItem {
+    pub exc_type: *mut PyObject,
+    pub exc_value: *mut PyObject,
+    pub exc_traceback: *mut PyObject,
+    pub previous_item: *mut _PyErr_StackItem,
+}
+
+const_assert_eq!(size_of::<_PyErr_StackItem>(), 32);
+const_assert_eq!(offset_of!(_PyErr_StackItem, previous_item), 24);
+
+/// Sets the error indicator from owned references (`_PyErr_Restore`).
+pub(crate) unsafe fn restore(t: *mut PyObject, v: *mut PyObject, tb: *mut PyObject) {
+    let ts = tstate();
+    // SAFETY: the thread's own state; the old values are released after the new ones are in.
+    unsafe {
+        let (ot, ov, otb) = ((*ts).curexc_type, (*ts).curexc_value, (*ts).curexc_traceback);
+        (*ts).curexc_type = t;
+        (*ts).curexc_value = v;
+        (*ts).curexc_traceback = tb;
+        xdecref(ot);
+        xdecref(ov);
+        xdecref(otb);
+    }
+}
+
+/// Takes the error indicator (owned references; all NULL when no error is set).
+pub(crate) unsafe fn fetch() -> (*mut PyObject, *mut PyObject, *mut PyObject) {
+    let ts = tstate();
+    // SAFETY: the thread's own state.
+    unsafe {
+        let r = ((*ts).curexc_type, (*ts).curexc_value, (*ts).curexc_traceback);
+        (*ts).curexc_type = null_mut();
+        (*ts).curexc_value = null_mut();
+        (*ts).curexc_traceback = null_mut();
+        r
+    }
+}
+
+/// The current exception type (borrowed), or NULL.
+#[inline]
+pub(crate) fn occurred() -> *mut PyObject {
+    // SAFETY: the thread's own state.
+    unsafe { (*tstate()).curexc_type }
+}
+
+/// The topmost handled exception item whose value is set (`_PyErr_GetTopmostException`).
+pub(crate) unsafe fn topmost_exc_item() -> *mut _PyErr_StackItem {
+    // SAFETY: the stack items are live while linked.
+    unsafe {
+        let mut item = (*tstate()).exc_info;
+        while ((*item).exc_value.is_null() || (*item).exc_value == none())
+            && !(*item).previous_item.is_null()
+        {
+            item = (*item).previous_item;
+        }
+        item
+    }
+}
+
+/// `_PyErr_SetObject`: sets `exc` with `value` (borrowed; NULL allowed), chaining the exception
+/// being handled as `__context__` the way CPython does.
+pub(crate) unsafe fn set_object(exc: *mut PyObject, value: *mut PyObject) {
+    // SAFETY: `exc`/`value` are live or NULL; all references are balanced below.
+    unsafe {
+        if !exc.is_null() && !exc_class_check(exc) {
+            let r = crate::object_ops::repr_string(exc);
+            set_string(
+                crate::exc!(SystemError),
+                &format!("exception {r} is not a BaseException subclass"),
+            );
+            return;
+        }
+        let mut value = value;
+        xincref(value);
+        let handled = (*topmost_exc_item()).exc_value;
+        if !handled.is_null() && handled != none() {
+            incref(handled);
+            if value.is_null() || !exc_instance_check(value) {
+                let fixed = crate::exceptions::create_exception(exc, value);
+                xdecref(value);
+                if fixed.is_null() {
+                    decref(handled);
+                    return;
+                }
+                value = fixed;
+            }
+            if handled != value {
+                cut_context_cycle(handled, value);
+                crate::exceptions::set_context(value, handled);
+            } else {
+                decref(handled);
+            }
+        }
+        let tb = if !value.is_null() && exc_instance_check(value) {
+            crate::exceptions::get_traceback(value)
+        } else {
+            null_mut()
+        };
+        xincref(exc);
+        restore(exc, value, tb);
+    }
+}
+
+/// Before `value.__context__ = handled`: if `value` already appears in `handled`'s context
+/// chain, cut the chain there so no cycle forms (a pre-existing cycle is left alone).
+unsafe fn cut_context_cycle(handled: *mut PyObject, value: *mut PyObject) {
+    // SAFETY: exception instances; contexts are borrowed while walking.
+    unsafe {
+        let mut o = handled;
+        let mut slow = o;
+        let mut toggle = false;
+        loop {
+            let ctx = crate::exceptions::context_of(o);
+            if ctx.is_null() {
+                break;
+            }
+            if ctx == value {
+                crate::exceptions::set_context(o, null_mut());
+                break;
+            }
+            o = ctx;
+            if o == slow {
+                break;
+            }
+            if toggle {
+                slow = crate::exceptions::context_of(slow);
+            }
+            toggle = !toggle;
+        }
+    }
+}
+
+/// Sets `exc` with a message made from a Rust string.
+pub(crate) unsafe fn set_string(exc: *mut PyObject, msg: &str) {
+    // SAFETY: creating a str and setting it.
+    unsafe {
+        let s = crate::unicodeobject::str_from(msg);
+        if s.is_null() {
+            return;
+        }
+        set_object(exc, s);
+        decref(s);
+    }
+}
+
+/// `PyErr_BadInternalCall()`: `SystemError("bad argument to internal function")`.
+pub(crate) unsafe fn bad_internal_call() {
+    // SAFETY: setting the error indicator.
+    unsafe { set_string(crate::exc!(SystemError), "bad argument to internal function") }
+}
+
+/// `PyErr_NoMemory()`: sets `MemoryError` (with no value, as CPython) and returns NULL.
+pub(crate) unsafe fn no_memory() -> *mut PyObject {
+    // SAFETY: MemoryError is static; no allocation needed.
+    unsafe { restore(crate::exc!(MemoryError), null_mut(), null_mut()) };
+    null_mut()
+}
+
+/// `PyErr_GivenExceptionMatches`.
+pub(crate) unsafe fn given_matches(err: *mut PyObject, exc: *mut PyObject) -> bool {
+    if err.is_null() || exc.is_null() {
+        return false;
+    }
+    // SAFETY: live objects.
+    unsafe {
+        if crate::tupleobject::is_tuple(exc) {
+            let n = crate::ffi::size(exc);
+            for i in 0..n {
+                if given_matches(err, crate::tupleobject::item(exc, i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        let err = if exc_instance_check(err) { obj(ty(err)) } else { err };
+        if exc_class_check(err) && exc_class_check(exc) {
+            return crate::typeobject::is_subtype(err as _, exc as _);
+        }
+        err == exc
+    }
+}
+
+/// `PyErr_ExceptionMatches`.
+pub(crate) unsafe fn matches(exc: *mut PyObject) -> bool {
+    // SAFETY: live or NULL.
+    unsafe { given_matches(occurred(), exc) }
+}
+
+/// Sets the error indicator to `type` with `message` (a UTF-8 C string) as value.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetString(r#type: *mut PyObject, message: *const c_char) {
+    guard("PyErr_SetString", (), || {
+        // SAFETY: C strings from the caller; a NULL message gives None as the value.
+        unsafe {
+            if message.is_null() {
+                set_object(r#type, null_mut());
+                return;
+            }
+            let s = crate::unicodeobject::PyUnicode_FromString(message);
+            if s.is_null() {
+                return;
+            }
+            set_object(r#type, s);
+            decref(s);
+        }
+    })
+}
+
+/// Sets the error indicator to `type` with `value`. Does not steal: the indicator takes new
+/// references. The exception being handled becomes the new exception's `__context__`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetObject(r#type: *mut PyObject, value: *mut PyObject) {
+    // SAFETY: live objects or NULL.
+    guard("PyErr_SetObject", (), || unsafe { set_object(r#type, value) })
+}
+
+/// `PyErr_SetObject(type, Py_None)`-like: sets `type` with no value.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetNone(r#type: *mut PyObject) {
+    // SAFETY: live object or NULL.
+    guard("PyErr_SetNone", (), || unsafe { set_object(r#type, null_mut()) })
+}
+
+/// Returns the type of the pending exception, or NULL if no exception is set.
+///
+/// Return value: Borrowed reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Occurred() -> *mut PyObject {
+    guard("PyErr_Occurred", null_mut(), occurred)
+}
+
+/// Clears the error indicator.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Clear() {
+    // SAFETY: the thread's own state.
+    guard("PyErr_Clear", (), || unsafe { restore(null_mut(), null_mut(), null_mut()) })
+}
+
+/// Moves the error indicator into `*ptype`, `*pvalue`, `*ptraceback` (each may end up NULL) and
+/// clears it. The caller owns the three references. The value may be unnormalized (not an
+/// instance): call `PyErr_NormalizeException` to get an instance.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Fetch(
+    ptype: *mut *mut PyObject,
+    pvalue: *mut *mut PyObject,
+    ptraceback: *mut *mut PyObject,
+) {
+    guard("PyErr_Fetch", (), || {
+        if ptype.is_null() || pvalue.is_null() || ptraceback.is_null() {
+            // Keep the pending exception: the caller cannot receive it.
+            // SAFETY: setting the error indicator.
+            unsafe { bad_internal_call() };
+            return;
+        }
+        // SAFETY: out-pointers checked above.
+        unsafe {
+            let (t, v, tb) = fetch();
+            *ptype = t;
+            *pvalue = v;
+            *ptraceback = tb;
+        }
+    })
+}
+
+/// Sets the error indicator from the three objects, stealing one reference to each (NULL
+/// allowed; a NULL type clears the indicator). No checks are made, as in CPython.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Restore(r#type: *mut PyObject, value: *mut PyObject, traceback: *mut PyObject) {
+    // SAFETY: stolen references.
+    guard("PyErr_Restore", (), || unsafe {
+        if r#type.is_null() {
+            xdecref(value);
+            xdecref(traceback);
+            restore(null_mut(), null_mut(), null_mut());
+        } else {
+            restore(r#type, value, traceback);
+        }
+    })
+}
+
+/// Turns a fetched `(type, value, traceback)` triple into normalized form: `*val` becomes an
+/// instance of `*exc` (or of a subclass, which then becomes `*exc`). The three slots own their
+/// references; replaced values are released. If creating the instance fails, the triple is
+/// replaced by the new error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_NormalizeException(
+    exc: *mut *mut PyObject,
+    val: *mut *mut PyObject,
+    tb: *mut *mut PyObject,
+) {
+    if exc.is_null() || val.is_null() || tb.is_null() {
+        // SAFETY: setting the error indicator.
+        unsafe { bad_internal_call() };
+        return;
+    }
+    // SAFETY: slots checked above; they own their references.
+    guard("PyErr_NormalizeException", (), || unsafe { normalize(exc, val, tb, 0) })
+}
+
+pub(crate) unsafe fn normalize(exc: *mut *mut PyObject, val: *mut *mut PyObject, tb: *mut *mut PyObject, depth: u32) {
+    // SAFETY: slots own their references.
+    unsafe {
+        let t = *exc;
+        if t.is_null() {
+            return;
+        }
+        if (*val).is_null() {
+            *val = new_ref(none());
+        }
+        if !exc_class_check(t) {
+            return;
+        }
+        let v = *val;
+        let inst_type = if exc_instance_check(v) { obj(ty(v)) } else { null_mut() };
+        if !inst_type.is_null() && crate::typeobject::is_subtype(inst_type as _, t as _) {
+            if inst_type != t {
+                incref(inst_type);
+                decref(t);
+                *exc = inst_type;
+            }
+            return;
+        }
+        let created = crate::exceptions::create_exception(t, v);
+        if created.is_null() {
+            // Replace the triple by the error raised while creating the instance.
+            let (nt, nv, ntb) = fetch();
+            decref(t);
+            xdecref(v);
+            if !ntb.is_null() {
+                xdecref(*tb);
+                *tb = ntb;
+            }
+            *exc = nt;
+            *val = nv;
+            if depth < 32 {
+                normalize(exc, val, tb, depth + 1);
+            }
+            return;
+        }
+        decref(v);
+        *val = created;
+    }
+}
+
+/// Returns 1 if the pending exception matches `exc` (a class or a tuple of classes), else 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_ExceptionMatches(exc: *mut PyObject) -> c_int {
+    // SAFETY: live or NULL.
+    guard("PyErr_ExceptionMatches", 0, || unsafe { matches(exc) as c_int })
+}
+
+/// Returns 1 if `given` (a class or an instance) matches `exc` (a class or a tuple of classes).
+/// NULL arguments give 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_GivenExceptionMatches(given: *mut PyObject, exc: *mut PyObject) -> c_int {
+    // SAFETY: live or NULL.
+    guard("PyErr_GivenExceptionMatches", 0, || unsafe { given_matches(given, exc) as c_int })
+}
+
+/// Raises `SystemError("bad argument to internal function")`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_BadInternalCall() {
+    // SAFETY: setting the error indicator.
+    guard("PyErr_BadInternalCall", (), || unsafe { bad_internal_call() })
+}
+
+/// Raises `SystemError("FILENAME:LINENO: bad argument to internal function")`, what CPython's
+/// `PyErr_BadInternalCall()` macro expands to.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyErr_BadInternalCall(filename: *const c_char, lineno: c_int) {
+    guard("_PyErr_BadInternalCall", (), || {
+        // SAFETY: C string from the caller (NULL tolerated).
+        let f = unsafe { crate::unicodeobject::lossy(filename) };
+        // SAFETY: setting the error indicator.
+        unsafe {
+            set_string(
+                crate::exc!(SystemError),
+                &format!("{f}:{lineno}: bad argument to internal function"),
+            )
+        }
+    })
+}
+
+/// Raises `TypeError("bad argument type for built-in operation")` and returns 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_BadArgument() -> c_int {
+    guard("PyErr_BadArgument", 0, || {
+        // SAFETY: setting the error indicator.
+        unsafe { set_string(crate::exc!(TypeError), "bad argument type for built-in operation") };
+        0
+    })
+}
+
+/// Raises `MemoryError` and returns NULL.
+///
+/// Return value: Always NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_NoMemory() -> *mut PyObject {
+    // SAFETY: setting the error indicator.
+    guard("PyErr_NoMemory", null_mut(), || unsafe { no_memory() })
+}
+
+/// Retrieves the exception being handled (`sys.exc_info()`): new references (or NULL) in the
+/// three out-parameters.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_GetExcInfo(
+    ptype: *mut *mut PyObject,
+    pvalue: *mut *mut PyObject,
+    ptraceback: *mut *mut PyObject,
+) {
+    check_null!(ptype, ());
+    check_null!(pvalue, ());
+    check_null!(ptraceback, ());
+    guard("PyErr_GetExcInfo", (), || {
+        // SAFETY: out-pointers checked; items are live.
+        unsafe {
+            let item = topmost_exc_item();
+            *ptype = crate::ffi::xnew_ref((*item).exc_type);
+            *pvalue = crate::ffi::xnew_ref((*item).exc_value);
+            *ptraceback = crate::ffi::xnew_ref((*item).exc_traceback);
+        }
+    })
+}
+
+/// Sets the exception being handled, stealing the three references (NULL allowed).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetExcInfo(r#type: *mut PyObject, value: *mut PyObject, traceback: *mut PyObject) {
+    guard("PyErr_SetExcInfo", (), || {
+        // SAFETY: the thread's current item; stolen references replace the old ones.
+        unsafe {
+            let item = (*tstate()).exc_info;
+            let (ot, ov, otb) = ((*item).exc_type, (*item).exc_value, (*item).exc_traceback);
+            (*item).exc_type = r#type;
+            (*item).exc_value = value;
+            (*item).exc_traceback = traceback;
+            xdecref(ot);
+            xdecref(ov);
+            xdecref(otb);
+        }
+    })
+}
