@@ -1,0 +1,222 @@
+/*
+ * Python.h - pycoro's stand-in for CPython 3.10's <Python.h> (hand-written).
+ *
+ * It includes the generated pycoro.h (every struct, constant and function pycoro exports, with
+ * CPython 3.10's layouts and signatures) and adds CPython's macros and inline helpers with
+ * CPython's meaning. Compile with `-I include` and link with `-lpycoro`.
+ *
+ * Differences from CPython 3.10, by design:
+ *  - Reference counting skips immortal objects (ob_refcnt >= PYNATIVE_IMMORTAL_MIN): None, True,
+ *    False, small ints, the empty tuple, interned strings and static types. That makes them safe
+ *    to share between threads; for every other object Py_INCREF/Py_DECREF are CPython's.
+ *  - There is no GIL: PyGILState_Ensure only makes sure the calling thread has a thread state.
+ *    An object belongs to one thread at a time; hand it over only with your own synchronization.
+ */
+#ifndef PYCORO_PYTHON_H
+#define PYCORO_PYTHON_H
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pycoro.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PY_MAJOR_VERSION 3
+#define PY_MINOR_VERSION 10
+#define PY_MICRO_VERSION 0
+#define PY_RELEASE_LEVEL 0xF
+#define PY_RELEASE_SERIAL 0
+#define PY_VERSION "3.10.0"
+#define PY_VERSION_HEX 0x030A00F0
+
+#define PyAPI_FUNC(RTYPE) RTYPE
+#define PyAPI_DATA(RTYPE) extern RTYPE
+#define PyMODINIT_FUNC PyObject *
+#define Py_LOCAL_INLINE(type) static inline type
+
+#define PY_SSIZE_T_MAX ((Py_ssize_t)(((size_t)-1) >> 1))
+#define PY_SSIZE_T_MIN (-PY_SSIZE_T_MAX - 1)
+
+#define Py_MIN(x, y) (((x) > (y)) ? (y) : (x))
+#define Py_MAX(x, y) (((x) > (y)) ? (x) : (y))
+#define Py_ABS(x) ((x) < 0 ? -(x) : (x))
+#define Py_ARRAY_LENGTH(array) (sizeof(array) / sizeof((array)[0]))
+#define Py_UNUSED(name) _unused_##name
+#define Py_UNREACHABLE() abort()
+#define Py_STRINGIFY(x) _Py_XSTRINGIFY(x)
+#define _Py_XSTRINGIFY(x) #x
+#define PyDoc_STR(str) str
+#define PyDoc_STRVAR(name, str) static const char name[] = PyDoc_STR(str)
+
+/* Object header initializers for static objects (types, mostly). */
+#define _PyObject_CAST(op) ((PyObject *)(op))
+#define _PyObject_CAST_CONST(op) ((const PyObject *)(op))
+#define _PyVarObject_CAST(op) ((PyVarObject *)(op))
+#define PyObject_HEAD PyObject ob_base;
+#define PyObject_VAR_HEAD PyVarObject ob_base;
+#define PyObject_HEAD_INIT(type) {1, type},
+#define PyVarObject_HEAD_INIT(type, size) {PyObject_HEAD_INIT(type) size},
+
+static inline Py_ssize_t _Py_REFCNT(const PyObject *ob) { return ob->ob_refcnt; }
+#define Py_REFCNT(ob) _Py_REFCNT(_PyObject_CAST_CONST(ob))
+static inline PyTypeObject *_Py_TYPE(const PyObject *ob) { return ob->ob_type; }
+#define Py_TYPE(ob) _Py_TYPE(_PyObject_CAST_CONST(ob))
+static inline Py_ssize_t _Py_SIZE(const PyVarObject *ob) { return ob->ob_size; }
+#define Py_SIZE(ob) _Py_SIZE((const PyVarObject *)(ob))
+static inline int _Py_IS_TYPE(const PyObject *ob, const PyTypeObject *type) {
+    return ob->ob_type == type;
+}
+#define Py_IS_TYPE(ob, type) _Py_IS_TYPE(_PyObject_CAST_CONST(ob), (type))
+static inline void _Py_SET_REFCNT(PyObject *ob, Py_ssize_t refcnt) { ob->ob_refcnt = refcnt; }
+#define Py_SET_REFCNT(ob, refcnt) _Py_SET_REFCNT(_PyObject_CAST(ob), (refcnt))
+static inline void _Py_SET_TYPE(PyObject *ob, PyTypeObject *type) { ob->ob_type = type; }
+#define Py_SET_TYPE(ob, type) _Py_SET_TYPE(_PyObject_CAST(ob), (type))
+static inline void _Py_SET_SIZE(PyVarObject *ob, Py_ssize_t size) { ob->ob_size = size; }
+#define Py_SET_SIZE(ob, size) _Py_SET_SIZE(_PyVarObject_CAST(ob), (size))
+
+/* Reference counting: CPython 3.10's, except that immortal objects are left untouched. */
+static inline void _Py_INCREF(PyObject *op) {
+    if (op->ob_refcnt < PYNATIVE_IMMORTAL_MIN) {
+        op->ob_refcnt++;
+    }
+}
+#define Py_INCREF(op) _Py_INCREF(_PyObject_CAST(op))
+static inline void _Py_DECREF(PyObject *op) {
+    if (op->ob_refcnt < PYNATIVE_IMMORTAL_MIN && --op->ob_refcnt == 0) {
+        _Py_Dealloc(op);
+    }
+}
+#define Py_DECREF(op) _Py_DECREF(_PyObject_CAST(op))
+static inline void _Py_XINCREF(PyObject *op) {
+    if (op != NULL) {
+        Py_INCREF(op);
+    }
+}
+#define Py_XINCREF(op) _Py_XINCREF(_PyObject_CAST(op))
+static inline void _Py_XDECREF(PyObject *op) {
+    if (op != NULL) {
+        Py_DECREF(op);
+    }
+}
+#define Py_XDECREF(op) _Py_XDECREF(_PyObject_CAST(op))
+#define Py_CLEAR(op)                                   \
+    do {                                               \
+        PyObject *_py_tmp = _PyObject_CAST(op);        \
+        if (_py_tmp != NULL) {                         \
+            (op) = NULL;                               \
+            Py_DECREF(_py_tmp);                        \
+        }                                              \
+    } while (0)
+#define Py_SETREF(op, op2)                             \
+    do {                                               \
+        PyObject *_py_tmp = _PyObject_CAST(op);        \
+        (op) = (op2);                                  \
+        Py_DECREF(_py_tmp);                            \
+    } while (0)
+#define Py_XSETREF(op, op2)                            \
+    do {                                               \
+        PyObject *_py_tmp = _PyObject_CAST(op);        \
+        (op) = (op2);                                  \
+        Py_XDECREF(_py_tmp);                           \
+    } while (0)
+static inline PyObject *_Py_NewRef(PyObject *obj) {
+    Py_INCREF(obj);
+    return obj;
+}
+static inline PyObject *_Py_XNewRef(PyObject *obj) {
+    Py_XINCREF(obj);
+    return obj;
+}
+#define Py_NewRef(obj) _Py_NewRef(_PyObject_CAST(obj))
+#define Py_XNewRef(obj) _Py_XNewRef(_PyObject_CAST(obj))
+
+/* Singletons. */
+#define Py_None (&_Py_NoneStruct)
+#define Py_NotImplemented (&_Py_NotImplementedStruct)
+#define Py_False ((PyObject *)&_Py_FalseStruct)
+#define Py_True ((PyObject *)&_Py_TrueStruct)
+#define Py_Is(x, y) ((x) == (y))
+#define Py_IsNone(x) Py_Is((x), Py_None)
+#define Py_IsTrue(x) Py_Is((x), Py_True)
+#define Py_IsFalse(x) Py_Is((x), Py_False)
+#define Py_RETURN_NONE return Py_NewRef(Py_None)
+#define Py_RETURN_TRUE return Py_NewRef(Py_True)
+#define Py_RETURN_FALSE return Py_NewRef(Py_False)
+#define Py_RETURN_NOTIMPLEMENTED return Py_NewRef(Py_NotImplemented)
+
+/* Type tests. */
+#define PyType_HasFeature(t, f) ((((PyTypeObject *)(t))->tp_flags & (unsigned long)(f)) != 0)
+#define PyType_FastSubclass(t, f) PyType_HasFeature((t), (f))
+#define PyObject_TypeCheck(ob, tp) (Py_IS_TYPE((ob), (tp)) || PyType_IsSubtype(Py_TYPE(ob), (tp)))
+#define PyType_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_TYPE_SUBCLASS)
+#define PyType_CheckExact(op) Py_IS_TYPE((op), &PyType_Type)
+#define PyObject_IS_GC(o) \
+    (PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_HAVE_GC) && (Py_TYPE(o)->tp_is_gc == NULL || Py_TYPE(o)->tp_is_gc(_PyObject_CAST(o))))
+
+#define PyLong_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_LONG_SUBCLASS)
+#define PyLong_CheckExact(op) Py_IS_TYPE((op), &PyLong_Type)
+#define PyBool_Check(x) Py_IS_TYPE((x), &PyBool_Type)
+#define PyUnicode_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_UNICODE_SUBCLASS)
+#define PyUnicode_CheckExact(op) Py_IS_TYPE((op), &PyUnicode_Type)
+#define PyTuple_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_TUPLE_SUBCLASS)
+#define PyTuple_CheckExact(op) Py_IS_TYPE((op), &PyTuple_Type)
+#define PyTuple_GET_SIZE(op) Py_SIZE(op)
+#define PyTuple_GET_ITEM(op, i) (((PyTupleObject *)(op))->ob_item[(i)])
+#define PyTuple_SET_ITEM(op, i, v) ((void)(((PyTupleObject *)(op))->ob_item[(i)] = (v)))
+#define PyExceptionClass_Check(x) \
+    (PyType_Check((x)) && PyType_FastSubclass((PyTypeObject *)(x), Py_TPFLAGS_BASE_EXC_SUBCLASS))
+#define PyExceptionInstance_Check(x) PyType_FastSubclass(Py_TYPE(x), Py_TPFLAGS_BASE_EXC_SUBCLASS)
+#define PyExceptionInstance_Class(x) _PyObject_CAST(Py_TYPE(x))
+#define PyCFunction_CheckExact(op) Py_IS_TYPE((op), &PyCFunction_Type)
+#define PyCFunction_Check(op) PyObject_TypeCheck((op), &PyCFunction_Type)
+#define PyCode_Check(op) Py_IS_TYPE((op), &PyCode_Type)
+#define PyFrame_Check(op) Py_IS_TYPE((op), &PyFrame_Type)
+#define PyTraceBack_Check(v) Py_IS_TYPE((v), &PyTraceBack_Type)
+#define PyGen_Check(op) PyObject_TypeCheck((op), &PyGen_Type)
+#define PyGen_CheckExact(op) Py_IS_TYPE((op), &PyGen_Type)
+#define PyCoro_CheckExact(op) Py_IS_TYPE((op), &PyCoro_Type)
+#define PyAsyncGen_CheckExact(op) Py_IS_TYPE((op), &PyAsyncGen_Type)
+
+/* Allocation. */
+#define PyObject_New(type, typeobj) ((type *)_PyObject_New(typeobj))
+#define PyObject_NewVar(type, typeobj, n) ((type *)_PyObject_NewVar((typeobj), (n)))
+#define PyObject_GC_New(type, typeobj) ((type *)_PyObject_GC_New(typeobj))
+#define PyObject_GC_NewVar(type, typeobj, n) ((type *)_PyObject_GC_NewVar((typeobj), (n)))
+#define PyObject_Del PyObject_Free
+#define PyObject_DEL PyObject_Free
+#define PyObject_MALLOC PyObject_Malloc
+#define PyObject_FREE PyObject_Free
+#define PyMem_MALLOC PyMem_Malloc
+#define PyMem_FREE PyMem_Free
+#define PyMem_New(type, n) \
+    (((size_t)(n) > PY_SSIZE_T_MAX / sizeof(type)) ? NULL : ((type *)PyMem_Malloc((n) * sizeof(type))))
+
+/* Errors. */
+#define PyErr_BadInternalCall() _PyErr_BadInternalCall(__FILE__, __LINE__)
+
+/* Calls. */
+#define PyVectorcall_NARGS(n) ((Py_ssize_t)((size_t)(n) & ~PY_VECTORCALL_ARGUMENTS_OFFSET))
+
+/* With PY_SSIZE_T_CLEAN, `#` formats take Py_ssize_t lengths, as in CPython 3.10. */
+#ifdef PY_SSIZE_T_CLEAN
+#define Py_BuildValue _Py_BuildValue_SizeT
+#define Py_VaBuildValue _Py_VaBuildValue_SizeT
+#define PyObject_CallFunction _PyObject_CallFunction_SizeT
+#define PyObject_CallMethod _PyObject_CallMethod_SizeT
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PYCORO_PYTHON_H */
