@@ -13,9 +13,11 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libpycoro.so.0");
-    // Internal references bind to our own definitions even when a process already has
-    // libpython's symbols of the same names (ctypes, dlopen with RTLD_LOCAL).
-    println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic");
+    // Calls between pycoro's own functions bind to its own definitions even when a process
+    // already has libpython's functions of the same names. Data is left to the dynamic linker:
+    // an executable that takes `&_Py_NoneStruct` gets a copy relocation, and the library must
+    // then use that copy too (plain -Bsymbolic would split None, True and PyExc_* in two).
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic-functions");
 
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .expect("cbindgen.toml must parse");

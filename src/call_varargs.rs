@@ -9,7 +9,7 @@
 use crate::boundary::guard;
 use crate::ffi::{decref, incref, ty};
 use crate::modsupport::{Builder, tuple_from_owned};
-use crate::object::{PyObject, Py_ssize_t};
+use crate::object::{Py_ssize_t, PyObject};
 use crate::object_ops::PyCallable_Check;
 use crate::pyerrors::{occurred, set_string};
 use crate::tupleobject::is_tuple;
@@ -22,7 +22,12 @@ use core::ptr::null_mut;
 fn null_error() -> *mut PyObject {
     if occurred().is_null() {
         // SAFETY: setting the error indicator.
-        unsafe { set_string(crate::exc!(SystemError), "null argument to internal routine") };
+        unsafe {
+            set_string(
+                crate::exc!(SystemError),
+                "null argument to internal routine",
+            )
+        };
     }
     null_mut()
 }
@@ -303,7 +308,10 @@ unsafe extern "C" fn tuple_pack_target(n: Py_ssize_t, vargs: va_list) -> *mut Py
 /// `PyObject *PyObject_CallFunction(PyObject *callable, const char *format, ...)`.
 #[unsafe(naked)]
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_CallFunction(callable: *mut PyObject, format: *const c_char) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallFunction(
+    callable: *mut PyObject,
+    format: *const c_char,
+) -> *mut PyObject {
     core::arch::naked_asm!(vararg_trampoline!("16", "rdx"), target = sym call_function_target)
 }
 
@@ -355,7 +363,10 @@ pub unsafe extern "C" fn PyObject_CallFunctionObjArgs(callable: *mut PyObject) -
 /// `PyObject *PyObject_CallMethodObjArgs(PyObject *obj, PyObject *name, ...)`.
 #[unsafe(naked)]
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_CallMethodObjArgs(obj: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallMethodObjArgs(
+    obj: *mut PyObject,
+    name: *mut PyObject,
+) -> *mut PyObject {
     core::arch::naked_asm!(vararg_trampoline!("16", "rdx"), target = sym call_method_obj_args_target)
 }
 

@@ -15,11 +15,14 @@
 //! `SystemError("bad format char passed to Py_BuildValue")`. They still consume the arguments
 //! CPython would read for them (a `[...]`/`{...}` group consumes its items' arguments), so
 //! that the `N` arguments after them are released as documented.
+//!
+//! CPython 3.10 also issues a `DeprecationWarning` for `#` without `PY_SSIZE_T_CLEAN`; pycoro
+//! has no warnings machinery, so the `int` length is simply used.
 
 use crate::boundary::{check_null, guard};
 use crate::ffi::{decref, new_ref};
 use crate::longobject::from_i128;
-use crate::object::{PyObject, Py_ssize_t};
+use crate::object::{Py_ssize_t, PyObject};
 use crate::object_ops::none;
 use crate::pyerrors::{fetch, occurred, restore, set_string};
 use crate::unicodeobject::{PyUnicode_FromStringAndSize, str_from};
@@ -123,7 +126,7 @@ impl<'a> Builder<'a> {
     ///
     /// # Safety
     /// The arguments in `ap` match the format.
-    pub(crate) unsafe fn value(&mut self) -> *mut PyObject {
+    unsafe fn value(&mut self) -> *mut PyObject {
         loop {
             let code = self.at(self.pos);
             self.pos += 1;
@@ -223,7 +226,8 @@ impl<'a> Builder<'a> {
             match char::from_u32(unit) {
                 Some(c) => text.push(c),
                 None if unit > 0x10ffff => {
-                    let message = format!("character U+{unit:x} is not in range [U+0000; U+10ffff]");
+                    let message =
+                        format!("character U+{unit:x} is not in range [U+0000; U+10ffff]");
                     // SAFETY: setting the error indicator.
                     unsafe { set_string(crate::exc!(ValueError), &message) };
                     return null_mut();
@@ -295,7 +299,7 @@ impl<'a> Builder<'a> {
     ///
     /// # Safety
     /// As `value`.
-    pub(crate) unsafe fn tuple(&mut self, endchar: u8, n: usize) -> *mut PyObject {
+    unsafe fn tuple(&mut self, endchar: u8, n: usize) -> *mut PyObject {
         // SAFETY: forwarded contract.
         match unsafe { self.items(endchar, n) } {
             // SAFETY: `items` are owned references, which the tuple takes over.
@@ -420,7 +424,11 @@ fn character(ordinal: i32) -> *mut PyObject {
 ///
 /// # Safety
 /// `format` is NUL-terminated; the arguments in `ap` match it.
-pub(crate) unsafe fn build_value(format: *const c_char, ap: &mut VaListTag, size_t: bool) -> *mut PyObject {
+pub(crate) unsafe fn build_value(
+    format: *const c_char,
+    ap: &mut VaListTag,
+    size_t: bool,
+) -> *mut PyObject {
     // SAFETY: NUL-terminated by the caller's contract.
     let format = unsafe { CStr::from_ptr(format) }.to_bytes();
     let mut b = Builder::new(format, ap, size_t);
@@ -446,7 +454,9 @@ pub unsafe extern "C" fn Py_VaBuildValue(format: *const c_char, vargs: va_list) 
     check_null!(format, null_mut());
     check_null!(vargs, null_mut());
     // SAFETY: checked non-NULL; the arguments match `format` by the caller's contract.
-    guard("Py_VaBuildValue", null_mut(), || unsafe { build_value(format, &mut *vargs, false) })
+    guard("Py_VaBuildValue", null_mut(), || unsafe {
+        build_value(format, &mut *vargs, false)
+    })
 }
 
 /// As `Py_VaBuildValue`, with `Py_ssize_t` lengths for `#` (what `Py_VaBuildValue` means when
@@ -455,11 +465,16 @@ pub unsafe extern "C" fn Py_VaBuildValue(format: *const c_char, vargs: va_list) 
 /// Return value: New reference, or NULL with an exception set. Steals a reference to every `N`
 /// argument, even on failure.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn _Py_VaBuildValue_SizeT(format: *const c_char, vargs: va_list) -> *mut PyObject {
+pub unsafe extern "C" fn _Py_VaBuildValue_SizeT(
+    format: *const c_char,
+    vargs: va_list,
+) -> *mut PyObject {
     check_null!(format, null_mut());
     check_null!(vargs, null_mut());
     // SAFETY: checked non-NULL; the arguments match `format` by the caller's contract.
-    guard("_Py_VaBuildValue_SizeT", null_mut(), || unsafe { build_value(format, &mut *vargs, true) })
+    guard("_Py_VaBuildValue_SizeT", null_mut(), || unsafe {
+        build_value(format, &mut *vargs, true)
+    })
 }
 
 /// Naked entry point; its C prototype and documentation are in the trailer of cbindgen.toml:

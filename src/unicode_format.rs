@@ -383,11 +383,16 @@ pub(crate) unsafe fn from_format(format: *const c_char, ap: &mut VaListTag) -> *
 /// Return value: New reference, or NULL with an exception set. *format* and *vargs* must not be
 /// NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyUnicode_FromFormatV(format: *const c_char, vargs: va_list) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_FromFormatV(
+    format: *const c_char,
+    vargs: va_list,
+) -> *mut PyObject {
     check_null!(format, null_mut());
     check_null!(vargs, null_mut());
     // SAFETY: checked non-NULL; the arguments match `format` by the caller's contract.
-    guard("PyUnicode_FromFormatV", null_mut(), || unsafe { from_format(format, &mut *vargs) })
+    guard("PyUnicode_FromFormatV", null_mut(), || unsafe {
+        from_format(format, &mut *vargs)
+    })
 }
 
 /// Naked entry point; its C prototype and documentation are in the trailer of cbindgen.toml:
@@ -402,13 +407,15 @@ pub unsafe extern "C" fn PyUnicode_FromFormat(format: *const c_char) -> *mut PyO
 ///
 /// Return value: always NULL. Clears the error indicator, formats the message (which may run
 /// `__str__`/`__repr__`), then sets *exception* with it. If formatting fails, *exception* is set
-/// with no value, as in CPython 3.10.
+/// with no value, as in CPython 3.10. *exception*, *format* and *vargs* must not be NULL (a NULL
+/// sets `SystemError`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_FormatV(
     exception: *mut PyObject,
     format: *const c_char,
     vargs: va_list,
 ) -> *mut PyObject {
+    check_null!(exception, null_mut());
     check_null!(format, null_mut());
     check_null!(vargs, null_mut());
     guard("PyErr_FormatV", null_mut(), || {
@@ -428,6 +435,9 @@ pub unsafe extern "C" fn PyErr_FormatV(
 /// `PyObject *PyErr_Format(PyObject *exception, const char *format, ...)`.
 #[unsafe(naked)]
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyErr_Format(exception: *mut PyObject, format: *const c_char) -> *mut PyObject {
+pub unsafe extern "C" fn PyErr_Format(
+    exception: *mut PyObject,
+    format: *const c_char,
+) -> *mut PyObject {
     core::arch::naked_asm!(vararg_trampoline!("16", "rdx"), target = sym PyErr_FormatV)
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs, only those missing (Debian/apt, as root).
+# Idempotent and quiet: `apt-get update` runs only when something has to be installed.
+set -euo pipefail
+
+missing=()
+command -v cc >/dev/null && command -v make >/dev/null || missing+=(build-essential)
+command -v g++ >/dev/null || missing+=(g++)
+command -v nm >/dev/null && command -v readelf >/dev/null || missing+=(binutils)
+command -v valgrind >/dev/null || missing+=(valgrind)
+# bindgen (capi-tests/build.rs) loads libclang at run time.
+if ! compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null &&
+    ! compgen -G '/usr/lib/x86_64-linux-gnu/libclang*.so*' >/dev/null; then
+    missing+=(libclang-dev)
+fi
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+    echo "deps: missing ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
+    exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,83 @@
+//! Runs bindgen over the checked-in `include/pycoro.h` into `OUT_DIR/bindings.rs`, so the tests
+//! can compare what C sees with the Rust definitions in `pycoro`.
+//!
+//! Also hands the tests the path of the header that pycoro's own build script just generated
+//! (`DEP_PYCORO_HEADER`, from `links = "pycoro"`) and the target triple the C compiler needs.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
+    let include_dir = manifest_dir
+        .parent()
+        .expect("capi-tests lives inside the repository")
+        .join("include");
+    let header = include_dir.join("pycoro.h");
+    println!("cargo:rerun-if-changed={}", header.display());
+    println!("cargo:rerun-if-env-changed=DEP_PYCORO_HEADER");
+
+    let generated = env::var("DEP_PYCORO_HEADER")
+        .expect("DEP_PYCORO_HEADER is not set: pycoro's build.rs must print cargo:header=<path>");
+    println!("cargo:rustc-env=PYCORO_GENERATED_HEADER={generated}");
+    println!(
+        "cargo:rustc-env=CAPI_TESTS_TARGET={}",
+        env::var("TARGET").expect("TARGET")
+    );
+    println!(
+        "cargo:rustc-env=CAPI_TESTS_HOST={}",
+        env::var("HOST").expect("HOST")
+    );
+
+    let bindings = bindgen::Builder::default()
+        .header(header.to_str().expect("header path is UTF-8"))
+        .clang_arg(format!("-I{}", include_dir.display()))
+        .clang_arg("-std=c11")
+        .allowlist_file(".*[/\\\\]pycoro\\.h")
+        .rust_edition(bindgen::RustEdition::Edition2024)
+        .derive_debug(false)
+        .derive_default(false)
+        .generate_comments(false)
+        .layout_tests(true)
+        .generate()
+        .unwrap_or_else(|e| {
+            panic!(
+                "bindgen failed on {}: {e} (is libclang installed? `apt-get install libclang-dev`)",
+                header.display()
+            )
+        });
+    bindings
+        .write_to_file(out_dir.join("bindings.rs"))
+        .expect("write bindings.rs");
+
+    write_c_program_tests(&manifest_dir.join("c"), &out_dir.join("c_programs.rs"));
+}
+
+/// One `#[test]` per C program and mode, so libtest runs them in parallel and names each
+/// failure. `tests/c_programs.rs` includes the file and checks it against the directory.
+fn write_c_program_tests(c_dir: &Path, out: &Path) {
+    println!("cargo:rerun-if-changed={}", c_dir.display());
+    let mut programs: Vec<String> = fs::read_dir(c_dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", c_dir.display()))
+        .map(|entry| entry.expect("directory entry").file_name())
+        .filter_map(|name| name.into_string().ok())
+        .filter(|name| {
+            name.ends_with(".c") && (name.starts_with("test_") || name == "layout_probe.c")
+        })
+        .collect();
+    programs.sort();
+    let mut code = String::new();
+    code.push_str(&format!("const GENERATED_FOR: &[&str] = &{programs:?};\n"));
+    for program in &programs {
+        let stem = program.trim_end_matches(".c");
+        for mode in ["Plain", "Valgrind", "Sanitizers"] {
+            code.push_str(&format!(
+                "#[test]\nfn {}_{stem}() {{ run_program({program:?}, Mode::{mode}); }}\n",
+                mode.to_lowercase()
+            ));
+        }
+    }
+    fs::write(out, code).unwrap_or_else(|e| panic!("write {}: {e}", out.display()));
+}

@@ -1,0 +1,195 @@
+//! Support code shared by the capi-tests integration tests: the bindgen view of
+//! `include/pycoro.h`, where things live on disk, and how C programs are compiled and run.
+//!
+//! The tests themselves are in `tests/`; the C programs in `c/`.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// bindgen's rendering of the checked-in `include/pycoro.h` (see `build.rs`).
+#[allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    dead_code,
+    unsafe_op_in_unsafe_fn,
+    clippy::all,
+    clippy::pedantic
+)]
+pub mod bindings {
+    include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
+}
+
+/// The text of `bindings.rs`, for tests that must see every declaration bindgen produced.
+pub const BINDINGS_RS: &str = include_str!(concat!(env!("OUT_DIR"), "/bindings.rs"));
+
+/// The repository root (the `pycoro` package).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("capi-tests lives inside the repository")
+        .to_path_buf()
+}
+
+/// `<root>/include`, what C programs get as `-I`.
+pub fn include_dir() -> PathBuf {
+    repo_root().join("include")
+}
+
+/// `<root>/capi-tests/c`, the C test programs.
+pub fn c_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("c")
+}
+
+/// The profile directory of this build (`<target>/debug`), where cargo puts `libpycoro.so`.
+///
+/// Found from the test executable (`<target>/debug/deps/<test>-<hash>`), which is right for
+/// `CARGO_TARGET_DIR`, `--target <triple>` and `--release` alike.
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe
+        .parent()
+        .expect("test executable has a parent directory");
+    assert!(
+        deps.file_name().is_some_and(|n| n == "deps"),
+        "expected the test executable under <target>/<profile>/deps, got {}",
+        exe.display()
+    );
+    deps.parent().expect("deps has a parent").to_path_buf()
+}
+
+/// The SONAME pycoro's build.rs gives the library: what linked programs look for at run time.
+pub const SONAME: &str = "libpycoro.so.0";
+
+/// Absolute path of `libpycoro.so`; panics with the command to run when it is missing.
+///
+/// `cargo build` puts it in `<target>/debug`; when cargo builds pycoro as a dependency of these
+/// tests it writes `<target>/debug/deps/libpycoro.so` and does not copy it up. The newer of the
+/// two is the library of the sources under test, so a plain `cargo test` never runs the C
+/// programs against a stale library.
+///
+/// Also makes sure `libpycoro.so.0` (the SONAME, which cargo does not create) sits beside it as
+/// a symlink, so programs linked with `-Wl,-rpath,<dir>` find the library at run time.
+pub fn libpycoro_so() -> PathBuf {
+    let profile = profile_dir();
+    let candidates = [
+        profile.join("libpycoro.so"),
+        profile.join("deps").join("libpycoro.so"),
+    ];
+    let so = candidates
+        .iter()
+        .filter_map(|path| Some((fs::metadata(path).ok()?.modified().ok()?, path)))
+        .max()
+        .map(|(_, path)| path.clone())
+        .unwrap_or_else(|| {
+            panic!(
+                "{} is missing: run `cargo build -p pycoro` first (`make test` does)",
+                candidates[0].display()
+            )
+        });
+    let dir = so.parent().expect("libpycoro.so has a directory");
+    let link = dir.join(SONAME);
+    if fs::read_link(&link).map_or(true, |target| target != Path::new("libpycoro.so")) {
+        // Made under a private name and renamed over, so parallel tests never see no link.
+        let tmp = unique_path(dir, SONAME, ".tmp");
+        std::os::unix::fs::symlink("libpycoro.so", &tmp)
+            .unwrap_or_else(|e| panic!("symlink {}: {e}", tmp.display()));
+        fs::rename(&tmp, &link).unwrap_or_else(|e| panic!("rename to {}: {e}", link.display()));
+    }
+    so
+}
+
+/// A fresh directory under `<target>/<profile>/capi-tests/<what>` for compiler outputs.
+pub fn scratch_dir(what: &str) -> PathBuf {
+    let dir = profile_dir().join("capi-tests").join(what);
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+    dir
+}
+
+/// A path in `dir` that no other thread or process of this run writes: `<stem>.<pid>.<n><ext>`.
+pub fn unique_path(dir: &Path, stem: &str, ext: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{stem}.{}.{n}{ext}", std::process::id()))
+}
+
+/// The C (or C++) compiler the `cc` crate picks for this target, with its default flags.
+pub fn compiler(cpp: bool) -> Command {
+    cc::Build::new()
+        .cpp(cpp)
+        .target(env!("CAPI_TESTS_TARGET"))
+        .host(env!("CAPI_TESTS_HOST"))
+        .opt_level(0)
+        .debug(true)
+        // No -fPIC: test programs are built as ordinary executables, so extern data such as
+        // _Py_NoneStruct gets copy relocations, the case the library must cope with.
+        .pic(false)
+        .cargo_metadata(false)
+        .warnings(false)
+        .get_compiler()
+        .to_command()
+}
+
+/// What a finished child process left behind.
+pub struct Outcome {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Everything the process printed, for failure messages.
+    pub fn transcript(&self) -> String {
+        format!(
+            "--- exit: {}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `cmd` with output captured to files in `dir`, killing it after `timeout`.
+///
+/// Files rather than pipes: a child that fills one pipe while we read the other cannot
+/// deadlock, and nothing else is needed to read both.
+pub fn run_with_timeout(mut cmd: Command, dir: &Path, timeout: Duration) -> Outcome {
+    let out_path = unique_path(dir, "stdout", ".txt");
+    let err_path = unique_path(dir, "stderr", ".txt");
+    let out = fs::File::create(&out_path).expect("create stdout file");
+    let err = fs::File::create(&err_path).expect("create stderr file");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let status = child.wait().expect("wait for killed child");
+            eprintln!("killed after {timeout:?}: {cmd:?}");
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let read = |p: &Path| {
+        let mut bytes = Vec::new();
+        fs::File::open(p)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .expect("read captured output");
+        let _ = fs::remove_file(p);
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    Outcome {
+        status,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    }
+}
