@@ -10,7 +10,7 @@ command -v nm >/dev/null && command -v readelf >/dev/null || missing+=(binutils)
 command -v valgrind >/dev/null || missing+=(valgrind)
 # bindgen (capi-tests/build.rs) loads libclang at run time.
 if ! compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null &&
-    ! compgen -G '/usr/lib/x86_64-linux-gnu/libclang*.so*' >/dev/null; then
+    ! compgen -G '/usr/lib/x86_64-linux-gnu/libclang-[0-9]*.so*' >/dev/null; then
     missing+=(libclang-dev)
 fi
 

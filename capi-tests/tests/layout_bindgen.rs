@@ -74,6 +74,10 @@ layouts! {
     },
     PyASCIIObject { ob_base, length, hash, state, wstr },
     PyAsyncMethods { am_await, am_aiter, am_anext, am_send },
+    PyAsyncGenObject {
+        ob_base, ag_frame, ag_code, ag_weakreflist, ag_name, ag_qualname, ag_exc_state,
+        ag_finalizer, ag_hooks_inited, ag_closed, ag_running_async
+    },
     PyAttributeErrorObject {
         ob_base, dict, args, traceback, context, cause, suppress_context, obj, name
     },
@@ -88,12 +92,16 @@ layouts! {
         co_weakreflist, co_extra, co_opcache_map, co_opcache, co_opcache_flag, co_opcache_size
     },
     PyCompactUnicodeObject { _base, utf8_length, utf8, wstr_length },
+    PyCoroObject {
+        ob_base, cr_frame, cr_code, cr_weakreflist, cr_name, cr_qualname, cr_exc_state, cr_origin
+    },
     _PyErr_StackItem { exc_type, exc_value, exc_traceback, previous_item },
     PyFrameObject {
         ob_base, f_back, f_code, f_builtins, f_globals, f_locals, f_valuestack, f_trace,
         f_stackdepth, f_trace_lines, f_trace_opcodes, f_gen, f_lasti, f_lineno, f_iblock, f_state,
         f_blockstack, f_localsplus
     },
+    PyGenObject { ob_base, gi_frame, gi_code, gi_weakreflist, gi_name, gi_qualname, gi_exc_state },
     PyGetSetDef { name, get, set, doc, closure },
     PyLongObject { ob_base, ob_digit },
     PyMappingMethods { mp_length, mp_subscript, mp_ass_subscript },
@@ -130,6 +138,7 @@ layouts! {
         coroutine_origin_tracking_depth, async_gen_firstiter, async_gen_finalizer, context,
         context_ver, id, root_cframe
     },
+    PyTracebackObject { ob_base, tb_next, tb_frame, tb_lasti, tb_lineno },
     PyTryBlock { b_type, b_handler, b_level },
     PyTupleObject { ob_base, ob_item },
     PyTypeObject {
