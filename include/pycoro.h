@@ -59,7 +59,10 @@ typedef struct PyVarObject {
 } PyVarObject;
 
 
-
+/**
+ * Flag in `nargsf`: the callee may use `args[-1]` temporarily.
+ */
+#define PY_VECTORCALL_ARGUMENTS_OFFSET 9223372036854775808ull
 
 /**
  * Code flags (`co_flags`).
@@ -100,6 +103,33 @@ typedef struct PyVarObject {
  * Maximum number of nested blocks (`f_blockstack` entries).
  */
 #define CO_MAXBLOCKS 20
+
+/**
+ * Body status: the frame returned; `*out` is a new reference to the return value.
+ */
+#define PYNATIVE_RETURN 0
+
+/**
+ * Body status: an exception is set; `*out` is untouched.
+ */
+#define PYNATIVE_ERROR -1
+
+/**
+ * Body status: the frame yields `*out` (a new reference); `f_lasti` holds the resume label.
+ */
+#define PYNATIVE_YIELD 1
+
+/**
+ * Body status: the frame awaits `*out` (a new reference to an awaitable); the runtime drives
+ * it and resumes the body at `f_lasti` with its result.
+ */
+#define PYNATIVE_AWAIT 2
+
+/**
+ * Body status: the frame delegates to `*out` (a new reference to an iterable) with `yield from`
+ * semantics; the runtime resumes the body at `f_lasti` with its result.
+ */
+#define PYNATIVE_YIELD_FROM 3
 
 /**
  * Member types (`structmember.h`).
@@ -315,8 +345,9 @@ typedef struct PyVarObject {
 typedef struct PyInterpreterState PyInterpreterState;
 
 /**
- * A code object. For native code (see `PyNative_NewCode`), `co_code` is NULL and the body is a
- * C function recorded by pycoro beside the object.
+ * A code object (CPython 3.10's 176-byte layout). For native code (see `PyNative_NewCode`),
+ * `co_code` is NULL and the body is a C function recorded by pycoro after these fields (see
+ * `PyCode_Type`).
  */
 typedef struct PyCodeObject {
     PyObject ob_base;
@@ -349,7 +380,7 @@ typedef struct PyCodeObject {
 /**
  * `PyFrameState` (`signed char`).
  */
-typedef char PyFrameState;
+typedef signed char PyFrameState;
 
 /**
  * One entry of the block stack (unused by native frames; kept for the layout).
@@ -458,6 +489,58 @@ typedef struct PyThreadState {
  * the values of the keyword arguments named in `kwnames` (a tuple of str, or NULL).
  */
 typedef PyObject *(*vectorcallfunc)(PyObject*, PyObject*const *, size_t, PyObject*);
+
+/**
+ * The body of a native code object: one C function that is the whole frame, run as a
+ * stackless state machine (the way Cython and Nuitka compile coroutines).
+ *
+ * The runtime calls the body each time the generator, coroutine or async generator that owns
+ * the frame is resumed (`send`, `next`, `throw`, `close`, `await`, `asend` ...). The body:
+ *
+ * - **Resumes at a label.** `frame->f_lasti` holds the body's resume label. It is -1 before the
+ *   first run (as in CPython: the frame state is `FRAME_CREATED`). Before it suspends, the body
+ *   stores a label >= 0 in `f_lasti`; when re-entered it switches on `f_lasti` and continues
+ *   after that label. Labels are the body's own business; the runtime only tests `f_lasti < 0`
+ *   ("just started").
+ * - **Keeps live objects in slots.** `frame->f_localsplus[0 .. co_nlocals)` are `nslots`
+ *   object slots owned by the frame (NULL at creation). Store new references there; the frame
+ *   releases whatever they hold when it is cleared or deallocated. Values kept in C locals do
+ *   not survive a suspension.
+ * - **May keep raw C state** in `PyNative_FrameState(frame)`: `state_size` bytes, zeroed at
+ *   creation, 16-byte aligned, owned by the frame. The runtime never looks inside (so no
+ *   object references there: they would not be released or traversed).
+ * - **Receives `arg`**: the value sent in (borrowed): `None` on the first run and for
+ *   `next()`, or the value of `send(value)`; after a delegation (see `PYNATIVE_AWAIT`) it is
+ *   the delegate's return value. `arg` is **NULL when an exception is thrown in** (`throw()`,
+ *   `close()` raising `GeneratorExit`, a delegate that raised): the error indicator is set;
+ *   the body may handle it (`PyErr_ExceptionMatches`, `PyErr_Clear`) and go on, or return
+ *   `PYNATIVE_ERROR` to let it propagate.
+ * - **Returns a status** and writes `*out`:
+ *   - `PYNATIVE_RETURN` (0): the frame is finished; `*out` = new reference to the return value
+ *     (`StopIteration.value` for the caller).
+ *   - `PYNATIVE_ERROR` (-1): an exception is set; `*out` is not written. The frame is finished.
+ *   - `PYNATIVE_YIELD` (1): `*out` = new reference to the yielded value; the body has set
+ *     `f_lasti >= 0`. The frame is suspended.
+ *   - `PYNATIVE_AWAIT` (2): `*out` = new reference to an awaitable. The runtime does what
+ *     `await` does: gets its iterator (`__await__`), drives it, forwarding `send`, `throw` and
+ *     `close`, yields what it yields, and when it finishes re-enters the body at `f_lasti`
+ *     (which the body has set >= 0) with `arg` = the delegate's return value, or `arg` = NULL
+ *     with the delegate's exception set. While delegating, the delegate is kept on the
+ *     frame's value stack (`f_valuestack[0]`, `f_stackdepth == 1`) as CPython 3.10 does.
+ *   - `PYNATIVE_YIELD_FROM` (3): the same with `yield from` semantics (`iter()` instead of
+ *     `__await__`), for generators.
+ * - **May set `frame->f_lineno`** to the line it is at, for tracebacks and
+ *   `PyFrame_GetLineNumber`.
+ *
+ * Any other status, a suspension (`PYNATIVE_YIELD`, `PYNATIVE_AWAIT`,
+ * `PYNATIVE_YIELD_FROM`) that leaves `f_lasti < 0` or `*out` NULL, or `PYNATIVE_ERROR` with no
+ * exception set, is a bug in the body: the runtime raises `SystemError` in the caller.
+ *
+ * `frame` and `arg` are borrowed for the duration of the call (take a reference to keep `arg`
+ * in a slot). The body must not re-enter itself for the same frame and must leave
+ * `f_stackdepth`, `f_valuestack`, `f_gen`, `f_back` and `f_state` to the runtime.
+ */
+typedef int (*PyNative_Body)(struct PyFrameObject *frame, PyObject *arg, PyObject **out);
 
 /**
  * A stored attribute (`tp_members` entry); the table ends with an entry whose `name` is NULL.
@@ -759,6 +842,228 @@ typedef struct PyLongObject {
 } PyLongObject;
 
 /**
+ * A tuple: `ob_size` items in `ob_item` (a flexible array).
+ */
+typedef struct PyTupleObject {
+    PyVarObject ob_base;
+    PyObject *ob_item[1];
+} PyTupleObject;
+
+/**
+ * Header of every string (compact ASCII strings: the characters follow it, NUL-terminated).
+ *
+ * `state` is CPython's bit field: bits 0-1 `interned`, 2-4 `kind`, 5 `compact`, 6 `ascii`,
+ * 7 `ready`.
+ */
+typedef struct PyASCIIObject {
+    PyObject ob_base;
+    Py_ssize_t length;
+    Py_hash_t hash;
+    uint32_t state;
+    uint32_t *wstr;
+} PyASCIIObject;
+
+/**
+ * Header of compact non-ASCII strings (the characters follow it).
+ */
+typedef struct PyCompactUnicodeObject {
+    struct PyASCIIObject _base;
+    Py_ssize_t utf8_length;
+    char *utf8;
+    Py_ssize_t wstr_length;
+} PyCompactUnicodeObject;
+
+/**
+ * Legacy (non-compact) strings; pycoro never creates them, the layout is for C code.
+ */
+typedef struct PyUnicodeObject {
+    struct PyCompactUnicodeObject _base;
+    void *data;
+} PyUnicodeObject;
+
+/**
+ * `PyException_HEAD` + nothing: the instance layout of most exceptions.
+ */
+typedef struct PyBaseExceptionObject {
+    PyObject ob_base;
+    PyObject *dict;
+    PyObject *args;
+    PyObject *traceback;
+    PyObject *context;
+    PyObject *cause;
+    char suppress_context;
+} PyBaseExceptionObject;
+
+/**
+ * StopIteration: the head plus `value`.
+ */
+typedef struct PyStopIterationObject {
+    PyObject ob_base;
+    PyObject *dict;
+    PyObject *args;
+    PyObject *traceback;
+    PyObject *context;
+    PyObject *cause;
+    char suppress_context;
+    PyObject *value;
+} PyStopIterationObject;
+
+/**
+ * SystemExit: the head plus `code`.
+ */
+typedef struct PySystemExitObject {
+    PyObject ob_base;
+    PyObject *dict;
+    PyObject *args;
+    PyObject *traceback;
+    PyObject *context;
+    PyObject *cause;
+    char suppress_context;
+    PyObject *code;
+} PySystemExitObject;
+
+/**
+ * AttributeError (3.10): the head plus `obj` and `name`.
+ */
+typedef struct PyAttributeErrorObject {
+    PyObject ob_base;
+    PyObject *dict;
+    PyObject *args;
+    PyObject *traceback;
+    PyObject *context;
+    PyObject *cause;
+    char suppress_context;
+    PyObject *obj;
+    PyObject *name;
+} PyAttributeErrorObject;
+
+/**
+ * NameError (3.10): the head plus `name`.
+ */
+typedef struct PyNameErrorObject {
+    PyObject ob_base;
+    PyObject *dict;
+    PyObject *args;
+    PyObject *traceback;
+    PyObject *context;
+    PyObject *cause;
+    char suppress_context;
+    PyObject *name;
+} PyNameErrorObject;
+
+/**
+ * OSError: the head plus `errno`, `strerror`, `filename`, `filename2`, `written`.
+ */
+typedef struct PyOSErrorObject {
+    PyObject ob_base;
+    PyObject *dict;
+    PyObject *args;
+    PyObject *traceback;
+    PyObject *context;
+    PyObject *cause;
+    char suppress_context;
+    PyObject *myerrno;
+    PyObject *strerror;
+    PyObject *filename;
+    PyObject *filename2;
+    Py_ssize_t written;
+} PyOSErrorObject;
+
+/**
+ * UnicodeError and its subclasses: the head plus the codec fields. pycoro raises
+ * `UnicodeDecodeError` with a message only; the fields stay NULL.
+ */
+typedef struct PyUnicodeErrorObject {
+    PyObject ob_base;
+    PyObject *dict;
+    PyObject *args;
+    PyObject *traceback;
+    PyObject *context;
+    PyObject *cause;
+    char suppress_context;
+    PyObject *encoding;
+    PyObject *object;
+    Py_ssize_t start;
+    Py_ssize_t end;
+    PyObject *reason;
+} PyUnicodeErrorObject;
+
+/**
+ * A built-in function, or a method bound to `m_self`: CPython 3.10's `PyCFunctionObject`.
+ */
+typedef struct PyCFunctionObject {
+    PyObject ob_base;
+    struct PyMethodDef *m_ml;
+    PyObject *m_self;
+    PyObject *m_module;
+    PyObject *m_weakreflist;
+    vectorcallfunc vectorcall;
+} PyCFunctionObject;
+
+/**
+ * `PyCFunctionObject` plus the defining class (`METH_METHOD`).
+ */
+typedef struct PyCMethodObject {
+    struct PyCFunctionObject func;
+    struct PyTypeObject *mm_class;
+} PyCMethodObject;
+
+/**
+ * A generator (88 bytes).
+ */
+typedef struct PyGenObject {
+    PyObject ob_base;
+    struct PyFrameObject *gi_frame;
+    PyObject *gi_code;
+    PyObject *gi_weakreflist;
+    PyObject *gi_name;
+    PyObject *gi_qualname;
+    struct _PyErr_StackItem gi_exc_state;
+} PyGenObject;
+
+/**
+ * A coroutine (96 bytes): the generator head plus `cr_origin`.
+ */
+typedef struct PyCoroObject {
+    PyObject ob_base;
+    struct PyFrameObject *cr_frame;
+    PyObject *cr_code;
+    PyObject *cr_weakreflist;
+    PyObject *cr_name;
+    PyObject *cr_qualname;
+    struct _PyErr_StackItem cr_exc_state;
+    PyObject *cr_origin;
+} PyCoroObject;
+
+/**
+ * An async generator (112 bytes): the generator head plus the hook state.
+ */
+typedef struct PyAsyncGenObject {
+    PyObject ob_base;
+    struct PyFrameObject *ag_frame;
+    PyObject *ag_code;
+    PyObject *ag_weakreflist;
+    PyObject *ag_name;
+    PyObject *ag_qualname;
+    struct _PyErr_StackItem ag_exc_state;
+    PyObject *ag_finalizer;
+    int ag_hooks_inited;
+    int ag_closed;
+    int ag_running_async;
+} PyAsyncGenObject;
+
+/**
+ * One traceback entry: the frame an exception passed through and the line it was at.
+ */
+typedef struct PyTracebackObject {
+    PyObject ob_base;
+    struct PyTracebackObject *tb_next;
+    struct PyFrameObject *tb_frame;
+    int tb_lasti;
+    int tb_lineno;
+} PyTracebackObject;
+
+/**
  * The frame has been created and not yet run (`f_lasti == -1`).
  */
 #define FRAME_CREATED -2
@@ -848,6 +1153,17 @@ extern struct PyLongObject _Py_FalseStruct;
  * `True` (`Py_True` is `(PyObject *)&_Py_TrueStruct`). Immortal.
  */
 extern struct PyLongObject _Py_TrueStruct;
+
+/**
+ * The type `code`.
+ *
+ * Every code object pycoro makes is `tp_basicsize` (192) bytes: CPython 3.10's 176-byte
+ * `PyCodeObject`, followed by pycoro's native extension (the body function pointer and the
+ * frame state size). C code sees only the `PyCodeObject` fields; use `PyNative_CodeBody` and
+ * `PyNative_FrameState` for the extension. Code objects are not GC objects (as in CPython);
+ * hashing and comparison are by identity.
+ */
+extern struct PyTypeObject PyCode_Type;
 
 /**
  * `BaseException`.
@@ -1003,6 +1319,28 @@ extern PyObject *PyExc_RuntimeWarning;
  * `ResourceWarning`.
  */
 extern PyObject *PyExc_ResourceWarning;
+
+/**
+ * The type `frame`: variable size, `tp_basicsize` 360 and `tp_itemsize` 8 as in CPython 3.10.
+ * Frames are GC objects; they cannot be created from Python (no `tp_new`).
+ */
+extern struct PyTypeObject PyFrame_Type;
+
+/**
+ * The type `generator` (`tp_basicsize` 88). Not subclassable, not instantiable from Python.
+ */
+extern struct PyTypeObject PyGen_Type;
+
+/**
+ * The type `coroutine` (`tp_basicsize` 96). Not subclassable, not instantiable from Python.
+ */
+extern struct PyTypeObject PyCoro_Type;
+
+/**
+ * The type `async_generator` (`tp_basicsize` 112). Not subclassable, not instantiable from
+ * Python.
+ */
+extern struct PyTypeObject PyAsyncGen_Type;
 
 /**
  * The type `int`.
@@ -1162,6 +1500,58 @@ PyObject *PyObject_CallMethodOneArg(PyObject *obj, PyObject *name, PyObject *arg
 vectorcallfunc PyVectorcall_Function(PyObject *callable);
 
 /**
+ * Creates a native code object: code whose frames run the C function `body` (see
+ * `PyNative_Body` for the contract) instead of bytecode.
+ *
+ * - `name`, `filename`: UTF-8 C strings (copied) for `co_name` and `co_filename`; they
+ *   appear in reprs and tracebacks.
+ * - `firstlineno`: `co_firstlineno` (what `PyFrame_GetLineNumber` reports until the body sets
+ *   `f_lineno`).
+ * - `flags`: `CO_*` bits (0x0001..0x0200); at most one of `CO_GENERATOR`, `CO_COROUTINE`,
+ *   `CO_ASYNC_GENERATOR`, which say what kind of object the code's frames belong to.
+ *   `CO_NOFREE` is always added.
+ * - `nslots`: the number of object slots each frame has (`co_nlocals`), >= 0.
+ * - `state_size`: bytes of raw C state each frame has (`PyNative_FrameState`), >= 0.
+ *
+ * The result has `co_argcount`, `co_posonlyargcount` and `co_kwonlyargcount` 0,
+ * `co_stacksize` 1 (the delegation slot), `co_consts`, `co_names`, `co_varnames`,
+ * `co_freevars` and `co_cellvars` the empty tuple, and `co_code` and `co_linetable` NULL
+ * (pycoro has no bytes type and native code has no bytecode).
+ *
+ * Return value: New reference, or NULL with an exception set: `SystemError` ("bad argument
+ * to internal function") when `body`, `name` or `filename` is NULL; `ValueError` for unknown
+ * flag bits, more than one kind flag, or a negative `nslots` or `state_size`;
+ * `UnicodeDecodeError` when `name` or `filename` is not valid UTF-8.
+ */
+struct PyCodeObject *PyNative_NewCode(PyNative_Body body,
+                                      const char *name,
+                                      const char *filename,
+                                      int firstlineno,
+                                      int flags,
+                                      int nslots,
+                                      Py_ssize_t state_size);
+
+/**
+ * Creates an empty code object, as CPython 3.10 does: `co_flags` `CO_NOFREE`, no locals, a
+ * stack size of 0, the empty tuple for `co_consts`, `co_names`, `co_varnames`, `co_freevars`
+ * and `co_cellvars`. It has no body, so its frames cannot be run. pycoro has no bytes type:
+ * `co_code` and `co_linetable` are NULL (CPython has `b''`).
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` when `filename`
+ * or `funcname` is NULL, `UnicodeDecodeError` when either is not valid UTF-8).
+ */
+struct PyCodeObject *PyCode_NewEmpty(const char *filename, const char *funcname, int firstlineno);
+
+/**
+ * Returns the body of a native code object, or NULL (with no exception set) for code without
+ * one (made by `PyCode_NewEmpty`).
+ *
+ * Returns NULL with `SystemError` ("bad argument to internal function") set when `code` is
+ * NULL or not a code object; use `PyErr_Occurred()` to tell the two NULLs apart.
+ */
+PyNative_Body PyNative_CodeBody(struct PyCodeObject *code);
+
+/**
  * Reads member `m` of the object at `obj_addr`.
  *
  * Return value: New reference, or NULL with an exception set (`AttributeError` for an unset
@@ -1213,6 +1603,70 @@ PyObject *PyException_GetCause(PyObject *ex);
  * reference to `cause`.
  */
 void PyException_SetCause(PyObject *ex, PyObject *cause);
+
+/**
+ * Creates a frame for `code`, ready to run: `f_lasti` -1, `f_state` `FRAME_CREATED`,
+ * `f_lineno` 0, `f_stackdepth` 0, `f_gen` NULL, `f_trace_lines` 1, GC-tracked.
+ *
+ * The frame is variable-size: `ob_size` = `co_nlocals` object slots (`f_localsplus[0 ..
+ * co_nlocals)`, NULL) + `co_stacksize` value stack entries (`f_valuestack` =
+ * `f_localsplus + co_nlocals`) + the words of the native code's raw state (zeroed; see
+ * `PyNative_FrameState`), preceded by one padding word when needed to align the state to 16
+ * bytes.
+ *
+ * - `tstate`: the thread state, or NULL for the calling thread's. `f_back` is a new reference
+ *   to `tstate->frame` (the executing frame, NULL when no native frame is running), as in
+ *   CPython.
+ * - `code`: a code object (not stolen; the frame takes a new reference in `f_code`).
+ * - `globals`: stored in `f_globals` with a new reference. pycoro has no dict type, so any
+ *   object, or NULL, is accepted (CPython requires a dict and crashes on NULL).
+ * - `locals`: stored in `f_locals` with a new reference, or NULL.
+ *
+ * `f_builtins` is NULL (pycoro has no builtins module).
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` "bad argument to
+ * internal function" when `code` is NULL or not a code object; `MemoryError`).
+ */
+struct PyFrameObject *PyFrame_New(struct PyThreadState *tstate,
+                                  struct PyCodeObject *code,
+                                  PyObject *globals,
+                                  PyObject *locals);
+
+/**
+ * Returns the frame's code object.
+ *
+ * Return value: New reference, or NULL with `SystemError` set when `frame` is NULL or not a
+ * frame.
+ */
+struct PyCodeObject *PyFrame_GetCode(struct PyFrameObject *frame);
+
+/**
+ * Returns the frame's outer frame (`f_back`), or NULL (with no exception set) when it has
+ * none.
+ *
+ * Return value: New reference, or NULL. NULL with `SystemError` set when `frame` is NULL or
+ * not a frame.
+ */
+struct PyFrameObject *PyFrame_GetBack(struct PyFrameObject *frame);
+
+/**
+ * Returns the line the frame is at: `f_lineno` when the body has set it (non-zero), else the
+ * code's `co_firstlineno` (as CPython 3.10 reports for a frame that has not started).
+ *
+ * Returns -1 with `SystemError` set when `frame` is NULL or not a frame.
+ */
+int PyFrame_GetLineNumber(struct PyFrameObject *frame);
+
+/**
+ * Returns the raw C state of a frame of native code: `state_size` bytes (as given to
+ * `PyNative_NewCode`), zeroed when the frame was created, 16-byte aligned, owned by the frame
+ * and valid as long as it lives. The runtime never reads or writes it.
+ *
+ * Returns NULL with no exception set when the code has no state (`state_size` 0, or code made
+ * by `PyCode_NewEmpty`); NULL with `SystemError` ("bad argument to internal function") set
+ * when `frame` is NULL or not a frame.
+ */
+void *PyNative_FrameState(struct PyFrameObject *frame);
 
 /**
  * Allocates a new object of type `tp` (`PyObject_New(TYPE, tp)` is a macro for it): `tp_basicsize`
@@ -1288,6 +1742,91 @@ int PyObject_GC_IsTracked(PyObject *op);
 int PyObject_GC_IsFinalized(PyObject *op);
 
 /**
+ * Creates a generator that runs frame `f` (3.10's `PyGen_New`): `gi_name` and `gi_qualname`
+ * are the code's `co_name`.
+ *
+ * Steals a reference to *f* (even on failure). The generator sets `f->f_gen` to itself (a
+ * borrowed back-pointer, reset when the generator is deallocated) and takes a new reference
+ * to `f->f_code` as `gi_code`.
+ *
+ * Return value: New reference, or NULL with an exception set: `SystemError` ("bad argument
+ * to internal function") when `f` is NULL; `TypeError` when it is not a frame; `RuntimeError`
+ * when the frame already belongs to a generator, coroutine or async generator;
+ * `MemoryError`. (CPython crashes in the first three cases.)
+ */
+PyObject *PyGen_New(struct PyFrameObject *f);
+
+/**
+ * Creates a generator that runs frame `f`, named `name` and `qualname`.
+ *
+ * A NULL `name` gives the code's `co_name`; a NULL `qualname` gives the name (CPython 3.10's
+ * rule; 3.11 uses `co_qualname`). `name` and `qualname` are borrowed: the generator takes new
+ * references; they are not type-checked (`repr` shows `str(qualname)`).
+ *
+ * Steals a reference to *f* (even on failure); see `PyGen_New` for the frame's fields and the
+ * errors.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyGen_NewWithQualName(struct PyFrameObject *f, PyObject *name, PyObject *qualname);
+
+/**
+ * Creates a coroutine that runs frame `f`, named `name` and `qualname` (defaults as for
+ * `PyGen_NewWithQualName`).
+ *
+ * `cr_origin` is NULL when the thread's `coroutine_origin_tracking_depth` is 0; otherwise it is
+ * a tuple of `(filename, lineno, funcname)` tuples for up to that many executing frames
+ * (`tstate->frame` and its `f_back` chain, innermost first): the empty tuple when no frame is
+ * executing.
+ *
+ * Steals a reference to *f* (even on failure); see `PyGen_New` for the frame's fields and the
+ * errors.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyCoro_New(struct PyFrameObject *f, PyObject *name, PyObject *qualname);
+
+/**
+ * Creates an async generator that runs frame `f`, named `name` and `qualname` (defaults as
+ * for `PyGen_NewWithQualName`). `ag_finalizer` is NULL and `ag_hooks_inited`, `ag_closed`
+ * and `ag_running_async` are 0: the thread's async generator hooks are consulted at the first
+ * iteration, not here.
+ *
+ * Steals a reference to *f* (even on failure); see `PyGen_New` for the frame's fields and the
+ * errors.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyAsyncGen_New(struct PyFrameObject *f, PyObject *name, PyObject *qualname);
+
+/**
+ * Returns 1 if `op` is a generator (exactly `PyGen_Type`), else 0; NULL gives 0. Never sets
+ * an exception.
+ *
+ * Python.h defines a macro of the same name (as CPython), which C code gets; this function is
+ * for callers that look symbols up with `dlsym` or through a function pointer.
+ */
+int PyGen_CheckExact(PyObject *op);
+
+/**
+ * Returns 1 if `op` is a coroutine (exactly `PyCoro_Type`), else 0; NULL gives 0. Never sets
+ * an exception.
+ *
+ * Python.h defines a macro of the same name (as CPython), which C code gets; this function is
+ * for callers that look symbols up with `dlsym` or through a function pointer.
+ */
+int PyCoro_CheckExact(PyObject *op);
+
+/**
+ * Returns 1 if `op` is an async generator (exactly `PyAsyncGen_Type`), else 0; NULL gives 0.
+ * Never sets an exception.
+ *
+ * Python.h defines a macro of the same name (as CPython), which C code gets; this function is
+ * for callers that look symbols up with `dlsym` or through a function pointer.
+ */
+int PyAsyncGen_CheckExact(PyObject *op);
+
+/**
  * Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
  */
 PyObject *PyLong_FromLong(long v);
@@ -1325,7 +1864,8 @@ PyObject *PyLong_FromSize_t(size_t v);
 long PyLong_AsLong(PyObject *op);
 
 /**
- * As `PyLong_AsLong` for `long long`.
+ * As `PyLong_AsLong` for `long long`, except that the overflow message is CPython's
+ * "int too big to convert".
  */
 long long PyLong_AsLongLong(PyObject *op);
 
@@ -1821,7 +2361,8 @@ PyObject *PyUnicode_FromFormatV(const char *format, va_list vargs);
  *
  * Return value: always NULL. Clears the error indicator, formats the message (which may run
  * `__str__`/`__repr__`), then sets *exception* with it. If formatting fails, *exception* is set
- * with no value, as in CPython 3.10.
+ * with no value, as in CPython 3.10. *exception*, *format* and *vargs* must not be NULL (a NULL
+ * sets `SystemError`).
  */
 PyObject *PyErr_FormatV(PyObject *exception, const char *format, va_list vargs);
 
@@ -1921,7 +2462,8 @@ PyObject *PyUnicode_FromFormat(const char *format, ...);
 /**
  * Clears the error indicator, formats a message as `PyUnicode_FromFormat` does and sets
  * `exception` (an exception class) with it. If formatting fails, `exception` is set with no
- * value (as in CPython 3.10).
+ * value (as in CPython 3.10). `exception` and `format` must not be NULL (a NULL sets
+ * `SystemError`).
  *
  * Return value: always NULL, so `return PyErr_Format(PyExc_TypeError, "...", ...);` works.
  */
@@ -2020,13 +2562,6 @@ PyObject *PyObject_CallMethodObjArgs(PyObject *obj, PyObject *name, ...);
  * its own), or NULL with an exception set (`SystemError` for a negative `n` or a NULL item).
  */
 PyObject *PyTuple_Pack(Py_ssize_t n, ...);
-
-#ifdef PY_SSIZE_T_CLEAN
-#define Py_BuildValue _Py_BuildValue_SizeT
-#define Py_VaBuildValue _Py_VaBuildValue_SizeT
-#define PyObject_CallFunction _PyObject_CallFunction_SizeT
-#define PyObject_CallMethod _PyObject_CallMethod_SizeT
-#endif
 
 #ifdef __cplusplus
 }  /* extern "C" */

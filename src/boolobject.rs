@@ -26,7 +26,10 @@ pub static mut PyBool_Type: PyTypeObject = PyTypeObject {
 #[unsafe(no_mangle)]
 pub static mut _Py_FalseStruct: PyLongObject = PyLongObject {
     ob_base: PyVarObject {
-        ob_base: PyObject { ob_refcnt: PYNATIVE_IMMORTAL_REFCNT, ob_type: &raw mut PyBool_Type },
+        ob_base: PyObject {
+            ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+            ob_type: &raw mut PyBool_Type,
+        },
         ob_size: 0,
     },
     ob_digit: [0],
@@ -36,7 +39,10 @@ pub static mut _Py_FalseStruct: PyLongObject = PyLongObject {
 #[unsafe(no_mangle)]
 pub static mut _Py_TrueStruct: PyLongObject = PyLongObject {
     ob_base: PyVarObject {
-        ob_base: PyObject { ob_refcnt: PYNATIVE_IMMORTAL_REFCNT, ob_type: &raw mut PyBool_Type },
+        ob_base: PyObject {
+            ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+            ob_type: &raw mut PyBool_Type,
+        },
         ob_size: 1,
     },
     ob_digit: [1],
@@ -77,5 +83,7 @@ unsafe extern "C" fn bool_dealloc(op: *mut PyObject) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyBool_FromLong(v: c_long) -> *mut PyObject {
     // SAFETY: immortal singletons.
-    guard("PyBool_FromLong", null_mut(), || unsafe { new_ref(from_bool(v != 0)) })
+    guard("PyBool_FromLong", null_mut(), || unsafe {
+        new_ref(from_bool(v != 0))
+    })
 }

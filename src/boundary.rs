@@ -20,15 +20,26 @@ pub(crate) fn guard<R>(name: &'static str, err: R, body: impl FnOnce() -> R) -> 
             core::mem::forget(payload);
             // SAFETY: setting the error indicator is always allowed on the current thread.
             unsafe {
-                crate::pyerrors::set_string(crate::exc!(SystemError), &format!("{name}: internal error: {what}"));
+                crate::pyerrors::set_string(
+                    crate::exc!(SystemError),
+                    &format!("{name}: internal error: {what}"),
+                );
             }
             err
         }
     }
 }
 
-/// Returns `$err` with `SystemError("bad argument to internal function")` set when `$p` is NULL.
+/// Returns `$err` (nothing, when it is left out) with `SystemError("bad argument to internal
+/// function")` set when `$p` is NULL.
 macro_rules! check_null {
+    ($p:expr) => {
+        if $p.is_null() {
+            // SAFETY: setting the error indicator is always allowed.
+            unsafe { $crate::pyerrors::bad_internal_call() };
+            return;
+        }
+    };
     ($p:expr, $err:expr) => {
         if $p.is_null() {
             // SAFETY: setting the error indicator is always allowed.

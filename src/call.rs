@@ -14,7 +14,8 @@ use crate::typeobject::tp_name_of;
 use core::ptr::null_mut;
 
 /// Flag in `nargsf`: the callee may use `args[-1]` temporarily.
-pub const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
+pub const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 0x8000_0000_0000_0000;
+static_assertions::const_assert_eq!(PY_VECTORCALL_ARGUMENTS_OFFSET, 1 << (usize::BITS - 1));
 
 /// Whether a keyword-argument object is absent or empty (pycoro has no dict type; only an
 /// empty tuple of names counts as empty).
@@ -44,14 +45,18 @@ pub(crate) unsafe fn check_result(callable: *mut PyObject, r: *mut PyObject) -> 
         let err = !occurred().is_null();
         if r.is_null() && !err {
             let rep = crate::object_ops::repr_string(callable);
-            set_string(crate::exc!(SystemError), &format!("{rep} returned NULL without setting an exception"));
+            set_string(
+                crate::exc!(SystemError),
+                &format!("{rep} returned NULL without setting an exception"),
+            );
         } else if !r.is_null() && err {
             decref(r);
             let (t, v, tb) = crate::pyerrors::fetch();
             let rep = crate::object_ops::repr_string(callable);
-            crate::pyerrors::restore(t, v, tb);
-            let (t, v, tb) = crate::pyerrors::fetch();
-            set_string(crate::exc!(SystemError), &format!("{rep} returned a result with an exception set"));
+            set_string(
+                crate::exc!(SystemError),
+                &format!("{rep} returned a result with an exception set"),
+            );
             chain_as_cause(t, v, tb);
             return null_mut();
         }
@@ -63,9 +68,11 @@ pub(crate) unsafe fn check_result(callable: *mut PyObject, r: *mut PyObject) -> 
 unsafe fn chain_as_cause(t: *mut PyObject, v: *mut PyObject, tb: *mut PyObject) {
     // SAFETY: owned references from fetch.
     unsafe {
+        // Take the pending exception first: normalizing calls exception classes, and calls
+        // must not be made with an exception set.
+        let (mut nt, mut nv, mut ntb) = crate::pyerrors::fetch();
         let (mut t, mut v, mut tb) = (t, v, tb);
         crate::pyerrors::normalize(&mut t, &mut v, &mut tb, 0);
-        let (mut nt, mut nv, mut ntb) = crate::pyerrors::fetch();
         crate::pyerrors::normalize(&mut nt, &mut nv, &mut ntb, 0);
         if !nv.is_null() && !v.is_null() && crate::exceptions::exc_instance_check(nv) {
             crate::exceptions::set_cause_and_context(nv, v);
@@ -78,7 +85,11 @@ unsafe fn chain_as_cause(t: *mut PyObject, v: *mut PyObject, tb: *mut PyObject) 
 }
 
 /// `PyObject_Call` without the boundary; `args` must be a tuple.
-pub(crate) unsafe fn call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject {
+pub(crate) unsafe fn call(
+    callable: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
         if reject_kwargs(kwargs) {
@@ -88,7 +99,10 @@ pub(crate) unsafe fn call(callable: *mut PyObject, args: *mut PyObject, kwargs: 
         if crate::methodobject::is_cfunction(callable) {
             let f = callable as *mut crate::methodobject::PyCFunctionObject;
             if (*f).vectorcall.is_none() {
-                return check_result(callable, crate::methodobject::call_varargs(callable, args, null_mut()));
+                return check_result(
+                    callable,
+                    crate::methodobject::call_varargs(callable, args, null_mut()),
+                );
             }
         }
         if let Some(vc) = vectorcall_of(callable) {
@@ -98,7 +112,10 @@ pub(crate) unsafe fn call(callable: *mut PyObject, args: *mut PyObject, kwargs: 
         match (*tp).tp_call {
             Some(c) => check_result(callable, c(callable, args, null_mut())),
             None => {
-                set_string(crate::exc!(TypeError), &format!("'{}' object is not callable", tp_name_of(callable)));
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!("'{}' object is not callable", tp_name_of(callable)),
+                );
                 null_mut()
             }
         }
@@ -133,7 +150,11 @@ pub(crate) unsafe fn vectorcall(
             return check_result(callable, vc(callable, args, nargsf, null_mut()));
         }
         let n = nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET;
-        let t = if n == 0 { empty() } else { tuple_from(core::slice::from_raw_parts(args, n)) };
+        let t = if n == 0 {
+            empty()
+        } else {
+            tuple_from(core::slice::from_raw_parts(args, n))
+        };
         if t.is_null() {
             return t;
         }
@@ -148,7 +169,11 @@ pub(crate) unsafe fn vectorcall(
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_Call(callable: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_Call(
+    callable: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
     check_null!(callable, null_mut());
     check_null!(args, null_mut());
     guard("PyObject_Call", null_mut(), || {
@@ -167,7 +192,10 @@ pub unsafe extern "C" fn PyObject_Call(callable: *mut PyObject, args: *mut PyObj
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_CallObject(callable: *mut PyObject, args: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallObject(
+    callable: *mut PyObject,
+    args: *mut PyObject,
+) -> *mut PyObject {
     check_null!(callable, null_mut());
     guard("PyObject_CallObject", null_mut(), || {
         // SAFETY: checked above.
@@ -191,18 +219,25 @@ pub unsafe extern "C" fn PyObject_CallObject(callable: *mut PyObject, args: *mut
 pub unsafe extern "C" fn PyObject_CallNoArgs(callable: *mut PyObject) -> *mut PyObject {
     check_null!(callable, null_mut());
     // SAFETY: checked above.
-    guard("PyObject_CallNoArgs", null_mut(), || unsafe { vectorcall(callable, core::ptr::null(), 0, null_mut()) })
+    guard("PyObject_CallNoArgs", null_mut(), || unsafe {
+        vectorcall(callable, core::ptr::null(), 0, null_mut())
+    })
 }
 
 /// Calls `callable(arg)`.
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_CallOneArg(callable: *mut PyObject, arg: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallOneArg(
+    callable: *mut PyObject,
+    arg: *mut PyObject,
+) -> *mut PyObject {
     check_null!(callable, null_mut());
     check_null!(arg, null_mut());
     // SAFETY: checked above.
-    guard("PyObject_CallOneArg", null_mut(), || unsafe { vectorcall(callable, &arg, 1, null_mut()) })
+    guard("PyObject_CallOneArg", null_mut(), || unsafe {
+        vectorcall(callable, &arg, 1, null_mut())
+    })
 }
 
 /// Calls `callable` with the `PyVectorcall_NARGS(nargsf)` positional arguments in `args`;
@@ -218,7 +253,9 @@ pub unsafe extern "C" fn PyObject_Vectorcall(
 ) -> *mut PyObject {
     check_null!(callable, null_mut());
     // SAFETY: checked above; `args` has the given number of entries by contract.
-    guard("PyObject_Vectorcall", null_mut(), || unsafe { vectorcall(callable, args, nargsf, kwnames) })
+    guard("PyObject_Vectorcall", null_mut(), || unsafe {
+        vectorcall(callable, args, nargsf, kwnames)
+    })
 }
 
 /// Calls `callable` through `tp_call` with arguments given vectorcall style (what CPython 3.10's
@@ -241,14 +278,21 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
             if reject_kwargs(keywords) {
                 return null_mut();
             }
-            let t = if nargs <= 0 { empty() } else { tuple_from(core::slice::from_raw_parts(args, nargs as usize)) };
+            let t = if nargs <= 0 {
+                empty()
+            } else {
+                tuple_from(core::slice::from_raw_parts(args, nargs as usize))
+            };
             if t.is_null() {
                 return t;
             }
             let r = match (*ty(callable)).tp_call {
                 Some(c) => check_result(callable, c(callable, t, null_mut())),
                 None => {
-                    set_string(crate::exc!(TypeError), &format!("'{}' object is not callable", tp_name_of(callable)));
+                    set_string(
+                        crate::exc!(TypeError),
+                        &format!("'{}' object is not callable", tp_name_of(callable)),
+                    );
                     null_mut()
                 }
             };
@@ -263,7 +307,11 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyVectorcall_Call(callable: *mut PyObject, tuple: *mut PyObject, dict: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyVectorcall_Call(
+    callable: *mut PyObject,
+    tuple: *mut PyObject,
+    dict: *mut PyObject,
+) -> *mut PyObject {
     check_null!(callable, null_mut());
     check_null!(tuple, null_mut());
     guard("PyVectorcall_Call", null_mut(), || {
@@ -273,7 +321,9 @@ pub unsafe extern "C" fn PyVectorcall_Call(callable: *mut PyObject, tuple: *mut 
                 return null_mut();
             }
             if crate::methodobject::is_cfunction(callable)
-                && (*(callable as *mut crate::methodobject::PyCFunctionObject)).vectorcall.is_none()
+                && (*(callable as *mut crate::methodobject::PyCFunctionObject))
+                    .vectorcall
+                    .is_none()
             {
                 return crate::methodobject::call_varargs(callable, tuple, null_mut());
             }
@@ -285,7 +335,10 @@ pub unsafe extern "C" fn PyVectorcall_Call(callable: *mut PyObject, tuple: *mut 
                 None => {
                     set_string(
                         crate::exc!(TypeError),
-                        &format!("'{}' object does not support vectorcall", tp_name_of(callable)),
+                        &format!(
+                            "'{}' object does not support vectorcall",
+                            tp_name_of(callable)
+                        ),
                     );
                     null_mut()
                 }
@@ -331,7 +384,10 @@ pub unsafe extern "C" fn PyObject_VectorcallMethod(
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_CallMethodNoArgs(obj: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallMethodNoArgs(
+    obj: *mut PyObject,
+    name: *mut PyObject,
+) -> *mut PyObject {
     check_null!(obj, null_mut());
     // SAFETY: one argument.
     unsafe { PyObject_VectorcallMethod(name, &obj, 1, null_mut()) }
@@ -341,7 +397,11 @@ pub unsafe extern "C" fn PyObject_CallMethodNoArgs(obj: *mut PyObject, name: *mu
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_CallMethodOneArg(obj: *mut PyObject, name: *mut PyObject, arg: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_CallMethodOneArg(
+    obj: *mut PyObject,
+    name: *mut PyObject,
+    arg: *mut PyObject,
+) -> *mut PyObject {
     check_null!(obj, null_mut());
     check_null!(arg, null_mut());
     let args = [obj, arg];

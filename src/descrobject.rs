@@ -31,11 +31,10 @@ pub struct PyGetSetDef {
 }
 
 /// A stored attribute (`tp_members` entry); the table ends with an entry whose `name` is NULL.
-/// The C field `type` is `type_code` here (a Rust keyword); the layout is CPython's.
 #[repr(C)]
 pub struct PyMemberDef {
     pub name: *const c_char,
-    pub type_code: c_int,
+    pub r#type: c_int,
     pub offset: Py_ssize_t,
     pub flags: c_int,
     pub doc: *const c_char,
@@ -46,14 +45,24 @@ const_assert_eq!(size_of::<PyMemberDef>(), 40);
 
 impl PyGetSetDef {
     /// The end-of-table entry.
-    pub const SENTINEL: PyGetSetDef =
-        PyGetSetDef { name: core::ptr::null(), get: None, set: None, doc: core::ptr::null(), closure: null_mut() };
+    pub const SENTINEL: PyGetSetDef = PyGetSetDef {
+        name: core::ptr::null(),
+        get: None,
+        set: None,
+        doc: core::ptr::null(),
+        closure: null_mut(),
+    };
 }
 
 impl PyMemberDef {
     /// The end-of-table entry.
-    pub const SENTINEL: PyMemberDef =
-        PyMemberDef { name: core::ptr::null(), type_code: 0, offset: 0, flags: 0, doc: core::ptr::null() };
+    pub const SENTINEL: PyMemberDef = PyMemberDef {
+        name: core::ptr::null(),
+        r#type: 0,
+        offset: 0,
+        flags: 0,
+        doc: core::ptr::null(),
+    };
 }
 
 /// Member types (`structmember.h`).
@@ -140,7 +149,10 @@ pub(crate) unsafe fn generic_get(v: *mut PyObject, name: *mut PyObject) -> *mut 
                 None => {
                     set_string(
                         crate::exc!(AttributeError),
-                        &format!("attribute '{n}' of '{}' objects is not readable", tp_name_of(v)),
+                        &format!(
+                            "attribute '{n}' of '{}' objects is not readable",
+                            tp_name_of(v)
+                        ),
                     );
                     null_mut()
                 }
@@ -183,16 +195,20 @@ pub(crate) unsafe fn lookup_class_attr(tp: *mut PyTypeObject, n: &str) -> Option
             Some(Found::Method(f)) if (*f).ml_flags & METH_CLASS != 0 => {
                 Some(crate::methodobject::new_cfunction(f, obj(tp), null_mut()))
             }
-            Some(Found::Method(f)) if (*f).ml_flags & METH_STATIC != 0 => {
-                Some(crate::methodobject::new_cfunction(f, null_mut(), null_mut()))
-            }
+            Some(Found::Method(f)) if (*f).ml_flags & METH_STATIC != 0 => Some(
+                crate::methodobject::new_cfunction(f, null_mut(), null_mut()),
+            ),
             _ => None,
         }
     }
 }
 
 /// Generic instance attribute assignment (`value` NULL deletes).
-pub(crate) unsafe fn generic_set(v: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> c_int {
+pub(crate) unsafe fn generic_set(
+    v: *mut PyObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+) -> c_int {
     // SAFETY: live object and str.
     unsafe {
         let n = str_as(name).unwrap_or("");
@@ -202,7 +218,10 @@ pub(crate) unsafe fn generic_set(v: *mut PyObject, name: *mut PyObject, value: *
                 None => {
                     set_string(
                         crate::exc!(AttributeError),
-                        &format!("attribute '{n}' of '{}' objects is not writable", tp_name_of(v)),
+                        &format!(
+                            "attribute '{n}' of '{}' objects is not writable",
+                            tp_name_of(v)
+                        ),
                     );
                     -1
                 }
@@ -231,7 +250,10 @@ pub(crate) unsafe fn generic_set(v: *mut PyObject, name: *mut PyObject, value: *
 /// Return value: New reference, or NULL with an exception set (`AttributeError` for an unset
 /// `T_OBJECT_EX`; `SystemError` for an unknown or unsupported member type).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyMember_GetOne(obj_addr: *const c_char, m: *mut PyMemberDef) -> *mut PyObject {
+pub unsafe extern "C" fn PyMember_GetOne(
+    obj_addr: *const c_char,
+    m: *mut PyMemberDef,
+) -> *mut PyObject {
     crate::boundary::check_null!(obj_addr, null_mut());
     crate::boundary::check_null!(m, null_mut());
     crate::boundary::guard("PyMember_GetOne", null_mut(), || {
@@ -239,9 +261,9 @@ pub unsafe extern "C" fn PyMember_GetOne(obj_addr: *const c_char, m: *mut PyMemb
         unsafe {
             let p = obj_addr.offset((*m).offset);
             let l = |v: i128| crate::longobject::from_i128(v);
-            match (*m).type_code {
+            match (*m).r#type {
                 T_BOOL => new_ref(crate::boolobject::from_bool(*(p as *const c_char) != 0)),
-                T_BYTE => l(*(p as *const i8) as i128),
+                T_BYTE => l(*p.cast::<i8>() as i128),
                 T_UBYTE => l(*(p as *const u8) as i128),
                 T_SHORT => l(*(p as *const i16) as i128),
                 T_USHORT => l(*(p as *const u16) as i128),
@@ -251,7 +273,11 @@ pub unsafe extern "C" fn PyMember_GetOne(obj_addr: *const c_char, m: *mut PyMemb
                 T_ULONG | T_ULONGLONG => l(*(p as *const u64) as i128),
                 T_STRING => {
                     let s = *(p as *const *const c_char);
-                    if s.is_null() { new_ref(none()) } else { crate::unicodeobject::PyUnicode_FromString(s) }
+                    if s.is_null() {
+                        new_ref(none())
+                    } else {
+                        crate::unicodeobject::PyUnicode_FromString(s)
+                    }
                 }
                 T_STRING_INPLACE => crate::unicodeobject::PyUnicode_FromString(p),
                 T_CHAR => crate::unicodeobject::PyUnicode_FromStringAndSize(p, 1),
@@ -266,7 +292,10 @@ pub unsafe extern "C" fn PyMember_GetOne(obj_addr: *const c_char, m: *mut PyMemb
                         let name = CStr::from_ptr((*m).name).to_string_lossy();
                         set_string(
                             crate::exc!(AttributeError),
-                            &format!("'{}' object has no attribute '{name}'", full_name(ty(owner))),
+                            &format!(
+                                "'{}' object has no attribute '{name}'",
+                                full_name(ty(owner))
+                            ),
                         );
                         null_mut()
                     } else {
@@ -287,7 +316,11 @@ pub unsafe extern "C" fn PyMember_GetOne(obj_addr: *const c_char, m: *mut PyMemb
 /// Returns 0, or -1 with an exception set (`AttributeError("readonly attribute")`, `TypeError`
 /// for a value of the wrong type, `OverflowError`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyMember_SetOne(addr: *mut c_char, m: *mut PyMemberDef, v: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyMember_SetOne(
+    addr: *mut c_char,
+    m: *mut PyMemberDef,
+    v: *mut PyObject,
+) -> c_int {
     crate::boundary::check_null!(addr, -1);
     crate::boundary::check_null!(m, -1);
     crate::boundary::guard("PyMember_SetOne", -1, || {
@@ -298,7 +331,7 @@ pub unsafe extern "C" fn PyMember_SetOne(addr: *mut c_char, m: *mut PyMemberDef,
                 return -1;
             }
             let p = addr.offset((*m).offset);
-            let code = (*m).type_code;
+            let code = (*m).r#type;
             if v.is_null() {
                 return match code {
                     T_OBJECT => {
@@ -317,7 +350,10 @@ pub unsafe extern "C" fn PyMember_SetOne(addr: *mut c_char, m: *mut PyMemberDef,
                         0
                     }
                     _ => {
-                        set_string(crate::exc!(TypeError), "can't delete numeric/char attribute");
+                        set_string(
+                            crate::exc!(TypeError),
+                            "can't delete numeric/char attribute",
+                        );
                         -1
                     }
                 };
@@ -335,10 +371,16 @@ pub unsafe extern "C" fn PyMember_SetOne(addr: *mut c_char, m: *mut PyMemberDef,
                     *(p as *mut c_char) = (v == crate::boolobject::true_()) as c_char;
                     0
                 }
-                T_BYTE | T_UBYTE | T_SHORT | T_USHORT | T_INT | T_UINT | T_LONG | T_ULONG | T_LONGLONG
-                | T_ULONGLONG | T_PYSSIZET => {
+                T_BYTE | T_UBYTE | T_SHORT | T_USHORT | T_INT | T_UINT | T_LONG | T_ULONG
+                | T_LONGLONG | T_ULONGLONG | T_PYSSIZET => {
                     if !crate::longobject::is_long(v) {
-                        set_string(crate::exc!(TypeError), "attribute value type must be int");
+                        set_string(
+                            crate::exc!(TypeError),
+                            &format!(
+                                "'{}' object cannot be interpreted as an integer",
+                                tp_name_of(v)
+                            ),
+                        );
                         return -1;
                     }
                     let x = crate::longobject::value(v).unwrap_or(i128::MAX);
@@ -353,7 +395,10 @@ pub unsafe extern "C" fn PyMember_SetOne(addr: *mut c_char, m: *mut PyMemberDef,
                         _ => (i64::MIN as i128, i64::MAX as i128),
                     };
                     if x < lo || x > hi {
-                        set_string(crate::exc!(OverflowError), "Python int too large to convert to C value");
+                        set_string(
+                            crate::exc!(OverflowError),
+                            "Python int too large to convert to C value",
+                        );
                         return -1;
                     }
                     match code {
@@ -371,7 +416,10 @@ pub unsafe extern "C" fn PyMember_SetOne(addr: *mut c_char, m: *mut PyMemberDef,
                 _ => {
                     set_string(
                         crate::exc!(SystemError),
-                        &format!("bad memberdescr type for {}", CStr::from_ptr((*m).name).to_string_lossy()),
+                        &format!(
+                            "bad memberdescr type for {}",
+                            CStr::from_ptr((*m).name).to_string_lossy()
+                        ),
                     );
                     -1
                 }

@@ -5,7 +5,9 @@
 
 use crate::boundary::{check_null, guard};
 use crate::descrobject::{PyGetSetDef, PyMemberDef, T_BOOL, T_OBJECT};
-use crate::ffi::{clear, decref, has_flag, new_ref, py_visit, size, ty, type_has, xdecref, xincref, xnew_ref};
+use crate::ffi::{
+    clear, decref, has_flag, new_ref, py_visit, size, ty, type_has, xdecref, xincref, xnew_ref,
+};
 use crate::methodobject::{METH_O, PyMethodDef};
 use crate::object::*;
 use crate::object_ops::none;
@@ -162,7 +164,11 @@ const fn exc_type(
 pub(crate) mod types {
     use super::*;
     const B: usize = size_of::<Base>();
-    const fn t(n: &'static core::ffi::CStr, b: *mut PyTypeObject, d: &'static core::ffi::CStr) -> PyTypeObject {
+    const fn t(
+        n: &'static core::ffi::CStr,
+        b: *mut PyTypeObject,
+        d: &'static core::ffi::CStr,
+    ) -> PyTypeObject {
         exc_type(n, b, B, d)
     }
     pub static mut BaseException: PyTypeObject = PyTypeObject {
@@ -176,8 +182,11 @@ pub(crate) mod types {
             c"Common base class for all exceptions",
         )
     };
-    pub static mut Exception: PyTypeObject =
-        t(c"Exception", &raw mut BaseException, c"Common base class for all non-exit exceptions.");
+    pub static mut Exception: PyTypeObject = t(
+        c"Exception",
+        &raw mut BaseException,
+        c"Common base class for all non-exit exceptions.",
+    );
     pub static mut StopIteration: PyTypeObject = PyTypeObject {
         tp_init: Some(stop_iteration_init),
         tp_dealloc: Some(value_exc_dealloc),
@@ -191,12 +200,21 @@ pub(crate) mod types {
             c"Signal the end from iterator.__next__().",
         )
     };
-    pub static mut StopAsyncIteration: PyTypeObject =
-        t(c"StopAsyncIteration", &raw mut Exception, c"Signal the end from iterator.__anext__().");
-    pub static mut GeneratorExit: PyTypeObject =
-        t(c"GeneratorExit", &raw mut BaseException, c"Request that a generator exit.");
-    pub static mut KeyboardInterrupt: PyTypeObject =
-        t(c"KeyboardInterrupt", &raw mut BaseException, c"Program interrupted by user.");
+    pub static mut StopAsyncIteration: PyTypeObject = t(
+        c"StopAsyncIteration",
+        &raw mut Exception,
+        c"Signal the end from iterator.__anext__().",
+    );
+    pub static mut GeneratorExit: PyTypeObject = t(
+        c"GeneratorExit",
+        &raw mut BaseException,
+        c"Request that a generator exit.",
+    );
+    pub static mut KeyboardInterrupt: PyTypeObject = t(
+        c"KeyboardInterrupt",
+        &raw mut BaseException,
+        c"Program interrupted by user.",
+    );
     pub static mut SystemExit: PyTypeObject = PyTypeObject {
         tp_init: Some(system_exit_init),
         tp_dealloc: Some(value_exc_dealloc),
@@ -210,10 +228,16 @@ pub(crate) mod types {
             c"Request to exit from the interpreter.",
         )
     };
-    pub static mut ArithmeticError: PyTypeObject =
-        t(c"ArithmeticError", &raw mut Exception, c"Base class for arithmetic errors.");
-    pub static mut OverflowError: PyTypeObject =
-        t(c"OverflowError", &raw mut ArithmeticError, c"Result too large to be represented.");
+    pub static mut ArithmeticError: PyTypeObject = t(
+        c"ArithmeticError",
+        &raw mut Exception,
+        c"Base class for arithmetic errors.",
+    );
+    pub static mut OverflowError: PyTypeObject = t(
+        c"OverflowError",
+        &raw mut ArithmeticError,
+        c"Result too large to be represented.",
+    );
     pub static mut ZeroDivisionError: PyTypeObject = t(
         c"ZeroDivisionError",
         &raw mut ArithmeticError,
@@ -233,10 +257,16 @@ pub(crate) mod types {
             c"Attribute not found.",
         )
     };
-    pub static mut LookupError: PyTypeObject =
-        t(c"LookupError", &raw mut Exception, c"Base class for lookup errors.");
-    pub static mut IndexError: PyTypeObject =
-        t(c"IndexError", &raw mut LookupError, c"Sequence index out of range.");
+    pub static mut LookupError: PyTypeObject = t(
+        c"LookupError",
+        &raw mut Exception,
+        c"Base class for lookup errors.",
+    );
+    pub static mut IndexError: PyTypeObject = t(
+        c"IndexError",
+        &raw mut LookupError,
+        c"Sequence index out of range.",
+    );
     pub static mut KeyError: PyTypeObject = PyTypeObject {
         tp_str: Some(key_error_str),
         ..t(c"KeyError", &raw mut LookupError, c"Mapping key not found.")
@@ -255,29 +285,41 @@ pub(crate) mod types {
             c"Name not found globally.",
         )
     };
-    pub static mut RuntimeError: PyTypeObject =
-        t(c"RuntimeError", &raw mut Exception, c"Unspecified run-time error.");
+    pub static mut RuntimeError: PyTypeObject = t(
+        c"RuntimeError",
+        &raw mut Exception,
+        c"Unspecified run-time error.",
+    );
     pub static mut NotImplementedError: PyTypeObject = t(
         c"NotImplementedError",
         &raw mut RuntimeError,
         c"Method or function hasn't been implemented yet.",
     );
-    pub static mut RecursionError: PyTypeObject =
-        t(c"RecursionError", &raw mut RuntimeError, c"Recursion limit exceeded.");
+    pub static mut RecursionError: PyTypeObject = t(
+        c"RecursionError",
+        &raw mut RuntimeError,
+        c"Recursion limit exceeded.",
+    );
     pub static mut SystemError: PyTypeObject = t(
         c"SystemError",
         &raw mut Exception,
         c"Internal error in the Python interpreter.",
     );
-    pub static mut TypeError: PyTypeObject =
-        t(c"TypeError", &raw mut Exception, c"Inappropriate argument type.");
+    pub static mut TypeError: PyTypeObject = t(
+        c"TypeError",
+        &raw mut Exception,
+        c"Inappropriate argument type.",
+    );
     pub static mut ValueError: PyTypeObject = t(
         c"ValueError",
         &raw mut Exception,
         c"Inappropriate argument value (of correct type).",
     );
-    pub static mut UnicodeError: PyTypeObject =
-        t(c"UnicodeError", &raw mut ValueError, c"Unicode related error.");
+    pub static mut UnicodeError: PyTypeObject = t(
+        c"UnicodeError",
+        &raw mut ValueError,
+        c"Unicode related error.",
+    );
     pub static mut UnicodeDecodeError: PyTypeObject = exc_type(
         c"UnicodeDecodeError",
         &raw mut UnicodeError,
@@ -291,12 +333,23 @@ pub(crate) mod types {
         tp_traverse: Some(os_error_traverse),
         tp_clear: Some(os_error_clear),
         tp_members: (&raw mut OS_ERROR_MEMBERS) as *mut PyMemberDef,
-        ..exc_type(c"OSError", &raw mut Exception, size_of::<PyOSErrorObject>(), c"Base class for I/O related errors.")
+        ..exc_type(
+            c"OSError",
+            &raw mut Exception,
+            size_of::<PyOSErrorObject>(),
+            c"Base class for I/O related errors.",
+        )
     };
-    pub static mut Warning: PyTypeObject =
-        t(c"Warning", &raw mut Exception, c"Base class for warning categories.");
-    pub static mut UserWarning: PyTypeObject =
-        t(c"UserWarning", &raw mut Warning, c"Base class for warnings generated by user code.");
+    pub static mut Warning: PyTypeObject = t(
+        c"Warning",
+        &raw mut Exception,
+        c"Base class for warning categories.",
+    );
+    pub static mut UserWarning: PyTypeObject = t(
+        c"UserWarning",
+        &raw mut Warning,
+        c"Base class for warnings generated by user code.",
+    );
     pub static mut DeprecationWarning: PyTypeObject = t(
         c"DeprecationWarning",
         &raw mut Warning,
@@ -413,7 +466,9 @@ static mut BASE_METHODS: [PyMethodDef; 2] = [
         ml_name: c"with_traceback".as_ptr(),
         ml_meth: crate::methodobject::meth_o(exc_with_traceback),
         ml_flags: METH_O,
-        ml_doc: c"Exception.with_traceback(tb) --\n    set self.__traceback__ to tb and return self.".as_ptr(),
+        ml_doc:
+            c"Exception.with_traceback(tb) --\n    set self.__traceback__ to tb and return self."
+                .as_ptr(),
     },
     PyMethodDef::SENTINEL,
 ];
@@ -421,7 +476,7 @@ static mut BASE_METHODS: [PyMethodDef; 2] = [
 static mut BASE_MEMBERS: [PyMemberDef; 2] = [
     PyMemberDef {
         name: c"__suppress_context__".as_ptr(),
-        type_code: T_BOOL,
+        r#type: T_BOOL,
         offset: offset_of!(Base, suppress_context) as Py_ssize_t,
         flags: 0,
         doc: core::ptr::null(),
@@ -429,27 +484,65 @@ static mut BASE_MEMBERS: [PyMemberDef; 2] = [
     PyMemberDef::SENTINEL,
 ];
 
-const fn ro_object(name: &'static core::ffi::CStr, offset: usize, doc: &'static core::ffi::CStr) -> PyMemberDef {
-    PyMemberDef { name: name.as_ptr(), type_code: T_OBJECT, offset: offset as Py_ssize_t, flags: 0, doc: doc.as_ptr() }
+const fn ro_object(
+    name: &'static core::ffi::CStr,
+    offset: usize,
+    doc: &'static core::ffi::CStr,
+) -> PyMemberDef {
+    PyMemberDef {
+        name: name.as_ptr(),
+        r#type: T_OBJECT,
+        offset: offset as Py_ssize_t,
+        flags: 0,
+        doc: doc.as_ptr(),
+    }
 }
 
 static mut STOP_ITERATION_MEMBERS: [PyMemberDef; 2] = [
-    ro_object(c"value", offset_of!(PyStopIterationObject, value), c"generator return value"),
+    ro_object(
+        c"value",
+        offset_of!(PyStopIterationObject, value),
+        c"generator return value",
+    ),
     PyMemberDef::SENTINEL,
 ];
-static mut SYSTEM_EXIT_MEMBERS: [PyMemberDef; 2] =
-    [ro_object(c"code", offset_of!(PySystemExitObject, code), c"exception code"), PyMemberDef::SENTINEL];
-static mut NAME_ERROR_MEMBERS: [PyMemberDef; 2] =
-    [ro_object(c"name", offset_of!(PyNameErrorObject, name), c"name"), PyMemberDef::SENTINEL];
+static mut SYSTEM_EXIT_MEMBERS: [PyMemberDef; 2] = [
+    ro_object(
+        c"code",
+        offset_of!(PySystemExitObject, code),
+        c"exception code",
+    ),
+    PyMemberDef::SENTINEL,
+];
+static mut NAME_ERROR_MEMBERS: [PyMemberDef; 2] = [
+    ro_object(c"name", offset_of!(PyNameErrorObject, name), c"name"),
+    PyMemberDef::SENTINEL,
+];
 static mut ATTRIBUTE_ERROR_MEMBERS: [PyMemberDef; 3] = [
-    ro_object(c"name", offset_of!(PyAttributeErrorObject, name), c"attribute name"),
+    ro_object(
+        c"name",
+        offset_of!(PyAttributeErrorObject, name),
+        c"attribute name",
+    ),
     ro_object(c"obj", offset_of!(PyAttributeErrorObject, obj), c"object"),
     PyMemberDef::SENTINEL,
 ];
 static mut OS_ERROR_MEMBERS: [PyMemberDef; 4] = [
-    ro_object(c"errno", offset_of!(PyOSErrorObject, myerrno), c"POSIX exception code"),
-    ro_object(c"strerror", offset_of!(PyOSErrorObject, strerror), c"exception strerror"),
-    ro_object(c"filename", offset_of!(PyOSErrorObject, filename), c"exception filename"),
+    ro_object(
+        c"errno",
+        offset_of!(PyOSErrorObject, myerrno),
+        c"POSIX exception code",
+    ),
+    ro_object(
+        c"strerror",
+        offset_of!(PyOSErrorObject, strerror),
+        c"exception strerror",
+    ),
+    ro_object(
+        c"filename",
+        offset_of!(PyOSErrorObject, filename),
+        c"exception filename",
+    ),
     PyMemberDef::SENTINEL,
 ];
 
@@ -494,7 +587,8 @@ fn base(op: *mut PyObject) -> *mut Base {
 pub(crate) unsafe fn exc_class_check(op: *mut PyObject) -> bool {
     // SAFETY: live object.
     unsafe {
-        type_has(op, Py_TPFLAGS_TYPE_SUBCLASS) && has_flag(op as *mut PyTypeObject, Py_TPFLAGS_BASE_EXC_SUBCLASS)
+        type_has(op, Py_TPFLAGS_TYPE_SUBCLASS)
+            && has_flag(op as *mut PyTypeObject, Py_TPFLAGS_BASE_EXC_SUBCLASS)
     }
 }
 
@@ -555,15 +649,25 @@ pub(crate) unsafe fn get_traceback(op: *mut PyObject) -> *mut PyObject {
     unsafe { xnew_ref((*base(op)).traceback) }
 }
 
-unsafe extern "C" fn exc_new(tp: *mut PyTypeObject, args: *mut PyObject, _kw: *mut PyObject) -> *mut PyObject {
+unsafe extern "C" fn exc_new(
+    tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    _kw: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: `tp` is an exception class; the zeroed instance gets its args.
     unsafe {
-        let alloc = (*tp).tp_alloc.unwrap_or(crate::typeobject::PyType_GenericAlloc);
+        let alloc = (*tp)
+            .tp_alloc
+            .unwrap_or(crate::typeobject::PyType_GenericAlloc);
         let op = alloc(tp, 0);
         if op.is_null() {
             return op;
         }
-        (*base(op)).args = if args.is_null() { crate::tupleobject::empty() } else { new_ref(args) };
+        (*base(op)).args = if args.is_null() {
+            crate::tupleobject::empty()
+        } else {
+            new_ref(args)
+        };
         op
     }
 }
@@ -576,7 +680,10 @@ unsafe fn no_keywords(op: *mut PyObject, kw: *mut PyObject) -> bool {
         }
         set_string(
             crate::exc!(TypeError),
-            &format!("{}() takes no keyword arguments", crate::typeobject::tp_name_of(op)),
+            &format!(
+                "{}() takes no keyword arguments",
+                crate::typeobject::tp_name_of(op)
+            ),
         );
         false
     }
@@ -593,19 +700,34 @@ unsafe extern "C" fn exc_init(op: *mut PyObject, args: *mut PyObject, kw: *mut P
     }
 }
 
-unsafe extern "C" fn stop_iteration_init(op: *mut PyObject, args: *mut PyObject, kw: *mut PyObject) -> c_int {
+unsafe extern "C" fn stop_iteration_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> c_int {
     // SAFETY: StopIteration instance.
     unsafe {
         if exc_init(op, args, kw) < 0 {
             return -1;
         }
-        let v = if size(args) > 0 { crate::tupleobject::item(args, 0) } else { none() };
-        crate::ffi::xsetref(&raw mut (*(op as *mut PyStopIterationObject)).value, new_ref(v));
+        let v = if size(args) > 0 {
+            crate::tupleobject::item(args, 0)
+        } else {
+            none()
+        };
+        crate::ffi::xsetref(
+            &raw mut (*(op as *mut PyStopIterationObject)).value,
+            new_ref(v),
+        );
         0
     }
 }
 
-unsafe extern "C" fn system_exit_init(op: *mut PyObject, args: *mut PyObject, kw: *mut PyObject) -> c_int {
+unsafe extern "C" fn system_exit_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> c_int {
     // SAFETY: SystemExit instance.
     unsafe {
         if exc_init(op, args, kw) < 0 {
@@ -622,7 +744,11 @@ unsafe extern "C" fn system_exit_init(op: *mut PyObject, args: *mut PyObject, kw
     }
 }
 
-unsafe extern "C" fn os_error_init(op: *mut PyObject, args: *mut PyObject, kw: *mut PyObject) -> c_int {
+unsafe extern "C" fn os_error_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> c_int {
     // SAFETY: OSError instance.
     unsafe {
         if exc_init(op, args, kw) < 0 {
@@ -660,7 +786,11 @@ unsafe extern "C" fn os_error_str(op: *mut PyObject) -> *mut PyObject {
             ));
         }
         if !(*e).myerrno.is_null() && !(*e).strerror.is_null() {
-            return str_from(&format!("[Errno {}] {}", str_string((*e).myerrno), str_string((*e).strerror)));
+            return str_from(&format!(
+                "[Errno {}] {}",
+                str_string((*e).myerrno),
+                str_string((*e).strerror)
+            ));
         }
         exc_str(op)
     }
@@ -731,7 +861,11 @@ unsafe extern "C" fn value_exc_clear(op: *mut PyObject) -> c_int {
     0
 }
 
-unsafe extern "C" fn value_exc_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn value_exc_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: as value_exc_clear.
     unsafe {
         py_visit!((*(op as *mut PyStopIterationObject)).value, visit, arg);
@@ -755,7 +889,11 @@ unsafe extern "C" fn attr_exc_clear(op: *mut PyObject) -> c_int {
     0
 }
 
-unsafe extern "C" fn attr_exc_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn attr_exc_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: AttributeError instance.
     unsafe {
         let e = op as *mut PyAttributeErrorObject;
@@ -783,7 +921,11 @@ unsafe extern "C" fn os_error_clear(op: *mut PyObject) -> c_int {
     0
 }
 
-unsafe extern "C" fn os_error_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn os_error_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: OSError instance.
     unsafe {
         let e = op as *mut PyOSErrorObject;
@@ -832,7 +974,10 @@ unsafe extern "C" fn exc_repr(op: *mut PyObject) -> *mut PyObject {
         let name = type_name(ty(op));
         let args = (*base(op)).args;
         let inner = if !args.is_null() && is_tuple(args) && size(args) == 1 {
-            format!("({})", crate::object_ops::repr_string(crate::tupleobject::item(args, 0)))
+            format!(
+                "({})",
+                crate::object_ops::repr_string(crate::tupleobject::item(args, 0))
+            )
         } else if args.is_null() {
             "()".to_owned()
         } else {
@@ -856,7 +1001,11 @@ unsafe extern "C" fn get_args(op: *mut PyObject, _c: *mut c_void) -> *mut PyObje
     // SAFETY: exception instance.
     unsafe {
         let a = (*base(op)).args;
-        if a.is_null() { new_ref(none()) } else { new_ref(a) }
+        if a.is_null() {
+            new_ref(none())
+        } else {
+            new_ref(a)
+        }
     }
 }
 
@@ -880,7 +1029,11 @@ unsafe extern "C" fn get_tb(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject
     // SAFETY: exception instance.
     unsafe {
         let t = (*base(op)).traceback;
-        if t.is_null() { new_ref(none()) } else { new_ref(t) }
+        if t.is_null() {
+            new_ref(none())
+        } else {
+            new_ref(t)
+        }
     }
 }
 
@@ -896,7 +1049,10 @@ unsafe extern "C" fn set_tb(op: *mut PyObject, v: *mut PyObject, _c: *mut c_void
         } else if crate::traceback::is_traceback(v) {
             new_ref(v)
         } else {
-            set_string(crate::exc!(TypeError), "__traceback__ must be a traceback or None");
+            set_string(
+                crate::exc!(TypeError),
+                "__traceback__ must be a traceback or None",
+            );
             return -1;
         };
         crate::ffi::xsetref(&raw mut (*base(op)).traceback, new);
@@ -908,7 +1064,11 @@ unsafe extern "C" fn get_context(op: *mut PyObject, _c: *mut c_void) -> *mut PyO
     // SAFETY: exception instance.
     unsafe {
         let t = (*base(op)).context;
-        if t.is_null() { new_ref(none()) } else { new_ref(t) }
+        if t.is_null() {
+            new_ref(none())
+        } else {
+            new_ref(t)
+        }
     }
 }
 
@@ -916,7 +1076,10 @@ unsafe fn chain_value(v: *mut PyObject, what: &str) -> Option<*mut PyObject> {
     // SAFETY: live object or NULL.
     unsafe {
         if v.is_null() {
-            set_string(crate::exc!(TypeError), &format!("{what} may not be deleted"));
+            set_string(
+                crate::exc!(TypeError),
+                &format!("__{what}__ may not be deleted"),
+            );
             return None;
         }
         if v == none() {
@@ -933,10 +1096,16 @@ unsafe fn chain_value(v: *mut PyObject, what: &str) -> Option<*mut PyObject> {
     }
 }
 
-unsafe extern "C" fn set_context_attr(op: *mut PyObject, v: *mut PyObject, _c: *mut c_void) -> c_int {
+unsafe extern "C" fn set_context_attr(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut c_void,
+) -> c_int {
     // SAFETY: exception instance.
     unsafe {
-        let Some(n) = chain_value(v, "context") else { return -1 };
+        let Some(n) = chain_value(v, "context") else {
+            return -1;
+        };
         crate::ffi::xsetref(&raw mut (*base(op)).context, n);
         0
     }
@@ -946,14 +1115,20 @@ unsafe extern "C" fn get_cause(op: *mut PyObject, _c: *mut c_void) -> *mut PyObj
     // SAFETY: exception instance.
     unsafe {
         let t = (*base(op)).cause;
-        if t.is_null() { new_ref(none()) } else { new_ref(t) }
+        if t.is_null() {
+            new_ref(none())
+        } else {
+            new_ref(t)
+        }
     }
 }
 
 unsafe extern "C" fn set_cause_attr(op: *mut PyObject, v: *mut PyObject, _c: *mut c_void) -> c_int {
     // SAFETY: exception instance.
     unsafe {
-        let Some(n) = chain_value(v, "cause") else { return -1 };
+        let Some(n) = chain_value(v, "cause") else {
+            return -1;
+        };
         (*base(op)).suppress_context = 1;
         crate::ffi::xsetref(&raw mut (*base(op)).cause, n);
         0

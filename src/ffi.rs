@@ -1,7 +1,7 @@
 //! Private plumbing shared by every module: reference counting, type tests and the few raw
 //! pointer helpers the rest of the crate builds on.
 
-use crate::object::{PYNATIVE_IMMORTAL_MIN, PyObject, PyTypeObject, PyVarObject, Py_ssize_t};
+use crate::object::{PYNATIVE_IMMORTAL_MIN, Py_ssize_t, PyObject, PyTypeObject, PyVarObject};
 use core::ffi::c_ulong;
 
 /// `Py_TYPE(op)`.

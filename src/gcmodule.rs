@@ -3,7 +3,9 @@
 
 use crate::boundary::{check_null, guard};
 use crate::ffi::{has_flag, obj};
-use crate::object::{PYNATIVE_IMMORTAL_MIN, PyObject, PyTypeObject, PyVarObject, Py_TPFLAGS_HAVE_GC, Py_ssize_t};
+use crate::object::{
+    PYNATIVE_IMMORTAL_MIN, Py_TPFLAGS_HAVE_GC, Py_ssize_t, PyObject, PyTypeObject, PyVarObject,
+};
 use crate::pymem::{raw_calloc, raw_free};
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
@@ -35,14 +37,19 @@ pub(crate) struct StaticGc<T> {
 
 impl<T> StaticGc<T> {
     pub(crate) const fn new(obj: T) -> Self {
-        StaticGc { head: GcHead { next: 0, prev: 0 }, obj }
+        StaticGc {
+            head: GcHead { next: 0, prev: 0 },
+            obj,
+        }
     }
 }
 
 /// `_PyObject_VAR_SIZE`: bytes for an object of `tp` with `n` items, rounded up to 8.
 pub(crate) fn var_size(tp: &PyTypeObject, n: Py_ssize_t) -> Option<usize> {
     let items = (n.max(0) as usize).checked_mul(tp.tp_itemsize.max(0) as usize)?;
-    let total = (tp.tp_basicsize.max(0) as usize).checked_add(items)?.checked_add(7)?;
+    let total = (tp.tp_basicsize.max(0) as usize)
+        .checked_add(items)?
+        .checked_add(7)?;
     Some(total & !7)
 }
 
@@ -89,12 +96,6 @@ pub(crate) unsafe fn is_finalized(op: *mut PyObject) -> bool {
     unsafe { (*head(op)).prev & FINALIZED != 0 }
 }
 
-/// Marks the object's finalizer as run.
-pub(crate) unsafe fn set_finalized(op: *mut PyObject) {
-    // SAFETY: GC object.
-    unsafe { (*head(op)).prev |= FINALIZED }
-}
-
 /// Allocates a new object of type `tp` (`PyObject_New(TYPE, tp)` is a macro for it): `tp_basicsize`
 /// bytes, zeroed, with the reference count 1. `tp` must not have `Py_TPFLAGS_HAVE_GC` (use
 /// `_PyObject_GC_New`).
@@ -114,7 +115,10 @@ pub unsafe extern "C" fn _PyObject_New(tp: *mut PyTypeObject) -> *mut PyObject {
 ///
 /// Return value: New reference, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn _PyObject_NewVar(tp: *mut PyTypeObject, nitems: Py_ssize_t) -> *mut PyVarObject {
+pub unsafe extern "C" fn _PyObject_NewVar(
+    tp: *mut PyTypeObject,
+    nitems: Py_ssize_t,
+) -> *mut PyVarObject {
     check_null!(tp, null_mut());
     guard("_PyObject_NewVar", null_mut(), || {
         // SAFETY: as `_PyObject_New`.
@@ -193,10 +197,15 @@ pub unsafe extern "C" fn _PyObject_GC_New(tp: *mut PyTypeObject) -> *mut PyObjec
 ///
 /// Return value: New reference, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn _PyObject_GC_NewVar(tp: *mut PyTypeObject, nitems: Py_ssize_t) -> *mut PyVarObject {
+pub unsafe extern "C" fn _PyObject_GC_NewVar(
+    tp: *mut PyTypeObject,
+    nitems: Py_ssize_t,
+) -> *mut PyVarObject {
     check_null!(tp, null_mut());
     // SAFETY: as `_PyObject_NewVar`.
-    guard("_PyObject_GC_NewVar", null_mut(), || unsafe { new_var(tp, nitems) })
+    guard("_PyObject_GC_NewVar", null_mut(), || unsafe {
+        new_var(tp, nitems)
+    })
 }
 
 /// Releases the memory of a GC object (the `tp_free` of GC types). The object must be
@@ -207,7 +216,9 @@ pub unsafe extern "C" fn PyObject_GC_Del(op: *mut c_void) {
         return;
     }
     // SAFETY: `op` is a GC object from `_PyObject_GC_New*`.
-    guard("PyObject_GC_Del", (), || unsafe { raw_free(head(op as *mut PyObject) as *mut c_void) })
+    guard("PyObject_GC_Del", (), || unsafe {
+        raw_free(head(op as *mut PyObject) as *mut c_void)
+    })
 }
 
 /// Starts tracking a GC object. Tracking an object twice has no further effect.
@@ -217,7 +228,9 @@ pub unsafe extern "C" fn PyObject_GC_Track(op: *mut c_void) {
         return;
     }
     // SAFETY: `op` is a GC object by contract.
-    guard("PyObject_GC_Track", (), || unsafe { track(op as *mut PyObject) })
+    guard("PyObject_GC_Track", (), || unsafe {
+        track(op as *mut PyObject)
+    })
 }
 
 /// Stops tracking a GC object; untracking an untracked object has no effect.
@@ -227,7 +240,9 @@ pub unsafe extern "C" fn PyObject_GC_UnTrack(op: *mut c_void) {
         return;
     }
     // SAFETY: `op` is a GC object by contract.
-    guard("PyObject_GC_UnTrack", (), || unsafe { untrack(op as *mut PyObject) })
+    guard("PyObject_GC_UnTrack", (), || unsafe {
+        untrack(op as *mut PyObject)
+    })
 }
 
 /// Returns 1 if `op` is a GC object tracked by the collector, else 0.
@@ -249,7 +264,9 @@ pub unsafe extern "C" fn PyObject_GC_IsFinalized(op: *mut PyObject) -> c_int {
         return 0;
     }
     // SAFETY: `op` is a live object by contract.
-    guard("PyObject_GC_IsFinalized", 0, || unsafe { (is_gc(op) && is_finalized(op)) as c_int })
+    guard("PyObject_GC_IsFinalized", 0, || unsafe {
+        (is_gc(op) && is_finalized(op)) as c_int
+    })
 }
 
 /// `PyObject_IS_GC`: the type has GC and (if it has `tp_is_gc`) this instance is collectable.

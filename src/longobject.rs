@@ -2,11 +2,12 @@
 //! the sign in `ob_size`). Values from -5 to 256 are immortal shared objects, as in CPython.
 
 use crate::boundary::{check_null, guard};
+use crate::descrobject::PyGetSetDef;
 use crate::ffi::{new_ref, ty, type_has};
 use crate::object::*;
 use crate::pyerrors::set_string;
 use crate::typeobject::{static_type, tp_name_of};
-use core::ffi::{c_int, c_long, c_longlong, c_ulong, c_ulonglong};
+use core::ffi::{c_int, c_long, c_longlong, c_ulong, c_ulonglong, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
 use static_assertions::const_assert_eq;
@@ -84,9 +85,60 @@ pub static mut PyLong_Type: PyTypeObject = PyTypeObject {
     tp_hash: Some(long_hash),
     tp_richcompare: Some(long_richcompare),
     tp_as_number: &raw mut LONG_AS_NUMBER,
+    tp_getset: (&raw mut LONG_GETSET) as *mut PyGetSetDef,
     tp_doc: c"int([x]) -> integer".as_ptr(),
     ..static_type(c"int", 24, Py_TPFLAGS_BASETYPE | Py_TPFLAGS_LONG_SUBCLASS)
 };
+
+/// The read-only number attributes every int has (bool inherits them).
+static mut LONG_GETSET: [PyGetSetDef; 5] = [
+    long_attr(c"real", long_get_self, c"the real part of a complex number"),
+    long_attr(
+        c"imag",
+        long_get_zero,
+        c"the imaginary part of a complex number",
+    ),
+    long_attr(
+        c"numerator",
+        long_get_self,
+        c"the numerator of a rational number in lowest terms",
+    ),
+    long_attr(
+        c"denominator",
+        long_get_one,
+        c"the denominator of a rational number in lowest terms",
+    ),
+    PyGetSetDef::SENTINEL,
+];
+
+const fn long_attr(
+    name: &'static core::ffi::CStr,
+    get: unsafe extern "C" fn(*mut PyObject, *mut c_void) -> *mut PyObject,
+    doc: &'static core::ffi::CStr,
+) -> PyGetSetDef {
+    PyGetSetDef {
+        name: name.as_ptr(),
+        get: Some(get),
+        set: None,
+        doc: doc.as_ptr(),
+        closure: null_mut(),
+    }
+}
+
+unsafe extern "C" fn long_get_self(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: an int; a bool gives the equal plain int.
+    unsafe { long_self(op) }
+}
+
+unsafe extern "C" fn long_get_zero(_op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: creating a small int.
+    unsafe { from_i128(0) }
+}
+
+unsafe extern "C" fn long_get_one(_op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: creating a small int.
+    unsafe { from_i128(1) }
+}
 
 const NSMALLNEG: i64 = 5;
 const NSMALLPOS: i64 = 257;
@@ -102,7 +154,10 @@ const fn small_int(v: i64) -> PyLongObject {
     };
     PyLongObject {
         ob_base: PyVarObject {
-            ob_base: PyObject { ob_refcnt: PYNATIVE_IMMORTAL_REFCNT, ob_type: &raw mut PyLong_Type },
+            ob_base: PyObject {
+                ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+                ob_type: &raw mut PyLong_Type,
+            },
             ob_size: size,
         },
         ob_digit: [d],
@@ -153,7 +208,11 @@ pub(crate) unsafe fn from_i128(v: i128) -> *mut PyObject {
             return op;
         }
         let l = op as *mut PyLongObject;
-        (*l).ob_base.ob_size = if v < 0 { -(n as Py_ssize_t) } else { n as Py_ssize_t };
+        (*l).ob_base.ob_size = if v < 0 {
+            -(n as Py_ssize_t)
+        } else {
+            n as Py_ssize_t
+        };
         let d = (&raw mut (*l).ob_digit) as *mut digit;
         for (i, dg) in digits.iter().take(n).enumerate() {
             *d.add(i) = *dg;
@@ -226,7 +285,11 @@ pub(crate) unsafe extern "C" fn long_hash(op: *mut PyObject) -> Py_hash_t {
     hash_i128(unsafe { value(op) }.unwrap_or(0))
 }
 
-pub(crate) unsafe extern "C" fn long_richcompare(a: *mut PyObject, b: *mut PyObject, op: c_int) -> *mut PyObject {
+pub(crate) unsafe extern "C" fn long_richcompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
         if !is_long(a) || !is_long(b) {
@@ -255,14 +318,23 @@ unsafe fn index_value(op: *mut PyObject, msg: Option<&str>) -> Option<i128> {
         }
         let m = match msg {
             Some(m) => m.to_owned(),
-            None => format!("'{}' object cannot be interpreted as an integer", tp_name_of(op)),
+            None => format!(
+                "'{}' object cannot be interpreted as an integer",
+                tp_name_of(op)
+            ),
         };
         set_string(crate::exc!(TypeError), &m);
         None
     }
 }
 
-unsafe fn to_signed(op: *mut PyObject, msg: Option<&str>, min: i128, max: i128, cname: &str) -> Option<i128> {
+unsafe fn to_signed(
+    op: *mut PyObject,
+    msg: Option<&str>,
+    min: i128,
+    max: i128,
+    cname: &str,
+) -> Option<i128> {
     // SAFETY: live object.
     unsafe {
         let v = index_value(op, msg)?;
@@ -281,42 +353,54 @@ unsafe fn to_signed(op: *mut PyObject, msg: Option<&str>, min: i128, max: i128, 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyLong_FromLong(v: c_long) -> *mut PyObject {
     // SAFETY: creating an int.
-    guard("PyLong_FromLong", null_mut(), || unsafe { from_i128(v as i128) })
+    guard("PyLong_FromLong", null_mut(), || unsafe {
+        from_i128(v as i128)
+    })
 }
 
 /// Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyLong_FromUnsignedLong(v: c_ulong) -> *mut PyObject {
     // SAFETY: creating an int.
-    guard("PyLong_FromUnsignedLong", null_mut(), || unsafe { from_i128(v as i128) })
+    guard("PyLong_FromUnsignedLong", null_mut(), || unsafe {
+        from_i128(v as i128)
+    })
 }
 
 /// Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyLong_FromLongLong(v: c_longlong) -> *mut PyObject {
     // SAFETY: creating an int.
-    guard("PyLong_FromLongLong", null_mut(), || unsafe { from_i128(v as i128) })
+    guard("PyLong_FromLongLong", null_mut(), || unsafe {
+        from_i128(v as i128)
+    })
 }
 
 /// Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyLong_FromUnsignedLongLong(v: c_ulonglong) -> *mut PyObject {
     // SAFETY: creating an int.
-    guard("PyLong_FromUnsignedLongLong", null_mut(), || unsafe { from_i128(v as i128) })
+    guard("PyLong_FromUnsignedLongLong", null_mut(), || unsafe {
+        from_i128(v as i128)
+    })
 }
 
 /// Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyLong_FromSsize_t(v: Py_ssize_t) -> *mut PyObject {
     // SAFETY: creating an int.
-    guard("PyLong_FromSsize_t", null_mut(), || unsafe { from_i128(v as i128) })
+    guard("PyLong_FromSsize_t", null_mut(), || unsafe {
+        from_i128(v as i128)
+    })
 }
 
 /// Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyLong_FromSize_t(v: usize) -> *mut PyObject {
     // SAFETY: creating an int.
-    guard("PyLong_FromSize_t", null_mut(), || unsafe { from_i128(v as i128) })
+    guard("PyLong_FromSize_t", null_mut(), || unsafe {
+        from_i128(v as i128)
+    })
 }
 
 /// Returns the value of the int `op` as a C `long`. On failure returns -1 with an exception set:
@@ -332,14 +416,26 @@ pub unsafe extern "C" fn PyLong_AsLong(op: *mut PyObject) -> c_long {
     })
 }
 
-/// As `PyLong_AsLong` for `long long`.
+unsafe fn to_long_long(op: *mut PyObject) -> Option<i128> {
+    // SAFETY: live object.
+    let v = unsafe { index_value(op, None) }?;
+    if v < i64::MIN as i128 || v > i64::MAX as i128 {
+        // CPython 3.10 converts through _PyLong_AsByteArray, hence the other wording.
+        // SAFETY: setting the error indicator.
+        unsafe { set_string(crate::exc!(OverflowError), "int too big to convert") };
+        return None;
+    }
+    Some(v)
+}
+
+/// As `PyLong_AsLong` for `long long`, except that the overflow message is CPython's
+/// "int too big to convert".
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyLong_AsLongLong(op: *mut PyObject) -> c_longlong {
     check_null!(op, -1);
     guard("PyLong_AsLongLong", -1, || {
         // SAFETY: live object.
-        unsafe { to_signed(op, None, i64::MIN as i128, i64::MAX as i128, "long long") }
-            .map_or(-1, |v| v as c_longlong)
+        unsafe { to_long_long(op) }.map_or(-1, |v| v as c_longlong)
     })
 }
 
@@ -351,18 +447,26 @@ pub unsafe extern "C" fn PyLong_AsSsize_t(op: *mut PyObject) -> Py_ssize_t {
     guard("PyLong_AsSsize_t", -1, || {
         // SAFETY: live object.
         unsafe {
-            to_signed(op, Some("an integer is required"), isize::MIN as i128, isize::MAX as i128, "ssize_t")
+            to_signed(
+                op,
+                Some("an integer is required"),
+                isize::MIN as i128,
+                isize::MAX as i128,
+                "ssize_t",
+            )
         }
         .map_or(-1, |v| v as Py_ssize_t)
     })
 }
 
-unsafe fn to_unsigned(op: *mut PyObject, max: u128, cname: &str) -> Option<u128> {
+/// `cname` names the C type in the overflow message; `negative` is CPython's message for a
+/// negative value ("can't convert negative value to unsigned int" even for `unsigned long`).
+unsafe fn to_unsigned(op: *mut PyObject, max: u128, cname: &str, negative: &str) -> Option<u128> {
     // SAFETY: live object.
     unsafe {
         let v = index_value(op, Some("an integer is required"))?;
         if v < 0 {
-            set_string(crate::exc!(OverflowError), "can't convert negative value to unsigned int");
+            set_string(crate::exc!(OverflowError), negative);
             return None;
         }
         if v as u128 > max {
@@ -383,7 +487,15 @@ pub unsafe extern "C" fn PyLong_AsUnsignedLong(op: *mut PyObject) -> c_ulong {
     check_null!(op, c_ulong::MAX);
     guard("PyLong_AsUnsignedLong", c_ulong::MAX, || {
         // SAFETY: live object.
-        unsafe { to_unsigned(op, c_ulong::MAX as u128, "unsigned long") }.map_or(c_ulong::MAX, |v| v as c_ulong)
+        unsafe {
+            to_unsigned(
+                op,
+                c_ulong::MAX as u128,
+                "unsigned long",
+                "can't convert negative value to unsigned int",
+            )
+        }
+        .map_or(c_ulong::MAX, |v| v as c_ulong)
     })
 }
 
@@ -393,6 +505,14 @@ pub unsafe extern "C" fn PyLong_AsSize_t(op: *mut PyObject) -> usize {
     check_null!(op, usize::MAX);
     guard("PyLong_AsSize_t", usize::MAX, || {
         // SAFETY: live object.
-        unsafe { to_unsigned(op, usize::MAX as u128, "size_t") }.map_or(usize::MAX, |v| v as usize)
+        unsafe {
+            to_unsigned(
+                op,
+                usize::MAX as u128,
+                "size_t",
+                "can't convert negative value to size_t",
+            )
+        }
+        .map_or(usize::MAX, |v| v as usize)
     })
 }

@@ -37,7 +37,12 @@ pub type _PyCFunctionFast =
     Option<unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, Py_ssize_t) -> *mut PyObject>;
 /// `METH_FASTCALL | METH_KEYWORDS`: `(self, args, nargs, kwnames)`.
 pub type _PyCFunctionFastWithKeywords = Option<
-    unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, Py_ssize_t, *mut PyObject) -> *mut PyObject,
+    unsafe extern "C" fn(
+        *mut PyObject,
+        *const *mut PyObject,
+        Py_ssize_t,
+        *mut PyObject,
+    ) -> *mut PyObject,
 >;
 /// `METH_METHOD | METH_FASTCALL | METH_KEYWORDS`: `(self, defining_class, args, nargs, kwnames)`.
 pub type PyCMethod = Option<
@@ -62,12 +67,18 @@ pub struct PyMethodDef {
 
 impl PyMethodDef {
     /// The end-of-table entry.
-    pub const SENTINEL: PyMethodDef =
-        PyMethodDef { ml_name: core::ptr::null(), ml_meth: None, ml_flags: 0, ml_doc: core::ptr::null() };
+    pub const SENTINEL: PyMethodDef = PyMethodDef {
+        ml_name: core::ptr::null(),
+        ml_meth: None,
+        ml_flags: 0,
+        ml_doc: core::ptr::null(),
+    };
 }
 
 /// A METH_O/METH_NOARGS function as the generic `PyCFunction` stored in a table.
-pub(crate) const fn meth_o(f: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject) -> PyCFunction {
+pub(crate) const fn meth_o(
+    f: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+) -> PyCFunction {
     Some(f)
 }
 
@@ -121,7 +132,11 @@ const fn function_type() -> PyTypeObject {
         tp_vectorcall_offset: offset_of!(PyCFunctionObject, vectorcall) as Py_ssize_t,
         tp_weaklistoffset: offset_of!(PyCFunctionObject, m_weakreflist) as Py_ssize_t,
         tp_free: Some(crate::gcmodule::PyObject_GC_Del),
-        ..static_type(c"builtin_method", size_of::<PyCMethodObject>(), Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL)
+        ..static_type(
+            c"builtin_method",
+            size_of::<PyCMethodObject>(),
+            Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+        )
     }
 }
 
@@ -141,7 +156,11 @@ unsafe extern "C" fn cfunction_dealloc(op: *mut PyObject) {
     }
 }
 
-unsafe extern "C" fn cfunction_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn cfunction_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: a function object.
     unsafe {
         let f = op as *mut PyCFunctionObject;
@@ -170,7 +189,11 @@ unsafe fn function_str(f: *mut PyCFunctionObject) -> String {
             }
         } else {
             let s = (*f).m_self;
-            let tp = if crate::ffi::type_has(s, Py_TPFLAGS_TYPE_SUBCLASS) { s as *mut PyTypeObject } else { ty(s) };
+            let tp = if crate::ffi::type_has(s, Py_TPFLAGS_TYPE_SUBCLASS) {
+                s as *mut PyTypeObject
+            } else {
+                ty(s)
+            };
             format!("{}.{name}()", type_name(tp))
         }
     }
@@ -195,7 +218,11 @@ unsafe extern "C" fn cfunction_repr(op: *mut PyObject) -> *mut PyObject {
 
 /// Creates the function object for `ml` bound to `slf` (NULL for none) with module `module`.
 /// Return value: New reference, or NULL with an exception set.
-pub(crate) unsafe fn new_cfunction(ml: *mut PyMethodDef, slf: *mut PyObject, module: *mut PyObject) -> *mut PyObject {
+pub(crate) unsafe fn new_cfunction(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+    module: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: `ml` outlives the function object by contract (static tables).
     unsafe {
         let flags = (*ml).ml_flags;
@@ -220,7 +247,11 @@ pub(crate) unsafe fn new_cfunction(ml: *mut PyMethodDef, slf: *mut PyObject, mod
             }
         };
         let is_method = flags & METH_METHOD != 0;
-        let tp = if is_method { &raw mut PyCMethod_Type } else { &raw mut PyCFunction_Type };
+        let tp = if is_method {
+            &raw mut PyCMethod_Type
+        } else {
+            &raw mut PyCFunction_Type
+        };
         let op = crate::gcmodule::alloc_object(tp, (*tp).tp_basicsize as usize);
         if op.is_null() {
             return op;
@@ -253,7 +284,11 @@ unsafe fn check_no_kwargs(f: *mut PyCFunctionObject, kwnames: *mut PyObject) -> 
 
 unsafe fn meth(f: *mut PyCFunctionObject) -> *const c_void {
     // SAFETY: a function object.
-    unsafe { (*(*f).m_ml).ml_meth.map_or(core::ptr::null(), |m| m as *const c_void) }
+    unsafe {
+        (*(*f).m_ml)
+            .ml_meth
+            .map_or(core::ptr::null(), |m| m as *const c_void)
+    }
 }
 
 unsafe extern "C" fn vc_noargs(
@@ -271,10 +306,14 @@ unsafe extern "C" fn vc_noargs(
             return null_mut();
         }
         if n != 0 {
-            set_string(crate::exc!(TypeError), &format!("{} takes no arguments ({n} given)", function_str(f)));
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{} takes no arguments ({n} given)", function_str(f)),
+            );
             return null_mut();
         }
-        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject = core::mem::transmute(meth(f));
+        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+            core::mem::transmute(meth(f));
         m((*f).m_self, null_mut())
     }
 }
@@ -299,7 +338,8 @@ unsafe extern "C" fn vc_o(
             );
             return null_mut();
         }
-        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject = core::mem::transmute(meth(f));
+        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+            core::mem::transmute(meth(f));
         m((*f).m_self, *args)
     }
 }
@@ -317,8 +357,11 @@ unsafe extern "C" fn vc_fastcall(
         if !check_no_kwargs(f, kwnames) {
             return null_mut();
         }
-        let m: unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, Py_ssize_t) -> *mut PyObject =
-            core::mem::transmute(meth(f));
+        let m: unsafe extern "C" fn(
+            *mut PyObject,
+            *const *mut PyObject,
+            Py_ssize_t,
+        ) -> *mut PyObject = core::mem::transmute(meth(f));
         m((*f).m_self, args, n)
     }
 }
@@ -333,8 +376,12 @@ unsafe extern "C" fn vc_fastcall_keywords(
     let n = (nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET) as Py_ssize_t;
     // SAFETY: the table says this function takes (self, args, nargs, kwnames).
     unsafe {
-        let m: unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, Py_ssize_t, *mut PyObject) -> *mut PyObject =
-            core::mem::transmute(meth(f));
+        let m: unsafe extern "C" fn(
+            *mut PyObject,
+            *const *mut PyObject,
+            Py_ssize_t,
+            *mut PyObject,
+        ) -> *mut PyObject = core::mem::transmute(meth(f));
         m((*f).m_self, args, n, kwnames)
     }
 }
@@ -361,21 +408,32 @@ unsafe extern "C" fn vc_method(
 }
 
 /// `tp_call` path for METH_VARARGS functions (they have no vectorcall).
-pub(crate) unsafe fn call_varargs(op: *mut PyObject, args: *mut PyObject, kwargs: *mut PyObject) -> *mut PyObject {
+pub(crate) unsafe fn call_varargs(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
     let f = op as *mut PyCFunctionObject;
     // SAFETY: the table says (self, args) or (self, args, kwargs).
     unsafe {
         let flags = (*(*f).m_ml).ml_flags;
         if flags & METH_KEYWORDS != 0 {
-            let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> *mut PyObject =
-                core::mem::transmute(meth(f));
+            let m: unsafe extern "C" fn(
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+            ) -> *mut PyObject = core::mem::transmute(meth(f));
             return m((*f).m_self, args, kwargs);
         }
         if !kwargs.is_null() && !kwargs_empty(kwargs) {
-            set_string(crate::exc!(TypeError), &format!("{} takes no keyword arguments", function_str(f)));
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{} takes no keyword arguments", function_str(f)),
+            );
             return null_mut();
         }
-        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject = core::mem::transmute(meth(f));
+        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+            core::mem::transmute(meth(f));
         m((*f).m_self, args)
     }
 }
@@ -391,7 +449,10 @@ pub(crate) unsafe fn is_cfunction(op: *mut PyObject) -> bool {
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyCFunction_New(ml: *mut PyMethodDef, slf: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyCFunction_New(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: same contract.
     unsafe { PyCFunction_NewEx(ml, slf, null_mut()) }
 }
@@ -402,12 +463,19 @@ pub unsafe extern "C" fn PyCFunction_New(ml: *mut PyMethodDef, slf: *mut PyObjec
 ///
 /// Return value: New reference, or NULL with an exception set (`SystemError` for bad flags).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyCFunction_NewEx(ml: *mut PyMethodDef, slf: *mut PyObject, module: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyCFunction_NewEx(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+    module: *mut PyObject,
+) -> *mut PyObject {
     check_null!(ml, null_mut());
     // SAFETY: `ml` non-NULL and valid by contract.
     guard("PyCFunction_NewEx", null_mut(), || unsafe {
         if (*ml).ml_flags & METH_METHOD != 0 {
-            set_string(crate::exc!(SystemError), "attempting to create PyCMethod with a METH_METHOD flag but no class");
+            set_string(
+                crate::exc!(SystemError),
+                "attempting to create PyCMethod with a METH_METHOD flag but no class",
+            );
             return null_mut();
         }
         new_cfunction(ml, slf, module)
@@ -429,7 +497,7 @@ pub unsafe extern "C" fn PyCMethod_New(
     // SAFETY: `ml` non-NULL and valid by contract.
     guard("PyCMethod_New", null_mut(), || unsafe {
         let has = (*ml).ml_flags & METH_METHOD != 0;
-        if has != !cls.is_null() {
+        if has == cls.is_null() {
             set_string(
                 crate::exc!(SystemError),
                 if has {

@@ -6,13 +6,20 @@ use core::mem::{offset_of, size_of};
 use static_assertions::const_assert_eq;
 
 /// Signed size type of CPython (`ssize_t`).
-#[allow(non_camel_case_types)]
+///
+/// cbindgen:ignore
+// Declared in cbindgen.toml's `after_includes`.
 pub type Py_ssize_t = isize;
 /// Hash values (`Py_ssize_t` sized).
-#[allow(non_camel_case_types)]
+///
+/// cbindgen:ignore
+// Declared in cbindgen.toml's `after_includes`.
 pub type Py_hash_t = isize;
 
 /// The header every object starts with (`PyObject_HEAD`).
+///
+/// cbindgen:ignore
+// Declared in cbindgen.toml's `after_includes`, ahead of every struct that embeds it.
 #[repr(C)]
 pub struct PyObject {
     pub ob_refcnt: Py_ssize_t,
@@ -20,6 +27,9 @@ pub struct PyObject {
 }
 
 /// The header of variable-size objects (`PyObject_VAR_HEAD`).
+///
+/// cbindgen:ignore
+// Declared in cbindgen.toml's `after_includes`, ahead of every struct that embeds it.
 #[repr(C)]
 pub struct PyVarObject {
     pub ob_base: PyObject,
@@ -40,7 +50,8 @@ pub type objobjargproc =
 pub type objobjproc = Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> c_int>;
 /// Called by `tp_traverse` for every object it references; nonzero stops the traversal.
 pub type visitproc = Option<unsafe extern "C" fn(*mut PyObject, *mut c_void) -> c_int>;
-pub type traverseproc = Option<unsafe extern "C" fn(*mut PyObject, visitproc, *mut c_void) -> c_int>;
+pub type traverseproc =
+    Option<unsafe extern "C" fn(*mut PyObject, visitproc, *mut c_void) -> c_int>;
 pub type freefunc = Option<unsafe extern "C" fn(*mut c_void)>;
 pub type destructor = Option<unsafe extern "C" fn(*mut PyObject)>;
 pub type getattrfunc = Option<unsafe extern "C" fn(*mut PyObject, *mut c_char) -> *mut PyObject>;
@@ -59,20 +70,26 @@ pub type descrgetfunc =
     Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> *mut PyObject>;
 pub type descrsetfunc =
     Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> c_int>;
-pub type initproc = Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> c_int>;
-pub type newfunc = Option<
-    unsafe extern "C" fn(*mut PyTypeObject, *mut PyObject, *mut PyObject) -> *mut PyObject,
->;
+pub type initproc =
+    Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> c_int>;
+pub type newfunc =
+    Option<unsafe extern "C" fn(*mut PyTypeObject, *mut PyObject, *mut PyObject) -> *mut PyObject>;
 pub type allocfunc = Option<unsafe extern "C" fn(*mut PyTypeObject, Py_ssize_t) -> *mut PyObject>;
 /// `vectorcallfunc`: `args` holds `PyVectorcall_NARGS(nargsf)` positional arguments followed by
 /// the values of the keyword arguments named in `kwnames` (a tuple of str, or NULL).
 pub type vectorcallfunc = Option<
-    unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, usize, *mut PyObject) -> *mut PyObject,
+    unsafe extern "C" fn(
+        *mut PyObject,
+        *const *mut PyObject,
+        usize,
+        *mut PyObject,
+    ) -> *mut PyObject,
 >;
 /// `am_send`: sends `value` into the iterator; see `PyIter_Send` for the result protocol.
 pub type sendfunc =
     Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut *mut PyObject) -> PySendResult>;
-pub type getbufferproc = Option<unsafe extern "C" fn(*mut PyObject, *mut Py_buffer, c_int) -> c_int>;
+pub type getbufferproc =
+    Option<unsafe extern "C" fn(*mut PyObject, *mut Py_buffer, c_int) -> c_int>;
 pub type releasebufferproc = Option<unsafe extern "C" fn(*mut PyObject, *mut Py_buffer)>;
 
 /// Result of `am_send` / `PyIter_Send` (an `int`-sized value).
@@ -238,40 +255,40 @@ pub struct PyTypeObject {
 }
 
 /// Set if the type object is dynamically allocated.
-pub const Py_TPFLAGS_HEAPTYPE: c_ulong = 1 << 9;
+pub const Py_TPFLAGS_HEAPTYPE: c_ulong = 0x200;
 /// Set if the type allows subclassing.
-pub const Py_TPFLAGS_BASETYPE: c_ulong = 1 << 10;
+pub const Py_TPFLAGS_BASETYPE: c_ulong = 0x400;
 /// Set if the type implements the vectorcall protocol (`tp_vectorcall_offset`).
-pub const Py_TPFLAGS_HAVE_VECTORCALL: c_ulong = 1 << 11;
+pub const Py_TPFLAGS_HAVE_VECTORCALL: c_ulong = 0x800;
 /// Set if the type is 'ready': fully initialized.
-pub const Py_TPFLAGS_READY: c_ulong = 1 << 12;
+pub const Py_TPFLAGS_READY: c_ulong = 0x1000;
 /// Set while the type is being 'readied'.
-pub const Py_TPFLAGS_READYING: c_ulong = 1 << 13;
+pub const Py_TPFLAGS_READYING: c_ulong = 0x2000;
 /// Objects support garbage collection (the allocation carries a GC header).
-pub const Py_TPFLAGS_HAVE_GC: c_ulong = 1 << 14;
+pub const Py_TPFLAGS_HAVE_GC: c_ulong = 0x4000;
 /// Objects behave like an unbound method.
-pub const Py_TPFLAGS_METHOD_DESCRIPTOR: c_ulong = 1 << 17;
+pub const Py_TPFLAGS_METHOD_DESCRIPTOR: c_ulong = 0x20000;
 /// Objects support the type attribute cache.
-pub const Py_TPFLAGS_HAVE_VERSION_TAG: c_ulong = 1 << 18;
-pub const Py_TPFLAGS_VALID_VERSION_TAG: c_ulong = 1 << 19;
+pub const Py_TPFLAGS_HAVE_VERSION_TAG: c_ulong = 0x40000;
+pub const Py_TPFLAGS_VALID_VERSION_TAG: c_ulong = 0x80000;
 /// The type is abstract and cannot be instantiated.
-pub const Py_TPFLAGS_IS_ABSTRACT: c_ulong = 1 << 20;
+pub const Py_TPFLAGS_IS_ABSTRACT: c_ulong = 0x100000;
 /// The type may not be instantiated from Python (`tp_new` is NULL).
-pub const Py_TPFLAGS_DISALLOW_INSTANTIATION: c_ulong = 1 << 7;
+pub const Py_TPFLAGS_DISALLOW_INSTANTIATION: c_ulong = 0x80;
 /// The type's attributes are immutable.
-pub const Py_TPFLAGS_IMMUTABLETYPE: c_ulong = 1 << 8;
+pub const Py_TPFLAGS_IMMUTABLETYPE: c_ulong = 0x100;
 /// Pattern-matching flags (3.10).
-pub const Py_TPFLAGS_SEQUENCE: c_ulong = 1 << 5;
-pub const Py_TPFLAGS_MAPPING: c_ulong = 1 << 6;
+pub const Py_TPFLAGS_SEQUENCE: c_ulong = 0x20;
+pub const Py_TPFLAGS_MAPPING: c_ulong = 0x40;
 /// Fast subclass bits tested by `PyLong_Check` and friends.
-pub const Py_TPFLAGS_LONG_SUBCLASS: c_ulong = 1 << 24;
-pub const Py_TPFLAGS_LIST_SUBCLASS: c_ulong = 1 << 25;
-pub const Py_TPFLAGS_TUPLE_SUBCLASS: c_ulong = 1 << 26;
-pub const Py_TPFLAGS_BYTES_SUBCLASS: c_ulong = 1 << 27;
-pub const Py_TPFLAGS_UNICODE_SUBCLASS: c_ulong = 1 << 28;
-pub const Py_TPFLAGS_DICT_SUBCLASS: c_ulong = 1 << 29;
-pub const Py_TPFLAGS_BASE_EXC_SUBCLASS: c_ulong = 1 << 30;
-pub const Py_TPFLAGS_TYPE_SUBCLASS: c_ulong = 1 << 31;
+pub const Py_TPFLAGS_LONG_SUBCLASS: c_ulong = 0x1000000;
+pub const Py_TPFLAGS_LIST_SUBCLASS: c_ulong = 0x2000000;
+pub const Py_TPFLAGS_TUPLE_SUBCLASS: c_ulong = 0x4000000;
+pub const Py_TPFLAGS_BYTES_SUBCLASS: c_ulong = 0x8000000;
+pub const Py_TPFLAGS_UNICODE_SUBCLASS: c_ulong = 0x10000000;
+pub const Py_TPFLAGS_DICT_SUBCLASS: c_ulong = 0x20000000;
+pub const Py_TPFLAGS_BASE_EXC_SUBCLASS: c_ulong = 0x40000000;
+pub const Py_TPFLAGS_TYPE_SUBCLASS: c_ulong = 0x80000000;
 /// 3.10's `Py_TPFLAGS_DEFAULT` is 0.
 pub const Py_TPFLAGS_DEFAULT: c_ulong = 0;
 /// `tp_finalize` is always honoured; the bit only exists for source compatibility.
@@ -288,9 +305,9 @@ pub const Py_GE: c_int = 5;
 /// Objects whose reference count is at least this are immortal: reference counting leaves them
 /// alone, so they may be shared between threads (None, True, False, small ints, the empty
 /// tuple, interned strings and static type objects start at `PYNATIVE_IMMORTAL_REFCNT`).
-pub const PYNATIVE_IMMORTAL_MIN: Py_ssize_t = 1 << 59;
+pub const PYNATIVE_IMMORTAL_MIN: Py_ssize_t = 0x0800_0000_0000_0000;
 /// The initial reference count of pycoro's static objects.
-pub const PYNATIVE_IMMORTAL_REFCNT: Py_ssize_t = 1 << 60;
+pub const PYNATIVE_IMMORTAL_REFCNT: Py_ssize_t = 0x1000_0000_0000_0000;
 
 const_assert_eq!(size_of::<PyObject>(), 16);
 const_assert_eq!(size_of::<PyVarObject>(), 24);

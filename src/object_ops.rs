@@ -33,13 +33,17 @@ static mut NONE_AS_NUMBER: PyNumberMethods = crate::longobject::EMPTY_NUMBER_MET
 
 /// `None` (`Py_None` is `&_Py_NoneStruct`). Immortal.
 #[unsafe(no_mangle)]
-pub static mut _Py_NoneStruct: PyObject =
-    PyObject { ob_refcnt: PYNATIVE_IMMORTAL_REFCNT, ob_type: &raw mut _PyNone_Type };
+pub static mut _Py_NoneStruct: PyObject = PyObject {
+    ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+    ob_type: &raw mut _PyNone_Type,
+};
 
 /// `NotImplemented` (`Py_NotImplemented` is `&_Py_NotImplementedStruct`). Immortal.
 #[unsafe(no_mangle)]
-pub static mut _Py_NotImplementedStruct: PyObject =
-    PyObject { ob_refcnt: PYNATIVE_IMMORTAL_REFCNT, ob_type: &raw mut _PyNotImplemented_Type };
+pub static mut _Py_NotImplementedStruct: PyObject = PyObject {
+    ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+    ob_type: &raw mut _PyNotImplemented_Type,
+};
 
 /// `Py_None`.
 #[inline(always)]
@@ -85,7 +89,7 @@ pub(crate) unsafe fn dealloc(op: *mut PyObject) {
 /// `Py_DECREF` does). *op* must not be NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn _Py_Dealloc(op: *mut PyObject) {
-    check_null!(op, ());
+    check_null!(op);
     // SAFETY: the caller dropped the last reference.
     guard("_Py_Dealloc", (), || unsafe { dealloc(op) })
 }
@@ -117,7 +121,10 @@ pub(crate) unsafe fn str_string(op: *mut PyObject) -> String {
     unsafe { to_string_with(op, str) }
 }
 
-unsafe fn to_string_with(op: *mut PyObject, f: unsafe fn(*mut PyObject) -> *mut PyObject) -> String {
+unsafe fn to_string_with(
+    op: *mut PyObject,
+    f: unsafe fn(*mut PyObject) -> *mut PyObject,
+) -> String {
     // SAFETY: live object or NULL; the temporary str is released.
     unsafe {
         let s = f(op);
@@ -139,7 +146,11 @@ pub(crate) unsafe fn repr(op: *mut PyObject) -> *mut PyObject {
             return str_from("<NULL>");
         }
         let Some(f) = (*ty(op)).tp_repr else {
-            return str_from(&format!("<{} object at {:#x}>", tp_name_of(op), op as usize));
+            return str_from(&format!(
+                "<{} object at {:#x}>",
+                tp_name_of(op),
+                op as usize
+            ));
         };
         let r = f(op);
         if !r.is_null() && !is_str(r) {
@@ -233,11 +244,19 @@ pub(crate) unsafe extern "C" fn object_repr(op: *mut PyObject) -> *mut PyObject 
 
 /// The default `tp_richcompare`: identity for `==`, the negation of `==` for `!=`,
 /// NotImplemented for orderings.
-pub(crate) unsafe extern "C" fn object_richcompare(a: *mut PyObject, b: *mut PyObject, op: c_int) -> *mut PyObject {
+pub(crate) unsafe extern "C" fn object_richcompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
         match op {
-            Py_EQ => new_ref(if a == b { crate::boolobject::true_() } else { not_implemented() }),
+            Py_EQ => new_ref(if a == b {
+                crate::boolobject::true_()
+            } else {
+                not_implemented()
+            }),
             Py_NE => {
                 let Some(eq) = (*ty(a)).tp_richcompare else {
                     return new_ref(not_implemented());
@@ -267,15 +286,16 @@ pub(crate) unsafe fn rich_compare(v: *mut PyObject, w: *mut PyObject, op: c_int)
     unsafe {
         let (tv, tw) = (ty(v), ty(w));
         let mut checked_reverse = false;
-        if tv != tw && is_subtype(tw, tv) {
-            if let Some(f) = (*tw).tp_richcompare {
-                checked_reverse = true;
-                let r = f(w, v, SWAPPED[op as usize]);
-                if r != not_implemented() {
-                    return r;
-                }
-                decref(r);
+        if tv != tw
+            && is_subtype(tw, tv)
+            && let Some(f) = (*tw).tp_richcompare
+        {
+            checked_reverse = true;
+            let r = f(w, v, SWAPPED[op as usize]);
+            if r != not_implemented() {
+                return r;
             }
+            decref(r);
         }
         if let Some(f) = (*tv).tp_richcompare {
             let r = f(v, w, op);
@@ -284,14 +304,12 @@ pub(crate) unsafe fn rich_compare(v: *mut PyObject, w: *mut PyObject, op: c_int)
             }
             decref(r);
         }
-        if !checked_reverse {
-            if let Some(f) = (*tw).tp_richcompare {
-                let r = f(w, v, SWAPPED[op as usize]);
-                if r != not_implemented() {
-                    return r;
-                }
-                decref(r);
+        if !checked_reverse && let Some(f) = (*tw).tp_richcompare {
+            let r = f(w, v, SWAPPED[op as usize]);
+            if r != not_implemented() {
+                return r;
             }
+            decref(r);
         }
         match op {
             Py_EQ => new_ref(crate::boolobject::from_bool(v == w)),
@@ -316,7 +334,11 @@ pub(crate) unsafe fn rich_compare(v: *mut PyObject, w: *mut PyObject, op: c_int)
 ///
 /// Return value: New reference (usually a bool), or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_RichCompare(v: *mut PyObject, w: *mut PyObject, op: c_int) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_RichCompare(
+    v: *mut PyObject,
+    w: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
     check_null!(v, null_mut());
     check_null!(w, null_mut());
     if !(Py_LT..=Py_GE).contains(&op) {
@@ -325,13 +347,19 @@ pub unsafe extern "C" fn PyObject_RichCompare(v: *mut PyObject, w: *mut PyObject
         return null_mut();
     }
     // SAFETY: checked above.
-    guard("PyObject_RichCompare", null_mut(), || unsafe { rich_compare(v, w, op) })
+    guard("PyObject_RichCompare", null_mut(), || unsafe {
+        rich_compare(v, w, op)
+    })
 }
 
 /// Compares `v` and `w` with `op`: 1 if true, 0 if false, -1 with an exception set on error.
 /// For `Py_EQ`/`Py_NE`, identical objects compare equal without calling the comparison.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_RichCompareBool(v: *mut PyObject, w: *mut PyObject, op: c_int) -> c_int {
+pub unsafe extern "C" fn PyObject_RichCompareBool(
+    v: *mut PyObject,
+    w: *mut PyObject,
+    op: c_int,
+) -> c_int {
     if !v.is_null() && v == w {
         if op == Py_EQ {
             return 1;
@@ -391,7 +419,10 @@ pub unsafe extern "C" fn PyObject_HashNotImplemented(op: *mut PyObject) -> Py_ha
     check_null!(op, -1);
     // SAFETY: live object.
     unsafe {
-        set_string(crate::exc!(TypeError), &format!("unhashable type: '{}'", tp_name_of(op)));
+        set_string(
+            crate::exc!(TypeError),
+            &format!("unhashable type: '{}'", tp_name_of(op)),
+        );
     }
     -1
 }
@@ -407,7 +438,9 @@ pub(crate) unsafe fn is_true(op: *mut PyObject) -> c_int {
             return 0;
         }
         let tp = ty(op);
-        let n: Py_ssize_t = if !(*tp).tp_as_number.is_null() && (*(*tp).tp_as_number).nb_bool.is_some() {
+        let n: Py_ssize_t = if !(*tp).tp_as_number.is_null()
+            && (*(*tp).tp_as_number).nb_bool.is_some()
+        {
             (*(*tp).tp_as_number).nb_bool.unwrap()(op) as Py_ssize_t
         } else if !(*tp).tp_as_mapping.is_null() && (*(*tp).tp_as_mapping).mp_length.is_some() {
             (*(*tp).tp_as_mapping).mp_length.unwrap()(op)
@@ -495,7 +528,11 @@ pub(crate) unsafe fn get_attr(v: *mut PyObject, name: *mut PyObject) -> *mut PyO
         }
         set_string(
             crate::exc!(AttributeError),
-            &format!("'{}' object has no attribute '{}'", tp_name_of(v), str_as(name).unwrap_or("?")),
+            &format!(
+                "'{}' object has no attribute '{}'",
+                tp_name_of(v),
+                str_as(name).unwrap_or("?")
+            ),
         );
         null_mut()
     }
@@ -510,14 +547,19 @@ pub unsafe extern "C" fn PyObject_GetAttr(v: *mut PyObject, name: *mut PyObject)
     check_null!(v, null_mut());
     check_null!(name, null_mut());
     // SAFETY: checked above.
-    guard("PyObject_GetAttr", null_mut(), || unsafe { get_attr(v, name) })
+    guard("PyObject_GetAttr", null_mut(), || unsafe {
+        get_attr(v, name)
+    })
 }
 
 /// As `PyObject_GetAttr` with a UTF-8 C string name.
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_GetAttrString(v: *mut PyObject, name: *const c_char) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_GetAttrString(
+    v: *mut PyObject,
+    name: *const c_char,
+) -> *mut PyObject {
     check_null!(v, null_mut());
     check_null!(name, null_mut());
     guard("PyObject_GetAttrString", null_mut(), || {
@@ -535,7 +577,11 @@ pub unsafe extern "C" fn PyObject_GetAttrString(v: *mut PyObject, name: *const c
 }
 
 /// `PyObject_SetAttr` without the boundary (`value` NULL deletes).
-pub(crate) unsafe fn set_attr(v: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> c_int {
+pub(crate) unsafe fn set_attr(
+    v: *mut PyObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+) -> c_int {
     // SAFETY: live objects.
     unsafe {
         if !check_attr_name(name) {
@@ -556,7 +602,10 @@ pub(crate) unsafe fn set_attr(v: *mut PyObject, name: *mut PyObject, value: *mut
         let msg = if (*tp).tp_getattr.is_none() && (*tp).tp_getattro.is_none() {
             format!("'{}' object has no attributes ({what} .{n})", tp_name_of(v))
         } else {
-            format!("'{}' object has only read-only attributes ({what} .{n})", tp_name_of(v))
+            format!(
+                "'{}' object has only read-only attributes ({what} .{n})",
+                tp_name_of(v)
+            )
         };
         set_string(crate::exc!(TypeError), &msg);
         -1
@@ -566,16 +615,26 @@ pub(crate) unsafe fn set_attr(v: *mut PyObject, name: *mut PyObject, value: *mut
 /// Sets attribute `name` (a str) of `v` to `value` (NULL deletes it). Does not steal `value`.
 /// Returns 0, or -1 with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_SetAttr(v: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_SetAttr(
+    v: *mut PyObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+) -> c_int {
     check_null!(v, -1);
     check_null!(name, -1);
     // SAFETY: checked above.
-    guard("PyObject_SetAttr", -1, || unsafe { set_attr(v, name, value) })
+    guard("PyObject_SetAttr", -1, || unsafe {
+        set_attr(v, name, value)
+    })
 }
 
 /// As `PyObject_SetAttr` with a UTF-8 C string name.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_SetAttrString(v: *mut PyObject, name: *const c_char, value: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_SetAttrString(
+    v: *mut PyObject,
+    name: *const c_char,
+    value: *mut PyObject,
+) -> c_int {
     check_null!(v, -1);
     check_null!(name, -1);
     guard("PyObject_SetAttrString", -1, || {
@@ -638,7 +697,10 @@ pub unsafe extern "C" fn PyObject_HasAttrString(v: *mut PyObject, name: *const c
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_GenericGetAttr(v: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyObject_GenericGetAttr(
+    v: *mut PyObject,
+    name: *mut PyObject,
+) -> *mut PyObject {
     check_null!(v, null_mut());
     check_null!(name, null_mut());
     // SAFETY: checked above.
@@ -654,7 +716,11 @@ pub unsafe extern "C" fn PyObject_GenericGetAttr(v: *mut PyObject, name: *mut Py
 /// objects have no instance `__dict__`, so other names raise `AttributeError`.
 /// Returns 0, or -1 with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyObject_GenericSetAttr(v: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyObject_GenericSetAttr(
+    v: *mut PyObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+) -> c_int {
     check_null!(v, -1);
     check_null!(name, -1);
     // SAFETY: checked above.

@@ -30,7 +30,11 @@ pub(crate) unsafe fn restore(t: *mut PyObject, v: *mut PyObject, tb: *mut PyObje
     let ts = tstate();
     // SAFETY: the thread's own state; the old values are released after the new ones are in.
     unsafe {
-        let (ot, ov, otb) = ((*ts).curexc_type, (*ts).curexc_value, (*ts).curexc_traceback);
+        let (ot, ov, otb) = (
+            (*ts).curexc_type,
+            (*ts).curexc_value,
+            (*ts).curexc_traceback,
+        );
         (*ts).curexc_type = t;
         (*ts).curexc_value = v;
         (*ts).curexc_traceback = tb;
@@ -45,7 +49,11 @@ pub(crate) unsafe fn fetch() -> (*mut PyObject, *mut PyObject, *mut PyObject) {
     let ts = tstate();
     // SAFETY: the thread's own state.
     unsafe {
-        let r = ((*ts).curexc_type, (*ts).curexc_value, (*ts).curexc_traceback);
+        let r = (
+            (*ts).curexc_type,
+            (*ts).curexc_value,
+            (*ts).curexc_traceback,
+        );
         (*ts).curexc_type = null_mut();
         (*ts).curexc_value = null_mut();
         (*ts).curexc_traceback = null_mut();
@@ -83,7 +91,7 @@ pub(crate) unsafe fn set_object(exc: *mut PyObject, value: *mut PyObject) {
             let r = crate::object_ops::repr_string(exc);
             set_string(
                 crate::exc!(SystemError),
-                &format!("exception {r} is not a BaseException subclass"),
+                &format!("_PyErr_SetObject: exception {r} is not a BaseException subclass"),
             );
             return;
         }
@@ -93,6 +101,8 @@ pub(crate) unsafe fn set_object(exc: *mut PyObject, value: *mut PyObject) {
         if !handled.is_null() && handled != none() {
             incref(handled);
             if value.is_null() || !exc_instance_check(value) {
+                // Calls must not be made with an exception set (CPython: issue #23571).
+                restore(null_mut(), null_mut(), null_mut());
                 let fixed = crate::exceptions::create_exception(exc, value);
                 xdecref(value);
                 if fixed.is_null() {
@@ -163,7 +173,12 @@ pub(crate) unsafe fn set_string(exc: *mut PyObject, msg: &str) {
 /// `PyErr_BadInternalCall()`: `SystemError("bad argument to internal function")`.
 pub(crate) unsafe fn bad_internal_call() {
     // SAFETY: setting the error indicator.
-    unsafe { set_string(crate::exc!(SystemError), "bad argument to internal function") }
+    unsafe {
+        set_string(
+            crate::exc!(SystemError),
+            "bad argument to internal function",
+        )
+    }
 }
 
 /// `PyErr_NoMemory()`: sets `MemoryError` (with no value, as CPython) and returns NULL.
@@ -189,7 +204,11 @@ pub(crate) unsafe fn given_matches(err: *mut PyObject, exc: *mut PyObject) -> bo
             }
             return false;
         }
-        let err = if exc_instance_check(err) { obj(ty(err)) } else { err };
+        let err = if exc_instance_check(err) {
+            obj(ty(err))
+        } else {
+            err
+        };
         if exc_class_check(err) && exc_class_check(exc) {
             return crate::typeobject::is_subtype(err as _, exc as _);
         }
@@ -228,14 +247,18 @@ pub unsafe extern "C" fn PyErr_SetString(r#type: *mut PyObject, message: *const 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_SetObject(r#type: *mut PyObject, value: *mut PyObject) {
     // SAFETY: live objects or NULL.
-    guard("PyErr_SetObject", (), || unsafe { set_object(r#type, value) })
+    guard("PyErr_SetObject", (), || unsafe {
+        set_object(r#type, value)
+    })
 }
 
 /// `PyErr_SetObject(type, Py_None)`-like: sets `type` with no value.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_SetNone(r#type: *mut PyObject) {
     // SAFETY: live object or NULL.
-    guard("PyErr_SetNone", (), || unsafe { set_object(r#type, null_mut()) })
+    guard("PyErr_SetNone", (), || unsafe {
+        set_object(r#type, null_mut())
+    })
 }
 
 /// Returns the type of the pending exception, or NULL if no exception is set.
@@ -250,7 +273,9 @@ pub unsafe extern "C" fn PyErr_Occurred() -> *mut PyObject {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_Clear() {
     // SAFETY: the thread's own state.
-    guard("PyErr_Clear", (), || unsafe { restore(null_mut(), null_mut(), null_mut()) })
+    guard("PyErr_Clear", (), || unsafe {
+        restore(null_mut(), null_mut(), null_mut())
+    })
 }
 
 /// Moves the error indicator into `*ptype`, `*pvalue`, `*ptraceback` (each may end up NULL) and
@@ -282,7 +307,11 @@ pub unsafe extern "C" fn PyErr_Fetch(
 /// Sets the error indicator from the three objects, stealing one reference to each (NULL
 /// allowed; a NULL type clears the indicator). No checks are made, as in CPython.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyErr_Restore(r#type: *mut PyObject, value: *mut PyObject, traceback: *mut PyObject) {
+pub unsafe extern "C" fn PyErr_Restore(
+    r#type: *mut PyObject,
+    value: *mut PyObject,
+    traceback: *mut PyObject,
+) {
     // SAFETY: stolen references.
     guard("PyErr_Restore", (), || unsafe {
         if r#type.is_null() {
@@ -311,10 +340,17 @@ pub unsafe extern "C" fn PyErr_NormalizeException(
         return;
     }
     // SAFETY: slots checked above; they own their references.
-    guard("PyErr_NormalizeException", (), || unsafe { normalize(exc, val, tb, 0) })
+    guard("PyErr_NormalizeException", (), || unsafe {
+        normalize(exc, val, tb, 0)
+    })
 }
 
-pub(crate) unsafe fn normalize(exc: *mut *mut PyObject, val: *mut *mut PyObject, tb: *mut *mut PyObject, depth: u32) {
+pub(crate) unsafe fn normalize(
+    exc: *mut *mut PyObject,
+    val: *mut *mut PyObject,
+    tb: *mut *mut PyObject,
+    depth: u32,
+) {
     // SAFETY: slots own their references.
     unsafe {
         let t = *exc;
@@ -328,7 +364,11 @@ pub(crate) unsafe fn normalize(exc: *mut *mut PyObject, val: *mut *mut PyObject,
             return;
         }
         let v = *val;
-        let inst_type = if exc_instance_check(v) { obj(ty(v)) } else { null_mut() };
+        let inst_type = if exc_instance_check(v) {
+            obj(ty(v))
+        } else {
+            null_mut()
+        };
         if !inst_type.is_null() && crate::typeobject::is_subtype(inst_type as _, t as _) {
             if inst_type != t {
                 incref(inst_type);
@@ -363,22 +403,31 @@ pub(crate) unsafe fn normalize(exc: *mut *mut PyObject, val: *mut *mut PyObject,
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_ExceptionMatches(exc: *mut PyObject) -> c_int {
     // SAFETY: live or NULL.
-    guard("PyErr_ExceptionMatches", 0, || unsafe { matches(exc) as c_int })
+    guard("PyErr_ExceptionMatches", 0, || unsafe {
+        matches(exc) as c_int
+    })
 }
 
 /// Returns 1 if `given` (a class or an instance) matches `exc` (a class or a tuple of classes).
 /// NULL arguments give 0.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyErr_GivenExceptionMatches(given: *mut PyObject, exc: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyErr_GivenExceptionMatches(
+    given: *mut PyObject,
+    exc: *mut PyObject,
+) -> c_int {
     // SAFETY: live or NULL.
-    guard("PyErr_GivenExceptionMatches", 0, || unsafe { given_matches(given, exc) as c_int })
+    guard("PyErr_GivenExceptionMatches", 0, || unsafe {
+        given_matches(given, exc) as c_int
+    })
 }
 
 /// Raises `SystemError("bad argument to internal function")`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_BadInternalCall() {
     // SAFETY: setting the error indicator.
-    guard("PyErr_BadInternalCall", (), || unsafe { bad_internal_call() })
+    guard("PyErr_BadInternalCall", (), || unsafe {
+        bad_internal_call()
+    })
 }
 
 /// Raises `SystemError("FILENAME:LINENO: bad argument to internal function")`, what CPython's
@@ -403,7 +452,12 @@ pub unsafe extern "C" fn _PyErr_BadInternalCall(filename: *const c_char, lineno:
 pub unsafe extern "C" fn PyErr_BadArgument() -> c_int {
     guard("PyErr_BadArgument", 0, || {
         // SAFETY: setting the error indicator.
-        unsafe { set_string(crate::exc!(TypeError), "bad argument type for built-in operation") };
+        unsafe {
+            set_string(
+                crate::exc!(TypeError),
+                "bad argument type for built-in operation",
+            )
+        };
         0
     })
 }
@@ -425,9 +479,9 @@ pub unsafe extern "C" fn PyErr_GetExcInfo(
     pvalue: *mut *mut PyObject,
     ptraceback: *mut *mut PyObject,
 ) {
-    check_null!(ptype, ());
-    check_null!(pvalue, ());
-    check_null!(ptraceback, ());
+    check_null!(ptype);
+    check_null!(pvalue);
+    check_null!(ptraceback);
     guard("PyErr_GetExcInfo", (), || {
         // SAFETY: out-pointers checked; items are live.
         unsafe {
@@ -441,7 +495,11 @@ pub unsafe extern "C" fn PyErr_GetExcInfo(
 
 /// Sets the exception being handled, stealing the three references (NULL allowed).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyErr_SetExcInfo(r#type: *mut PyObject, value: *mut PyObject, traceback: *mut PyObject) {
+pub unsafe extern "C" fn PyErr_SetExcInfo(
+    r#type: *mut PyObject,
+    value: *mut PyObject,
+    traceback: *mut PyObject,
+) {
     guard("PyErr_SetExcInfo", (), || {
         // SAFETY: the thread's current item; stolen references replace the old ones.
         unsafe {

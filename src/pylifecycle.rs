@@ -33,7 +33,13 @@ pub unsafe extern "C" fn Py_FinalizeEx() -> c_int {
     INITIALIZED.store(false, Ordering::Release);
     crate::boundary::guard("Py_FinalizeEx", 0, || {
         // SAFETY: clears the calling thread's error indicator.
-        unsafe { crate::pyerrors::restore(core::ptr::null_mut(), core::ptr::null_mut(), core::ptr::null_mut()) };
+        unsafe {
+            crate::pyerrors::restore(
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+            )
+        };
         0
     })
 }

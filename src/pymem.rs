@@ -54,7 +54,9 @@ pub unsafe extern "C" fn PyMem_Malloc(n: usize) -> *mut c_void {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyMem_Calloc(nelem: usize, elsize: usize) -> *mut c_void {
     // SAFETY: plain allocation.
-    guard("PyMem_Calloc", core::ptr::null_mut(), || unsafe { raw_calloc(nelem, elsize) })
+    guard("PyMem_Calloc", core::ptr::null_mut(), || unsafe {
+        raw_calloc(nelem, elsize)
+    })
 }
 
 /// Resizes the block `p` (NULL acts as `PyMem_Malloc`) to `n` bytes. On failure returns NULL

@@ -81,7 +81,10 @@ const_assert_eq!(offset_of!(PyThreadState, curexc_type), 88);
 const_assert_eq!(offset_of!(PyThreadState, exc_state), 112);
 const_assert_eq!(offset_of!(PyThreadState, exc_info), 144);
 const_assert_eq!(offset_of!(PyThreadState, dict), 152);
-const_assert_eq!(offset_of!(PyThreadState, coroutine_origin_tracking_depth), 216);
+const_assert_eq!(
+    offset_of!(PyThreadState, coroutine_origin_tracking_depth),
+    216
+);
 const_assert_eq!(offset_of!(PyThreadState, async_gen_firstiter), 224);
 const_assert_eq!(offset_of!(PyThreadState, async_gen_finalizer), 232);
 const_assert_eq!(offset_of!(PyThreadState, context), 240);
@@ -190,7 +193,11 @@ pub unsafe extern "C" fn PyGILState_Ensure() -> PyGILState_STATE {
         let ts = tstate();
         // SAFETY: the thread's own state.
         unsafe { (*ts).gilstate_counter += 1 };
-        if fresh { PyGILState_UNLOCKED } else { PyGILState_LOCKED }
+        if fresh {
+            PyGILState_UNLOCKED
+        } else {
+            PyGILState_LOCKED
+        }
     })
 }
 

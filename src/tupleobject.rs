@@ -56,7 +56,10 @@ pub static mut PyTuple_Type: PyTypeObject = PyTypeObject {
 /// The empty tuple: one immortal object shared by all threads.
 static mut EMPTY: StaticGc<PyTupleObject> = StaticGc::new(PyTupleObject {
     ob_base: PyVarObject {
-        ob_base: PyObject { ob_refcnt: PYNATIVE_IMMORTAL_REFCNT, ob_type: &raw mut PyTuple_Type },
+        ob_base: PyObject {
+            ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+            ob_type: &raw mut PyTuple_Type,
+        },
         ob_size: 0,
     },
     ob_item: [null_mut()],
@@ -159,7 +162,11 @@ unsafe extern "C" fn tuple_dealloc(op: *mut PyObject) {
     }
 }
 
-unsafe extern "C" fn tuple_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn tuple_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: a tuple.
     for &o in unsafe { as_slice(op) } {
         crate::ffi::py_visit!(o, visit, arg);
@@ -215,7 +222,11 @@ unsafe extern "C" fn tuple_hash(op: *mut PyObject) -> Py_hash_t {
     }
 }
 
-unsafe extern "C" fn tuple_richcompare(v: *mut PyObject, w: *mut PyObject, op: c_int) -> *mut PyObject {
+unsafe extern "C" fn tuple_richcompare(
+    v: *mut PyObject,
+    w: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
         if !is_tuple(v) || !is_tuple(w) {
@@ -312,7 +323,11 @@ pub unsafe extern "C" fn PyTuple_GetItem(p: *mut PyObject, pos: Py_ssize_t) -> *
 /// (`IndexError("tuple assignment index out of range")`; `SystemError` if `p` is not a tuple or
 /// is shared).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyTuple_SetItem(p: *mut PyObject, pos: Py_ssize_t, o: *mut PyObject) -> c_int {
+pub unsafe extern "C" fn PyTuple_SetItem(
+    p: *mut PyObject,
+    pos: Py_ssize_t,
+    o: *mut PyObject,
+) -> c_int {
     guard("PyTuple_SetItem", -1, || {
         // SAFETY: `o` is stolen (released on every failure path); `p` live or NULL.
         unsafe {
@@ -323,7 +338,10 @@ pub unsafe extern "C" fn PyTuple_SetItem(p: *mut PyObject, pos: Py_ssize_t, o: *
             }
             if pos < 0 || pos >= size(p) {
                 xdecref(o);
-                set_string(crate::exc!(IndexError), "tuple assignment index out of range");
+                set_string(
+                    crate::exc!(IndexError),
+                    "tuple assignment index out of range",
+                );
                 return -1;
             }
             let slot = items(p).add(pos as usize);
@@ -341,7 +359,11 @@ pub unsafe extern "C" fn PyTuple_SetItem(p: *mut PyObject, pos: Py_ssize_t, o: *
 /// Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
 /// tuple).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyTuple_GetSlice(p: *mut PyObject, low: Py_ssize_t, high: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyTuple_GetSlice(
+    p: *mut PyObject,
+    low: Py_ssize_t,
+    high: Py_ssize_t,
+) -> *mut PyObject {
     check_null!(p, null_mut());
     guard("PyTuple_GetSlice", null_mut(), || {
         // SAFETY: live object.

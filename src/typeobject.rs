@@ -13,10 +13,17 @@ use core::ptr::null_mut;
 
 /// A static type with everything but the name, size and flags left empty; `ob_type` is `type`,
 /// the reference count immortal, and the READY flag set.
-pub(crate) const fn static_type(name: &'static CStr, basicsize: usize, flags: c_ulong) -> PyTypeObject {
+pub(crate) const fn static_type(
+    name: &'static CStr,
+    basicsize: usize,
+    flags: c_ulong,
+) -> PyTypeObject {
     PyTypeObject {
         ob_base: PyVarObject {
-            ob_base: PyObject { ob_refcnt: PYNATIVE_IMMORTAL_REFCNT, ob_type: &raw mut PyType_Type },
+            ob_base: PyObject {
+                ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+                ob_type: &raw mut PyType_Type,
+            },
             ob_size: 0,
         },
         tp_name: name.as_ptr(),
@@ -56,7 +63,12 @@ pub(crate) const fn static_type(name: &'static CStr, basicsize: usize, flags: c_
         tp_init: None,
         tp_alloc: Some(PyType_GenericAlloc),
         tp_new: None,
-        tp_free: Some(crate::pymem::PyObject_Free),
+        // GC objects carry a header in front of them: they must be freed through it.
+        tp_free: if flags & Py_TPFLAGS_HAVE_GC != 0 {
+            Some(crate::gcmodule::PyObject_GC_Del)
+        } else {
+            Some(crate::pymem::PyObject_Free)
+        },
         tp_is_gc: None,
         tp_bases: null_mut(),
         tp_mro: null_mut(),
@@ -80,6 +92,8 @@ pub static mut PyType_Type: PyTypeObject = PyTypeObject {
     tp_setattro: Some(type_setattro),
     tp_hash: Some(crate::object_ops::_Py_HashPointer_obj),
     tp_doc: c"type(object) -> the object's type".as_ptr(),
+    // CPython's heap types keep their `__slots__` members after the type object.
+    tp_itemsize: size_of::<crate::descrobject::PyMemberDef>() as Py_ssize_t,
     ..static_type(c"type", 888, Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TYPE_SUBCLASS)
 };
 
@@ -113,21 +127,29 @@ unsafe extern "C" fn object_dealloc(op: *mut PyObject) {
     }
 }
 
-unsafe extern "C" fn object_init(_op: *mut PyObject, _args: *mut PyObject, _kw: *mut PyObject) -> c_int {
+unsafe extern "C" fn object_init(
+    _op: *mut PyObject,
+    _args: *mut PyObject,
+    _kw: *mut PyObject,
+) -> c_int {
     0
 }
 
 /// `_PyType_Name`: the part of `tp_name` after the last dot.
 pub(crate) unsafe fn type_name<'a>(tp: *mut PyTypeObject) -> &'a str {
     // SAFETY: tp_name is a NUL-terminated static string.
-    let full = unsafe { CStr::from_ptr((*tp).tp_name) }.to_str().unwrap_or("?");
+    let full = unsafe { CStr::from_ptr((*tp).tp_name) }
+        .to_str()
+        .unwrap_or("?");
     full.rsplit('.').next().unwrap_or(full)
 }
 
 /// The full `tp_name`.
 pub(crate) unsafe fn full_name<'a>(tp: *mut PyTypeObject) -> &'a str {
     // SAFETY: tp_name is a NUL-terminated static string.
-    unsafe { CStr::from_ptr((*tp).tp_name) }.to_str().unwrap_or("?")
+    unsafe { CStr::from_ptr((*tp).tp_name) }
+        .to_str()
+        .unwrap_or("?")
 }
 
 /// The type's module name: the part of `tp_name` before the last dot, else "builtins".
@@ -144,12 +166,20 @@ unsafe extern "C" fn type_repr(op: *mut PyObject) -> *mut PyObject {
     let tp = op as *mut PyTypeObject;
     // SAFETY: `op` is a type object.
     let (m, n) = unsafe { (module_name(tp), type_name(tp)) };
-    let s = if m == "builtins" { format!("<class '{n}'>") } else { format!("<class '{m}.{n}'>") };
+    let s = if m == "builtins" {
+        format!("<class '{n}'>")
+    } else {
+        format!("<class '{m}.{n}'>")
+    };
     // SAFETY: creating a str.
     unsafe { crate::unicodeobject::str_from(&s) }
 }
 
-unsafe extern "C" fn type_call(callee: *mut PyObject, args: *mut PyObject, kwds: *mut PyObject) -> *mut PyObject {
+unsafe extern "C" fn type_call(
+    callee: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
     let tp = callee as *mut PyTypeObject;
     // SAFETY: `callee` is a type object; `args` a tuple (checked by PyObject_Call).
     unsafe {
@@ -159,6 +189,12 @@ unsafe extern "C" fn type_call(callee: *mut PyObject, args: *mut PyObject, kwds:
             && (kwds.is_null() || crate::call::kwargs_empty(kwds))
         {
             return new_ref(obj(ty(crate::tupleobject::item(args, 0))));
+        }
+        if tp == &raw mut PyType_Type {
+            // type(name, bases, dict) would make a class: pycoro has neither dicts nor heap
+            // types, so only the one-argument form exists.
+            set_string(crate::exc!(TypeError), "type() takes 1 or 3 arguments");
+            return null_mut();
         }
         let Some(new) = (*tp).tp_new else {
             set_string(
@@ -171,11 +207,11 @@ unsafe extern "C" fn type_call(callee: *mut PyObject, args: *mut PyObject, kwds:
         if o.is_null() || !is_subtype(ty(o), tp) {
             return o;
         }
-        if let Some(init) = (*ty(o)).tp_init {
-            if init(o, args, kwds) < 0 {
-                decref(o);
-                return null_mut();
-            }
+        if let Some(init) = (*ty(o)).tp_init
+            && init(o, args, kwds) < 0
+        {
+            decref(o);
+            return null_mut();
         }
         o
     }
@@ -200,7 +236,11 @@ unsafe extern "C" fn type_getattro(op: *mut PyObject, name: *mut PyObject) -> *m
             }
             "__base__" => {
                 let b = (*tp).tp_base;
-                return if b.is_null() { new_ref(none()) } else { new_ref(obj(b)) };
+                return if b.is_null() {
+                    new_ref(none())
+                } else {
+                    new_ref(obj(b))
+                };
             }
             _ => {}
         }
@@ -209,20 +249,27 @@ unsafe extern "C" fn type_getattro(op: *mut PyObject, name: *mut PyObject) -> *m
         }
         set_string(
             crate::exc!(AttributeError),
-            &format!("type object '{}' has no attribute '{n}'", type_name(tp)),
+            &format!("type object '{}' has no attribute '{n}'", full_name(tp)),
         );
         null_mut()
     }
 }
 
-unsafe extern "C" fn type_setattro(op: *mut PyObject, name: *mut PyObject, _v: *mut PyObject) -> c_int {
+unsafe extern "C" fn type_setattro(
+    op: *mut PyObject,
+    name: *mut PyObject,
+    _v: *mut PyObject,
+) -> c_int {
     let tp = op as *mut PyTypeObject;
     // SAFETY: `op` is a type object; `name` a str.
     unsafe {
         let n = crate::unicodeobject::str_as(name).unwrap_or("?");
         set_string(
             crate::exc!(TypeError),
-            &format!("cannot set '{n}' attribute of immutable type '{}'", full_name(tp)),
+            &format!(
+                "cannot set '{n}' attribute of immutable type '{}'",
+                full_name(tp)
+            ),
         );
     }
     -1
@@ -262,7 +309,9 @@ pub unsafe extern "C" fn PyType_IsSubtype(a: *mut PyTypeObject, b: *mut PyTypeOb
         return 0;
     }
     // SAFETY: type objects by contract.
-    guard("PyType_IsSubtype", 0, || unsafe { is_subtype(a, b) as c_int })
+    guard("PyType_IsSubtype", 0, || unsafe {
+        is_subtype(a, b) as c_int
+    })
 }
 
 /// Returns the type's `tp_flags`.
@@ -293,7 +342,10 @@ unsafe fn ready(tp: *mut PyTypeObject) -> c_int {
             return 0;
         }
         if t.tp_flags & Py_TPFLAGS_READYING != 0 {
-            set_string(crate::exc!(SystemError), "type is being readied recursively");
+            set_string(
+                crate::exc!(SystemError),
+                "type is being readied recursively",
+            );
             return -1;
         }
         if t.tp_name.is_null() {
@@ -357,9 +409,31 @@ fn inherit(t: &mut PyTypeObject, b: &PyTypeObject) {
     macro_rules! table {
         ($($f:ident),*) => { $( if t.$f.is_null() { t.$f = b.$f; } )* };
     }
-    slot!(tp_dealloc, tp_repr, tp_str, tp_call, tp_iter, tp_iternext, tp_descr_get, tp_descr_set);
-    slot!(tp_init, tp_alloc, tp_finalize, tp_getattr, tp_setattr, tp_is_gc);
-    table!(tp_as_async, tp_as_number, tp_as_sequence, tp_as_mapping, tp_as_buffer);
+    slot!(
+        tp_dealloc,
+        tp_repr,
+        tp_str,
+        tp_call,
+        tp_iter,
+        tp_iternext,
+        tp_descr_get,
+        tp_descr_set
+    );
+    slot!(
+        tp_init,
+        tp_alloc,
+        tp_finalize,
+        tp_getattr,
+        tp_setattr,
+        tp_is_gc
+    );
+    table!(
+        tp_as_async,
+        tp_as_number,
+        tp_as_sequence,
+        tp_as_mapping,
+        tp_as_buffer
+    );
     if t.tp_getattro.is_none() && t.tp_getattr.is_none() {
         t.tp_getattro = b.tp_getattro;
     }
@@ -399,7 +473,10 @@ fn inherit(t: &mut PyTypeObject, b: &PyTypeObject) {
 ///
 /// Return value: New reference, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyType_GenericAlloc(tp: *mut PyTypeObject, nitems: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyType_GenericAlloc(
+    tp: *mut PyTypeObject,
+    nitems: Py_ssize_t,
+) -> *mut PyObject {
     check_null!(tp, null_mut());
     guard("PyType_GenericAlloc", null_mut(), || {
         // SAFETY: `tp` is a type object.

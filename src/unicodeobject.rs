@@ -74,7 +74,11 @@ pub static mut PyUnicode_Type: PyTypeObject = PyTypeObject {
     tp_richcompare: Some(str_richcompare),
     tp_as_sequence: &raw mut STR_AS_SEQUENCE,
     tp_doc: c"str(object='') -> str".as_ptr(),
-    ..static_type(c"str", 80, Py_TPFLAGS_BASETYPE | Py_TPFLAGS_UNICODE_SUBCLASS)
+    ..static_type(
+        c"str",
+        80,
+        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_UNICODE_SUBCLASS,
+    )
 };
 
 static mut STR_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
@@ -121,7 +125,9 @@ pub(crate) unsafe fn str_as<'a>(op: *mut PyObject) -> Option<&'a str> {
             }
             ((*c).utf8 as *const u8, (*c).utf8_length as usize)
         };
-        Some(core::str::from_utf8_unchecked(core::slice::from_raw_parts(p, n)))
+        Some(core::str::from_utf8_unchecked(core::slice::from_raw_parts(
+            p, n,
+        )))
     }
 }
 
@@ -253,7 +259,11 @@ fn escape_into(out: &mut String, c: char) {
 
 /// Python's `repr()` of a str.
 pub(crate) fn repr_text(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -292,7 +302,11 @@ unsafe extern "C" fn str_repr(op: *mut PyObject) -> *mut PyObject {
     unsafe { str_from(&repr_text(str_as(op).unwrap_or(""))) }
 }
 
-unsafe extern "C" fn str_richcompare(a: *mut PyObject, b: *mut PyObject, op: c_int) -> *mut PyObject {
+unsafe extern "C" fn str_richcompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
         let (Some(x), Some(y)) = (str_as(a), str_as(b)) else {
@@ -325,15 +339,40 @@ pub(crate) unsafe fn decode_utf8(bytes: &[u8]) -> *mut PyObject {
                 Some(_) if matches!(byte, 0x80..=0xc1 | 0xf5..=0xff) => "invalid start byte",
                 Some(_) => "invalid continuation byte",
             };
+            // The bad sequence: the maximal invalid prefix (as CPython), or the truncated tail.
+            let len = e.error_len().unwrap_or(bytes.len() - pos);
+            let msg = if len == 1 {
+                format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+            } else {
+                format!(
+                    "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
+                    pos + len - 1
+                )
+            };
             // SAFETY: setting the error indicator.
-            unsafe {
-                set_string(
-                    crate::exc!(UnicodeDecodeError),
-                    &format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}"),
-                );
-            }
+            unsafe { raise_decode_error(&msg) };
             null_mut()
         }
+    }
+}
+
+/// Raises `UnicodeDecodeError` as CPython's codecs do: with an instance, not a bare message.
+/// pycoro has no bytes type, so the instance's args are just `(message,)`.
+unsafe fn raise_decode_error(msg: &str) {
+    // SAFETY: the temporaries are released; failures leave their own exception set.
+    unsafe {
+        let s = str_from(msg);
+        if s.is_null() {
+            return;
+        }
+        let tp = crate::exc!(UnicodeDecodeError);
+        let inst = crate::exceptions::create_exception(tp, s);
+        decref(s);
+        if inst.is_null() {
+            return;
+        }
+        crate::pyerrors::set_object(tp, inst);
+        decref(inst);
     }
 }
 
@@ -345,7 +384,9 @@ pub(crate) unsafe fn decode_utf8(bytes: &[u8]) -> *mut PyObject {
 pub unsafe extern "C" fn PyUnicode_FromString(u: *const c_char) -> *mut PyObject {
     check_null!(u, null_mut());
     // SAFETY: NUL-terminated by contract.
-    guard("PyUnicode_FromString", null_mut(), || unsafe { decode_utf8(CStr::from_ptr(u).to_bytes()) })
+    guard("PyUnicode_FromString", null_mut(), || unsafe {
+        decode_utf8(CStr::from_ptr(u).to_bytes())
+    })
 }
 
 /// Creates a str from `size` bytes of UTF-8 at `u` (which may contain NULs). `u` may be NULL
@@ -354,7 +395,10 @@ pub unsafe extern "C" fn PyUnicode_FromString(u: *const c_char) -> *mut PyObject
 /// Return value: New reference, or NULL with an exception set (`SystemError` for a negative
 /// size, `UnicodeDecodeError` for invalid UTF-8).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyUnicode_FromStringAndSize(u: *const c_char, size: Py_ssize_t) -> *mut PyObject {
+pub unsafe extern "C" fn PyUnicode_FromStringAndSize(
+    u: *const c_char,
+    size: Py_ssize_t,
+) -> *mut PyObject {
     guard("PyUnicode_FromStringAndSize", null_mut(), || {
         // SAFETY: `size` bytes readable at `u` by contract.
         unsafe {
@@ -385,7 +429,10 @@ pub unsafe extern "C" fn PyUnicode_FromStringAndSize(u: *const c_char, size: Py_
 ///
 /// Return value: a pointer into `unicode`, or NULL with `TypeError` set if it is not a str.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(unicode: *mut PyObject, size: *mut Py_ssize_t) -> *const c_char {
+pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(
+    unicode: *mut PyObject,
+    size: *mut Py_ssize_t,
+) -> *const c_char {
     check_null!(unicode, core::ptr::null());
     guard("PyUnicode_AsUTF8AndSize", core::ptr::null(), || {
         // SAFETY: live object; `size` NULL or writable.
@@ -445,7 +492,11 @@ pub unsafe extern "C" fn PyUnicode_Compare(left: *mut PyObject, right: *mut PyOb
                 _ => {
                     set_string(
                         crate::exc!(TypeError),
-                        &format!("Can't compare {} and {}", tp_name_of(left), tp_name_of(right)),
+                        &format!(
+                            "Can't compare {} and {}",
+                            tp_name_of(left),
+                            tp_name_of(right)
+                        ),
                     );
                     -1
                 }
@@ -456,7 +507,10 @@ pub unsafe extern "C" fn PyUnicode_Compare(left: *mut PyObject, right: *mut PyOb
 
 /// Compares a str with a NUL-terminated ASCII C string: -1, 0 or 1. Never raises.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(unicode: *mut PyObject, string: *const c_char) -> c_int {
+pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(
+    unicode: *mut PyObject,
+    string: *const c_char,
+) -> c_int {
     if unicode.is_null() || string.is_null() {
         return -1;
     }
@@ -531,19 +585,4 @@ pub unsafe extern "C" fn PyUnicode_InternInPlace(p: *mut *mut PyObject) {
             decref(old);
         }
     })
-}
-
-/// Creates a str holding the code point `ch`. Used by `%c`.
-pub(crate) unsafe fn from_ordinal(ch: u32) -> *mut PyObject {
-    match char::from_u32(ch) {
-        // SAFETY: creating a str.
-        Some(c) => unsafe { str_from(c.encode_utf8(&mut [0; 4])) },
-        None => {
-            // SAFETY: setting the error indicator.
-            unsafe {
-                set_string(crate::exc!(ValueError), "chr() arg not in range(0x110000)");
-            }
-            null_mut()
-        }
-    }
 }
