@@ -168,6 +168,33 @@ static inline PyObject *_Py_XNewRef(PyObject *obj) {
 #define PyBool_Check(x) Py_IS_TYPE((x), &PyBool_Type)
 #define PyUnicode_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_UNICODE_SUBCLASS)
 #define PyUnicode_CheckExact(op) Py_IS_TYPE((op), &PyUnicode_Type)
+/* PEP 393 strings, read as CPython 3.10's macros read them (`state` bits: kind 2-4, compact 5,
+ * ascii 6, ready 7). pycoro strings are always compact and ready. */
+typedef uint8_t Py_UCS1;
+typedef uint16_t Py_UCS2;
+typedef uint32_t Py_UCS4;
+#define PyUnicode_WCHAR_KIND 0
+#define PyUnicode_IS_READY(op) ((((const PyASCIIObject *)(op))->state >> 7) & 1u)
+#define PyUnicode_IS_ASCII(op) ((((const PyASCIIObject *)(op))->state >> 6) & 1u)
+#define PyUnicode_IS_COMPACT(op) ((((const PyASCIIObject *)(op))->state >> 5) & 1u)
+#define PyUnicode_IS_COMPACT_ASCII(op) (PyUnicode_IS_ASCII(op) && PyUnicode_IS_COMPACT(op))
+#define PyUnicode_KIND(op) ((int)((((const PyASCIIObject *)(op))->state >> 2) & 7u))
+#define PyUnicode_READY(op) 0
+#define PyUnicode_GET_LENGTH(op) (((PyASCIIObject *)(op))->length)
+#define _PyUnicode_COMPACT_DATA(op)                                  \
+    (PyUnicode_IS_ASCII(op) ? ((void *)((PyASCIIObject *)(op) + 1)) \
+                            : ((void *)((PyCompactUnicodeObject *)(op) + 1)))
+#define PyUnicode_DATA(op) \
+    (PyUnicode_IS_COMPACT(op) ? _PyUnicode_COMPACT_DATA(op) : ((PyUnicodeObject *)(op))->data)
+#define PyUnicode_1BYTE_DATA(op) ((Py_UCS1 *)PyUnicode_DATA(op))
+#define PyUnicode_2BYTE_DATA(op) ((Py_UCS2 *)PyUnicode_DATA(op))
+#define PyUnicode_4BYTE_DATA(op) ((Py_UCS4 *)PyUnicode_DATA(op))
+#define PyUnicode_READ(kind, data, index)                                      \
+    ((Py_UCS4)((kind) == PyUnicode_1BYTE_KIND ? ((const Py_UCS1 *)(data))[(index)] \
+               : (kind) == PyUnicode_2BYTE_KIND ? ((const Py_UCS2 *)(data))[(index)] \
+                                                 : ((const Py_UCS4 *)(data))[(index)]))
+#define PyUnicode_READ_CHAR(op, index) PyUnicode_READ(PyUnicode_KIND(op), PyUnicode_DATA(op), (index))
+
 #define PyTuple_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_TUPLE_SUBCLASS)
 #define PyTuple_CheckExact(op) Py_IS_TYPE((op), &PyTuple_Type)
 #define PyTuple_GET_SIZE(op) Py_SIZE(op)

@@ -29,6 +29,20 @@ pub struct PyLongObject {
 const_assert_eq!(size_of::<PyLongObject>(), 32);
 const_assert_eq!(offset_of!(PyLongObject, ob_digit), 24);
 
+/// All-empty sequence methods, for types that fill in a few.
+pub(crate) const EMPTY_SEQUENCE_METHODS: PySequenceMethods = PySequenceMethods {
+    sq_length: None,
+    sq_concat: None,
+    sq_repeat: None,
+    sq_item: None,
+    was_sq_slice: null_mut(),
+    sq_ass_item: None,
+    was_sq_ass_slice: null_mut(),
+    sq_contains: None,
+    sq_inplace_concat: None,
+    sq_inplace_repeat: None,
+};
+
 /// All-empty number methods, for types that fill in a few.
 pub(crate) const EMPTY_NUMBER_METHODS: PyNumberMethods = PyNumberMethods {
     nb_add: None,
@@ -296,15 +310,7 @@ pub(crate) unsafe extern "C" fn long_richcompare(
             return new_ref(crate::object_ops::not_implemented());
         }
         let (x, y) = (value(a).unwrap_or(0), value(b).unwrap_or(0));
-        let r = match op {
-            Py_LT => x < y,
-            Py_LE => x <= y,
-            Py_EQ => x == y,
-            Py_NE => x != y,
-            Py_GT => x > y,
-            _ => x >= y,
-        };
-        new_ref(crate::boolobject::from_bool(r))
+        crate::object_ops::compare_result(x.cmp(&y), op)
     }
 }
 

@@ -277,6 +277,20 @@ pub(crate) unsafe extern "C" fn object_richcompare(
     }
 }
 
+/// The rich-comparison result for `op` given how the two values order.
+pub(crate) fn compare_result(ord: core::cmp::Ordering, op: c_int) -> *mut PyObject {
+    let r = match op {
+        Py_LT => ord.is_lt(),
+        Py_LE => ord.is_le(),
+        Py_EQ => ord.is_eq(),
+        Py_NE => ord.is_ne(),
+        Py_GT => ord.is_gt(),
+        _ => ord.is_ge(),
+    };
+    // SAFETY: True and False are immortal.
+    unsafe { new_ref(crate::boolobject::from_bool(r)) }
+}
+
 const OP_SYMBOLS: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
 const SWAPPED: [c_int; 6] = [Py_GT, Py_GE, Py_EQ, Py_NE, Py_LT, Py_LE];
 

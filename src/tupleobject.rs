@@ -23,15 +23,8 @@ const_assert_eq!(offset_of!(PyTupleObject, ob_item), 24);
 
 static mut TUPLE_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
     sq_length: Some(tuple_len),
-    sq_concat: None,
-    sq_repeat: None,
     sq_item: Some(tuple_item),
-    was_sq_slice: null_mut(),
-    sq_ass_item: None,
-    was_sq_ass_slice: null_mut(),
-    sq_contains: None,
-    sq_inplace_concat: None,
-    sq_inplace_repeat: None,
+    ..crate::longobject::EMPTY_SEQUENCE_METHODS
 };
 
 /// The type `tuple`.
@@ -246,15 +239,7 @@ unsafe extern "C" fn tuple_richcompare(
         }
         if i >= a.len() || i >= b.len() {
             let (x, y) = (a.len(), b.len());
-            let r = match op {
-                Py_LT => x < y,
-                Py_LE => x <= y,
-                Py_EQ => x == y,
-                Py_NE => x != y,
-                Py_GT => x > y,
-                _ => x >= y,
-            };
-            return new_ref(crate::boolobject::from_bool(r));
+            return crate::object_ops::compare_result(x.cmp(&y), op);
         }
         match op {
             Py_EQ => new_ref(crate::boolobject::false_()),

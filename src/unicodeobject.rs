@@ -83,15 +83,7 @@ pub static mut PyUnicode_Type: PyTypeObject = PyTypeObject {
 
 static mut STR_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
     sq_length: Some(str_len),
-    sq_concat: None,
-    sq_repeat: None,
-    sq_item: None,
-    was_sq_slice: null_mut(),
-    sq_ass_item: None,
-    was_sq_ass_slice: null_mut(),
-    sq_contains: None,
-    sq_inplace_concat: None,
-    sq_inplace_repeat: None,
+    ..crate::longobject::EMPTY_SEQUENCE_METHODS
 };
 
 /// `PyUnicode_Check`.
@@ -314,15 +306,7 @@ unsafe extern "C" fn str_richcompare(
         };
         // UTF-8 byte order is code point order.
         let ord = x.as_bytes().cmp(y.as_bytes());
-        let r = match op {
-            Py_LT => ord.is_lt(),
-            Py_LE => ord.is_le(),
-            Py_EQ => ord.is_eq(),
-            Py_NE => ord.is_ne(),
-            Py_GT => ord.is_gt(),
-            _ => ord.is_ge(),
-        };
-        new_ref(crate::boolobject::from_bool(r))
+        crate::object_ops::compare_result(ord, op)
     }
 }
 
