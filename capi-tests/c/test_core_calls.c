@@ -16,25 +16,6 @@
 #include "harness.h"
 #include <structmember.h>
 
-static int check_text(PyObject *s, const char *expected, const char *what, const char *file,
-                      int line)
-{
-    const char *text;
-    int ok;
-    if (s == NULL) {
-        harness_fail_at(file, line, what);
-        harness_check_no_exc(file, line);
-        return 0;
-    }
-    text = PyUnicode_AsUTF8(s);
-    ok = harness_check_str(text, expected, what, file, line);
-    Py_DECREF(s);
-    return ok;
-}
-
-/* repr(obj) == expected; `obj` is borrowed. */
-#define CHECK_REPR(obj, expected)                                                              \
-    check_text(PyObject_Repr(obj), (expected), "repr(" #obj ")", __FILE__, __LINE__)
 
 /* Checks repr(result) == expected and releases `result` (a new reference or NULL). */
 static int check_result_repr(PyObject *result, const char *expected, const char *what,
@@ -46,7 +27,7 @@ static int check_result_repr(PyObject *result, const char *expected, const char 
         harness_check_no_exc(file, line);
         return 0;
     }
-    ok = check_text(PyObject_Repr(result), expected, what, file, line);
+    ok = harness_check_text(PyObject_Repr(result), expected, what, file, line);
     Py_DECREF(result);
     return ok;
 }
@@ -444,7 +425,7 @@ static void test_bad_c_functions(void)
     REQUIRE(v != NULL);
     PyErr_NormalizeException(&t2, &v, &tb);
     CHECK_EQ_PTR(t2, PyExc_SystemError);
-    check_text(PyObject_Str(v), expected, "str(SystemError)", __FILE__, __LINE__);
+    harness_check_text(PyObject_Str(v), expected, "str(SystemError)", __FILE__, __LINE__);
     cause = PyException_GetCause(v);
     CHECK_REPR(cause, "ValueError('inner')");
     Py_XDECREF(cause);

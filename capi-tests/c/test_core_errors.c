@@ -8,29 +8,9 @@
  */
 #include "harness.h"
 
-static int check_text(PyObject *s, const char *expected, const char *what, const char *file,
-                      int line)
-{
-    const char *text;
-    int ok;
-    if (s == NULL) {
-        harness_fail_at(file, line, what);
-        harness_check_no_exc(file, line);
-        return 0;
-    }
-    text = PyUnicode_AsUTF8(s);
-    ok = harness_check_str(text, expected, what, file, line);
-    Py_DECREF(s);
-    return ok;
-}
-
-#define CHECK_REPR(obj, expected)                                                              \
-    check_text(PyObject_Repr(obj), (expected), "repr(" #obj ")", __FILE__, __LINE__)
-#define CHECK_STR(obj, expected)                                                               \
-    check_text(PyObject_Str(obj), (expected), "str(" #obj ")", __FILE__, __LINE__)
 /* getattr(obj, name) has repr `expected`. */
 #define CHECK_ATTR_REPR(obj, name, expected)                                                   \
-    check_text(attr_repr((obj), (name)), (expected), "repr(" #obj "." name ")", __FILE__,     \
+    harness_check_text(attr_repr((obj), (name)), (expected), "repr(" #obj "." name ")", __FILE__,     \
                __LINE__)
 
 static PyObject *attr_repr(PyObject *obj, const char *name)

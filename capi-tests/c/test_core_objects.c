@@ -11,29 +11,6 @@
 
 #include "harness.h"
 
-/* Checks that `s` (a new reference, released here) is a str equal to `expected` (UTF-8). */
-static int check_text(PyObject *s, const char *expected, const char *what, const char *file,
-                      int line)
-{
-    const char *text;
-    int ok;
-    if (s == NULL) {
-        harness_fail_at(file, line, what);
-        harness_check_no_exc(file, line);
-        return 0;
-    }
-    text = PyUnicode_AsUTF8(s);
-    ok = harness_check_str(text, expected, what, file, line);
-    Py_DECREF(s);
-    return ok;
-}
-
-/* repr(obj) == expected; `obj` is borrowed. */
-#define CHECK_REPR(obj, expected)                                                              \
-    check_text(PyObject_Repr(obj), (expected), "repr(" #obj ")", __FILE__, __LINE__)
-/* str(obj) == expected; `obj` is borrowed. */
-#define CHECK_STR(obj, expected)                                                               \
-    check_text(PyObject_Str(obj), (expected), "str(" #obj ")", __FILE__, __LINE__)
 /* The expression returned NULL with `type` set and str(exception) == message. */
 #define CHECK_NULL_EXC(expr, type, message)                                                    \
     do {                                                                                       \
