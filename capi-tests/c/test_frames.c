@@ -22,21 +22,6 @@ static int never_run(PyFrameObject *frame, PyObject *arg, PyObject **out)
     return PYNATIVE_ERROR;
 }
 
-/* str(obj) compared with `expected`; releases the str. */
-static void check_str_of(PyObject *str, const char *expected)
-{
-    const char *text;
-    REQUIRE(str != NULL);
-    text = PyUnicode_AsUTF8(str);
-    CHECK_STR_EQ(text, expected);
-    Py_DECREF(str);
-}
-
-static void check_repr(PyObject *obj, const char *expected)
-{
-    check_str_of(PyObject_Repr(obj), expected);
-}
-
 /* --- code objects ------------------------------------------------------------------------ */
 
 static void test_native_code_fields(void)
@@ -143,7 +128,7 @@ static void test_native_code_non_ascii_names(void)
     CHECK_STR_EQ(PyUnicode_AsUTF8(co->co_name), "caf\xc3\xa9");
     snprintf(expected, sizeof expected, "<code object caf\xc3\xa9 at %p, file \"d\xc3\xa9mo.c\", line 3>",
              (void *)co);
-    check_repr((PyObject *)co, expected);
+    CHECK_REPR((PyObject *)co, expected);
     Py_DECREF(co);
 }
 
@@ -199,8 +184,8 @@ static void test_code_new_empty(void)
     CHECK_EQ_INT(co->co_opcache_flag, 0);
     CHECK_EQ_INT(co->co_opcache_size, 0);
     snprintf(expected, sizeof expected, "<code object fn at %p, file \"f.py\", line 7>", (void *)co);
-    check_repr((PyObject *)co, expected);
-    check_str_of(PyObject_Str((PyObject *)co), expected);
+    CHECK_REPR((PyObject *)co, expected);
+    CHECK_STR((PyObject *)co, expected);
     Py_DECREF(co);
 }
 
@@ -292,7 +277,7 @@ static void test_frame_new_empty_code(void)
     /* f_lineno is 0, so the line is co_firstlineno (CPython: 7). */
     CHECK_EQ_INT(PyFrame_GetLineNumber(f), 7);
     snprintf(expected, sizeof expected, "<frame at %p, file 'f.py', line 7, code fn>", (void *)f);
-    check_repr((PyObject *)f, expected);
+    CHECK_REPR((PyObject *)f, expected);
     Py_DECREF(f);
     CHECK_EQ_INT(Py_REFCNT(co), 1);
     CHECK_EQ_INT(Py_REFCNT(globals), 1);

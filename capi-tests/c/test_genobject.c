@@ -39,14 +39,6 @@ static PyFrameObject *new_frame(int flags, const char *name, PyCodeObject **code
     return f;
 }
 
-static void check_repr(PyObject *obj, const char *expected)
-{
-    PyObject *r = PyObject_Repr(obj);
-    REQUIRE(r != NULL);
-    CHECK_STR_EQ(PyUnicode_AsUTF8(r), expected);
-    Py_DECREF(r);
-}
-
 /* --- A. layouts and types ------------------------------------------------------------------ */
 
 /* 1-3 */
@@ -178,7 +170,7 @@ static void test_explicit_names(void)
     CHECK_EQ_INT(Py_REFCNT(qualname), 2);
     snprintf(expected, sizeof expected, "<coroutine object outer.<locals>.inner at %p>",
              (void *)coro);
-    check_repr((PyObject *)coro, expected);
+    CHECK_REPR((PyObject *)coro, expected);
     Py_DECREF(coro);
     CHECK_EQ_INT(Py_REFCNT(name), 1);
     CHECK_EQ_INT(Py_REFCNT(qualname), 1);
@@ -200,7 +192,7 @@ static void test_names_not_type_checked(void)
     CHECK_EQ_PTR(((PyGenObject *)gen)->gi_qualname, num);
     CHECK_EQ_INT(Py_REFCNT(num), 3);
     snprintf(expected, sizeof expected, "<generator object 123456 at %p>", (void *)gen);
-    check_repr(gen, expected);
+    CHECK_REPR(gen, expected);
     Py_DECREF(gen);
     CHECK_EQ_INT(Py_REFCNT(num), 1);
     Py_DECREF(num);
@@ -221,7 +213,7 @@ static void test_gen_new(void)
     CHECK_EQ_PTR(((PyGenObject *)gen)->gi_name, co->co_name);
     CHECK_EQ_PTR(((PyGenObject *)gen)->gi_qualname, co->co_name);
     snprintf(expected, sizeof expected, "<generator object plain at %p>", (void *)gen);
-    check_repr(gen, expected);
+    CHECK_REPR(gen, expected);
     Py_DECREF(gen);
 }
 
@@ -258,7 +250,7 @@ static void test_coro_origin_depth_zero(void)
     CHECK_EQ_PTR(coro->cr_qualname, co->co_name);
     CHECK_EQ_INT(PyObject_GC_IsTracked((PyObject *)coro), 1);
     snprintf(expected, sizeof expected, "<coroutine object c at %p>", (void *)coro);
-    check_repr((PyObject *)coro, expected);
+    CHECK_REPR((PyObject *)coro, expected);
     Py_DECREF(coro);
 }
 
@@ -360,7 +352,7 @@ static void test_async_gen_new(void)
     CHECK_EQ_PTR(ag->ag_exc_state.exc_value, NULL);
     CHECK_EQ_INT(PyObject_GC_IsTracked((PyObject *)ag), 1);
     snprintf(expected, sizeof expected, "<async_generator object Cls.ag at %p>", (void *)ag);
-    check_repr((PyObject *)ag, expected);
+    CHECK_REPR((PyObject *)ag, expected);
     Py_DECREF(ag);
     CHECK_EQ_INT(Py_REFCNT(qualname), 1);
     Py_DECREF(qualname);
