@@ -1328,19 +1328,34 @@ extern struct PyTypeObject PyFrame_Type;
 
 /**
  * The type `generator` (`tp_basicsize` 88). Not subclassable, not instantiable from Python.
+ * An iterator (`tp_iter` returns itself, `tp_iternext` resumes it) with `am_send`, methods
+ * `send` (METH_O), `throw` (METH_VARARGS) and `close` (METH_NOARGS), members `gi_frame` and
+ * `gi_code`, getsets `__name__`, `__qualname__`, `gi_yieldfrom` and `gi_running`.
  */
 extern struct PyTypeObject PyGen_Type;
 
 /**
  * The type `coroutine` (`tp_basicsize` 96). Not subclassable, not instantiable from Python.
+ * Not an iterator (no `tp_iter`, no `tp_iternext`); `am_await` returns a new
+ * `coroutine_wrapper`, `am_send` resumes it. Methods `send`, `throw`, `close`; members
+ * `cr_frame`, `cr_code`, `cr_origin`; getsets `__name__`, `__qualname__`, `cr_await`,
+ * `cr_running`.
  */
 extern struct PyTypeObject PyCoro_Type;
 
 /**
  * The type `async_generator` (`tp_basicsize` 112). Not subclassable, not instantiable from
- * Python.
+ * Python. `am_send` resumes it; members `ag_frame`, `ag_running` (a bool read from
+ * `ag_running_async`), `ag_code`; getsets `__name__`, `__qualname__`, `ag_await`.
  */
 extern struct PyTypeObject PyAsyncGen_Type;
+
+/**
+ * The type `coroutine_wrapper` (24 bytes): returned by `coro.__await__()`, an iterator over
+ * its coroutine (`tp_iter` returns itself, `tp_iternext` resumes the coroutine) with the
+ * coroutine's `send`, `throw` and `close`. No `tp_as_async`.
+ */
+extern struct PyTypeObject _PyCoroWrapper_Type;
 
 /**
  * The type `int`.
@@ -1498,6 +1513,23 @@ PyObject *PyObject_CallMethodOneArg(PyObject *obj, PyObject *name, PyObject *arg
  * Returns the vectorcall function of `callable`, or NULL if it has none.
  */
 vectorcallfunc PyVectorcall_Function(PyObject *callable);
+
+/**
+ * Returns the frame currently executing in this thread (a native frame being run by a
+ * generator, coroutine or async generator), or NULL when none is.
+ *
+ * Return value: Borrowed reference (valid while the frame runs).
+ */
+struct PyFrameObject *PyEval_GetFrame(void);
+
+/**
+ * Returns the frame currently executing in thread `tstate` (see `PyEval_GetFrame`), or NULL
+ * with no exception set.
+ *
+ * Return value: New reference, or NULL. `SystemError` ("bad argument to internal function")
+ * when `tstate` is NULL (CPython asserts).
+ */
+struct PyFrameObject *PyThreadState_GetFrame(struct PyThreadState *tstate);
 
 /**
  * Creates a native code object: code whose frames run the C function `body` (see
@@ -1746,8 +1778,10 @@ int PyObject_GC_IsFinalized(PyObject *op);
  * are the code's `co_name`.
  *
  * Steals a reference to *f* (even on failure). The generator sets `f->f_gen` to itself (a
- * borrowed back-pointer, reset when the generator is deallocated) and takes a new reference
- * to `f->f_code` as `gi_code`.
+ * borrowed back-pointer, reset when the generator is deallocated), takes a new reference to
+ * `f->f_code` as `gi_code`, and releases `f->f_back` (as CPython's eval loop does before it
+ * creates a generator: the frame links back to whichever frame resumes it, only while it
+ * runs).
  *
  * Return value: New reference, or NULL with an exception set: `SystemError` ("bad argument
  * to internal function") when `f` is NULL; `TypeError` when it is not a frame; `RuntimeError`
@@ -1825,6 +1859,82 @@ int PyCoro_CheckExact(PyObject *op);
  * for callers that look symbols up with `dlsym` or through a function pointer.
  */
 int PyAsyncGen_CheckExact(PyObject *op);
+
+/**
+ * Stores `value` as `StopIteration`'s value: sets `StopIteration(value)` as the current
+ * exception. A NULL `value` gives `StopIteration` with value None; a tuple or an exception
+ * instance is kept whole as `.value` (an instance is made explicitly instead of letting the
+ * tuple become the argument list).
+ *
+ * Returns 0, or -1 with an exception set when the instance cannot be created.
+ */
+int _PyGen_SetStopIterationValue(PyObject *value);
+
+/**
+ * Takes the value out of a pending `StopIteration`.
+ *
+ * - No exception set: `*pvalue` = None (new reference), returns 0.
+ * - `StopIteration` (or a subclass) set: `*pvalue` = its value (new reference; None when it
+ *   has none), the exception is cleared, returns 0.
+ * - Any other exception: returns -1; `*pvalue` is untouched and the exception stays set.
+ *
+ * A NULL `pvalue` raises `SystemError` and returns -1 (CPython crashes).
+ */
+int _PyGen_FetchStopIterationValue(PyObject **pvalue);
+
+/**
+ * `tp_iternext` of types that are not iterators although they have the slot: raises
+ * `TypeError: '<type>' object is not iterable` and returns NULL (CPython's sentinel, which
+ * `PyIter_Check` treats as "no `tp_iternext`").
+ */
+PyObject *_PyObject_NextNotImplemented(PyObject *op);
+
+/**
+ * `tp_iter` of iterators: returns `op` itself.
+ *
+ * Return value: New reference (to `op`); NULL with `SystemError` set when `op` is NULL.
+ */
+PyObject *PyObject_SelfIter(PyObject *op);
+
+/**
+ * Returns 1 if `o` is an iterator (its type has a `tp_iternext` other than
+ * `_PyObject_NextNotImplemented`), else 0. Generators are iterators; coroutines and async
+ * generators are not. NULL gives 0. Never sets an exception.
+ */
+int PyIter_Check(PyObject *o);
+
+/**
+ * Returns an iterator for `o` (`iter(o)`): the result of its type's `tp_iter`.
+ *
+ * Return value: New reference, or NULL with an exception set: `TypeError: '<type>' object is
+ * not iterable` (a coroutine, for instance), `TypeError: iter() returned non-iterator of type
+ * '<type>'`; `SystemError` when `o` is NULL. pycoro has no sequence types, so there is no
+ * fallback to `__getitem__` iteration.
+ */
+PyObject *PyObject_GetIter(PyObject *o);
+
+/**
+ * Returns the next item of iterator `iter` (its `tp_iternext`).
+ *
+ * Return value: New reference. NULL with no exception set when the iterator is exhausted (a
+ * pending `StopIteration` is cleared, its value dropped); NULL with an exception set on
+ * error: `TypeError: '<type>' object is not an iterator` when `iter` has no `tp_iternext`
+ * (CPython crashes), `SystemError` when `iter` is NULL.
+ */
+PyObject *PyIter_Next(PyObject *iter);
+
+/**
+ * Sends `arg` into iterator `iter` and reports how it went, without raising StopIteration:
+ * the type's `am_send` when it has one (generators, coroutines, async generators); otherwise
+ * `tp_iternext` when `arg` is None and `iter` is an iterator; otherwise `iter.send(arg)`.
+ *
+ * Returns `PYGEN_NEXT` with `*presult` = the yielded value (new reference); `PYGEN_RETURN`
+ * with `*presult` = the return value (new reference; None for an exhausted iterator or a
+ * plain StopIteration, which is cleared); `PYGEN_ERROR` with `*presult` NULL and an exception
+ * set. A NULL argument raises `SystemError` ("bad argument to internal function") and gives
+ * `PYGEN_ERROR` (CPython asserts).
+ */
+PySendResult PyIter_Send(PyObject *iter, PyObject *arg, PyObject **presult);
 
 /**
  * Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
@@ -2164,6 +2274,16 @@ void PyErr_GetExcInfo(PyObject **ptype, PyObject **pvalue, PyObject **ptraceback
 void PyErr_SetExcInfo(PyObject *type, PyObject *value, PyObject *traceback);
 
 /**
+ * Reports the pending exception as one that cannot be raised (it happened in a finalizer, a
+ * deallocator or a callback with no caller to return it to), then clears it.
+ *
+ * The report goes to stderr in the format of CPython's default `sys.unraisablehook`:
+ * `Exception ignored in: <repr(obj)>` (when `obj` is not NULL), the traceback, then
+ * `Type: message`. Does nothing when no exception is set.
+ */
+void PyErr_WriteUnraisable(PyObject *obj);
+
+/**
  * Marks the runtime initialized (nothing else is needed).
  */
 void Py_Initialize(void);
@@ -2274,6 +2394,18 @@ struct PyThreadState *PyGILState_GetThisThreadState(void);
  * Returns 1: every thread may call into pycoro at any time.
  */
 int PyGILState_Check(void);
+
+/**
+ * Adds an entry for `frame` to the current traceback (the error indicator's traceback), as the
+ * interpreter does when an exception passes through a frame: the new entry's `tb_next` is the
+ * old traceback, `tb_frame` a new reference to `frame`, `tb_lasti` `frame->f_lasti * 2` (3.10
+ * stores a byte offset; for native frames this is twice the resume label) and `tb_lineno`
+ * `PyFrame_GetLineNumber(frame)`.
+ *
+ * Returns 0 on success, -1 with an exception set on failure (`MemoryError`; `SystemError`
+ * "bad argument to internal function" when `frame` is NULL or not a frame: CPython crashes).
+ */
+int PyTraceBack_Here(struct PyFrameObject *frame);
 
 /**
  * Creates a tuple of `size` items, all NULL: fill it with `PyTuple_SetItem` or

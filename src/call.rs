@@ -418,3 +418,53 @@ pub unsafe extern "C" fn PyVectorcall_Function(callable: *mut PyObject) -> vecto
     // SAFETY: live object.
     unsafe { vectorcall_of(callable) }
 }
+
+/// Calls `o.<name>(*args)` (`name` is looked up as an interned str).
+///
+/// Return value: New reference, or NULL with an exception set.
+pub(crate) unsafe fn call_method(
+    o: *mut PyObject,
+    name: &str,
+    args: &[*mut PyObject],
+) -> *mut PyObject {
+    // SAFETY: live objects; the attribute is a live callable or NULL.
+    unsafe {
+        let m = lookup_attr_str(o, name);
+        if m.is_null() {
+            return m;
+        }
+        let r = vectorcall(m, args.as_ptr(), args.len(), null_mut());
+        decref(m);
+        r
+    }
+}
+
+/// `getattr(o, name)` for a Rust string name. Return value: New reference or NULL.
+pub(crate) unsafe fn lookup_attr_str(o: *mut PyObject, name: &str) -> *mut PyObject {
+    // SAFETY: live object; interned names are immortal.
+    unsafe {
+        let n = crate::unicodeobject::intern(name);
+        if n.is_null() {
+            return n;
+        }
+        crate::object_ops::get_attr(o, n)
+    }
+}
+
+/// `_PyObject_LookupAttr`: `Ok(attr)` (a new reference) when `o` has the attribute, `Ok(NULL)`
+/// with no exception set when it has not (`AttributeError` is cleared), `Err(())` with the
+/// exception set on any other error.
+pub(crate) unsafe fn lookup_attr(o: *mut PyObject, name: &str) -> Result<*mut PyObject, ()> {
+    // SAFETY: live object.
+    unsafe {
+        let r = lookup_attr_str(o, name);
+        if !r.is_null() {
+            return Ok(r);
+        }
+        if crate::pyerrors::matches(crate::exc!(AttributeError)) {
+            crate::pyerrors::restore(null_mut(), null_mut(), null_mut());
+            return Ok(null_mut());
+        }
+        Err(())
+    }
+}

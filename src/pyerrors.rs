@@ -130,7 +130,7 @@ pub(crate) unsafe fn set_object(exc: *mut PyObject, value: *mut PyObject) {
 
 /// Before `value.__context__ = handled`: if `value` already appears in `handled`'s context
 /// chain, cut the chain there so no cycle forms (a pre-existing cycle is left alone).
-unsafe fn cut_context_cycle(handled: *mut PyObject, value: *mut PyObject) {
+pub(crate) unsafe fn cut_context_cycle(handled: *mut PyObject, value: *mut PyObject) {
     // SAFETY: exception instances; contexts are borrowed while walking.
     unsafe {
         let mut o = handled;
@@ -154,6 +154,51 @@ unsafe fn cut_context_cycle(handled: *mut PyObject, value: *mut PyObject) {
             }
             toggle = !toggle;
         }
+    }
+}
+
+/// `_PyErr_ChainStackItem`: when `item` (a generator's exception state) holds a handled
+/// exception, it becomes the pending exception's `__context__` (the pending exception is
+/// normalized first).
+pub(crate) unsafe fn chain_stack_item(item: *mut _PyErr_StackItem) {
+    // SAFETY: `item` is live; the error indicator owns its references.
+    unsafe {
+        let handled = (*item).exc_value;
+        if handled.is_null() || handled == none() || occurred().is_null() {
+            return;
+        }
+        let (mut t, mut v, mut tb) = fetch();
+        normalize(&mut t, &mut v, &mut tb, 0);
+        if !v.is_null() && exc_instance_check(v) && v != handled {
+            cut_context_cycle(handled, v);
+            incref(handled);
+            crate::exceptions::set_context(v, handled);
+        }
+        restore(t, v, tb);
+    }
+}
+
+/// `_PyErr_FormatFromCause`: replaces the pending exception with `exc(msg)` whose `__cause__`
+/// and `__context__` are the old one (normalized, its traceback attached), and whose
+/// `__suppress_context__` is true.
+pub(crate) unsafe fn format_from_cause(exc: *mut PyObject, msg: &str) {
+    // SAFETY: an exception is pending; references are balanced below.
+    unsafe {
+        let (mut t, mut v, mut tb) = fetch();
+        normalize(&mut t, &mut v, &mut tb, 0);
+        if !tb.is_null() && !v.is_null() {
+            crate::exceptions::PyException_SetTraceback(v, tb);
+        }
+        xdecref(t);
+        xdecref(tb);
+        set_string(exc, msg);
+        let (mut t2, mut v2, mut tb2) = fetch();
+        normalize(&mut t2, &mut v2, &mut tb2, 0);
+        if !v2.is_null() && exc_instance_check(v2) && !v.is_null() {
+            crate::exceptions::set_cause_and_context(v2, v);
+        }
+        xdecref(v);
+        restore(t2, v2, tb2);
     }
 }
 
@@ -511,6 +556,77 @@ pub unsafe extern "C" fn PyErr_SetExcInfo(
             xdecref(ot);
             xdecref(ov);
             xdecref(otb);
+        }
+    })
+}
+
+/// The text of CPython's default unraisable-exception report for `(t, v, tb)` about `obj`.
+pub(crate) unsafe fn unraisable_text(
+    obj: *mut PyObject,
+    t: *mut PyObject,
+    v: *mut PyObject,
+    tb: *mut PyObject,
+) -> String {
+    use core::fmt::Write;
+    // SAFETY: live objects or NULL.
+    unsafe {
+        let mut s = String::new();
+        if !obj.is_null() {
+            let r = crate::object_ops::repr(obj);
+            let text = if r.is_null() {
+                restore(null_mut(), null_mut(), null_mut());
+                "<object repr() failed>".to_owned()
+            } else {
+                let t = crate::unicodeobject::str_as(r).unwrap_or("").to_owned();
+                decref(r);
+                t
+            };
+            let _ = writeln!(s, "Exception ignored in: {text}");
+        }
+        if !tb.is_null() && crate::traceback::is_traceback(tb) {
+            s.push_str("Traceback (most recent call last):\n");
+            s.push_str(&crate::traceback::format_entries(tb));
+        }
+        if !t.is_null() {
+            let name = crate::typeobject::full_name(t as *mut _);
+            let name = name.strip_prefix("builtins.").unwrap_or(name);
+            let msg = if v.is_null() || v == none() {
+                String::new()
+            } else {
+                crate::object_ops::str_string(v)
+            };
+            if msg.is_empty() {
+                let _ = writeln!(s, "{name}");
+            } else {
+                let _ = writeln!(s, "{name}: {msg}");
+            }
+        }
+        s
+    }
+}
+
+/// Reports the pending exception as one that cannot be raised (it happened in a finalizer, a
+/// deallocator or a callback with no caller to return it to), then clears it.
+///
+/// The report goes to stderr in the format of CPython's default `sys.unraisablehook`:
+/// `Exception ignored in: <repr(obj)>` (when `obj` is not NULL), the traceback, then
+/// `Type: message`. Does nothing when no exception is set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_WriteUnraisable(obj: *mut PyObject) {
+    guard("PyErr_WriteUnraisable", (), || {
+        // SAFETY: the thread's error indicator; `obj` is live or NULL.
+        unsafe {
+            if occurred().is_null() {
+                return;
+            }
+            let (mut t, mut v, mut tb) = fetch();
+            normalize(&mut t, &mut v, &mut tb, 0);
+            let text = unraisable_text(obj, t, v, tb);
+            xdecref(t);
+            xdecref(v);
+            xdecref(tb);
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(text.as_bytes());
         }
     })
 }

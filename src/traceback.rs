@@ -68,3 +68,80 @@ pub(crate) unsafe fn is_traceback(op: *mut PyObject) -> bool {
     // SAFETY: live object.
     unsafe { crate::ffi::is_type(op, &raw mut PyTraceBack_Type) }
 }
+
+/// Prepends an entry for frame `f` to the pending exception's traceback (the error indicator's
+/// `curexc_traceback`). Returns false when the entry cannot be allocated: `MemoryError` then
+/// replaces the pending exception.
+pub(crate) unsafe fn here(f: *mut PyFrameObject) -> bool {
+    // SAFETY: the thread's own error indicator; `f` is a live frame.
+    unsafe {
+        let ts = crate::pystate::tstate();
+        let op = crate::gcmodule::alloc_object(
+            &raw mut PyTraceBack_Type,
+            size_of::<PyTracebackObject>(),
+        );
+        if op.is_null() {
+            return false;
+        }
+        let tb = op as *mut PyTracebackObject;
+        (*tb).tb_next = (*ts).curexc_traceback as *mut PyTracebackObject;
+        (*tb).tb_frame = crate::ffi::new_ref(crate::ffi::obj(f)) as *mut PyFrameObject;
+        (*tb).tb_lasti = (*f).f_lasti.saturating_mul(2);
+        (*tb).tb_lineno = crate::frameobject::line_number(f);
+        (*ts).curexc_traceback = op;
+        crate::gcmodule::track(op);
+        true
+    }
+}
+
+/// Whether the pending exception's traceback already starts with an entry for `f`.
+pub(crate) unsafe fn starts_at(f: *mut PyFrameObject) -> bool {
+    // SAFETY: the thread's own error indicator; tracebacks are live while referenced.
+    unsafe {
+        let tb = (*crate::pystate::tstate()).curexc_traceback;
+        !tb.is_null() && is_traceback(tb) && (*(tb as *mut PyTracebackObject)).tb_frame == f
+    }
+}
+
+/// Adds an entry for `frame` to the current traceback (the error indicator's traceback), as the
+/// interpreter does when an exception passes through a frame: the new entry's `tb_next` is the
+/// old traceback, `tb_frame` a new reference to `frame`, `tb_lasti` `frame->f_lasti * 2` (3.10
+/// stores a byte offset; for native frames this is twice the resume label) and `tb_lineno`
+/// `PyFrame_GetLineNumber(frame)`.
+///
+/// Returns 0 on success, -1 with an exception set on failure (`MemoryError`; `SystemError`
+/// "bad argument to internal function" when `frame` is NULL or not a frame: CPython crashes).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyTraceBack_Here(frame: *mut PyFrameObject) -> c_int {
+    crate::boundary::guard("PyTraceBack_Here", -1, || {
+        // SAFETY: checked to be a live frame.
+        unsafe {
+            if frame.is_null() || !crate::frameobject::is_frame(crate::ffi::obj(frame)) {
+                crate::pyerrors::bad_internal_call();
+                return -1;
+            }
+            if here(frame) { 0 } else { -1 }
+        }
+    })
+}
+
+/// `  File "<filename>", line N, in <name>` lines for each entry of `tb`, oldest first (as
+/// `traceback.format_tb` without source lines).
+pub(crate) unsafe fn format_entries(tb: *mut PyObject) -> String {
+    let mut s = String::new();
+    let mut t = tb as *mut PyTracebackObject;
+    // SAFETY: a chain of live tracebacks whose frames have their code.
+    unsafe {
+        while !t.is_null() {
+            let code = (*(*t).tb_frame).f_code;
+            let file = crate::unicodeobject::str_as((*code).co_filename).unwrap_or("???");
+            let name = crate::unicodeobject::str_as((*code).co_name).unwrap_or("???");
+            s.push_str(&format!(
+                "  File \"{file}\", line {}, in {name}\n",
+                (*t).tb_lineno
+            ));
+            t = (*t).tb_next;
+        }
+    }
+    s
+}
