@@ -828,6 +828,12 @@ typedef struct PyTypeObject {
 typedef int PyGILState_STATE;
 
 /**
+ * An audit hook: `int hook(const char *event, PyObject *args, void *userData)`; `args` is a
+ * tuple (borrowed). Return 0 to let the event go on, or -1 with an exception set to abort it.
+ */
+typedef int (*Py_AuditHookFunction)(const char*, PyObject*, void*);
+
+/**
  * One 30-bit digit.
  */
 typedef uint32_t digit;
@@ -2396,6 +2402,17 @@ struct PyThreadState *PyGILState_GetThisThreadState(void);
 int PyGILState_Check(void);
 
 /**
+ * Adds an audit hook, called for every audit event from then on, in the order hooks were
+ * added, with `userData`.
+ *
+ * As in CPython, the existing hooks are first told with the event `sys.addaudithook` (no
+ * arguments); if one of them raises an `Exception` subclass the new hook is not added and 0
+ * is returned with the error cleared; any other error returns -1 with it set. Returns 0 on
+ * success. A NULL `hook` raises `SystemError` (CPython crashes later).
+ */
+int PySys_AddAuditHook(Py_AuditHookFunction hook, void *userData);
+
+/**
  * Adds an entry for `frame` to the current traceback (the error indicator's traceback), as the
  * interpreter does when an exception passes through a frame: the new entry's `tb_next` is the
  * old traceback, `tb_frame` a new reference to `frame`, `tb_lasti` `frame->f_lasti * 2` (3.10
@@ -2694,6 +2711,17 @@ PyObject *PyObject_CallMethodObjArgs(PyObject *obj, PyObject *name, ...);
  * its own), or NULL with an exception set (`SystemError` for a negative `n` or a NULL item).
  */
 PyObject *PyTuple_Pack(Py_ssize_t n, ...);
+
+/**
+ * Raises audit event `event` (PEP 578): when audit hooks are installed (`PySys_AddAuditHook`),
+ * builds the event's arguments from `format` and the C arguments as `Py_BuildValue` does (a
+ * result that is not a tuple becomes a 1-tuple; a NULL or empty `format` gives `()`) and calls
+ * every hook with them. Without hooks it returns 0 at once and builds nothing.
+ *
+ * Returns 0, or -1 with an exception set when a hook aborted the event or the arguments could
+ * not be built. A NULL `event` sets `SystemError` and returns -1.
+ */
+int PySys_Audit(const char *event, const char *format, ...);
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -157,7 +157,21 @@ pub(crate) unsafe fn generic_get(v: *mut PyObject, name: *mut PyObject) -> *mut 
                     null_mut()
                 }
             },
-            Some(Found::Member(m)) => PyMember_GetOne(v as *const c_char, m),
+            Some(Found::Member(m)) => {
+                // The member descriptor's audit (CPython 3.10's member_get).
+                if (*m).flags & PY_AUDIT_READ != 0 && crate::sysmodule::auditing() {
+                    let args = crate::tupleobject::tuple_from(&[v, name]);
+                    if args.is_null() {
+                        return args;
+                    }
+                    let r = crate::sysmodule::audit(c"object.__getattr__", args);
+                    crate::ffi::decref(args);
+                    if r < 0 {
+                        return null_mut();
+                    }
+                }
+                PyMember_GetOne(v as *const c_char, m)
+            }
             Some(Found::Method(f)) => bind(f, v),
             None => {
                 set_string(
