@@ -1,144 +1,219 @@
 /*
- * demo.c - what `make demo` builds and runs: a native coroutine made with pycoro's C API.
+ * demo.c - what `make demo` builds and runs: native coroutines made and driven with pycoro's
+ * C API, no interpreter.
  *
- * The coroutine's frame runs a C function (a "native body") instead of bytecode. The body is a
+ * A coroutine's frame runs a C function (a "native body") instead of bytecode. The body is a
  * stackless state machine: the runtime calls it each time the coroutine is resumed, and it
  * continues at the label it stored in frame->f_lasti (-1 on the first run). Objects that must
  * survive a suspension live in the frame's slots (f_localsplus[0..nslots)); raw C state lives in
- * PyNative_FrameState(frame). See PyNative_Body in include/pycoro.h for the full contract.
+ * PyNative_FrameState(frame). A body awaits by returning PYNATIVE_AWAIT with the awaitable in
+ * *out: the runtime drives it (as `await` does) and re-enters the body with its result. See
+ * PyNative_Body in include/pycoro.h for the full contract.
  *
- * Running frames (send/next/await) is not implemented yet: this demo builds the code object, the
- * frame and the coroutine, checks them and tears them down. When send() lands, it will also
- * drive the coroutine: "tick 0", "tick 1", then StopIteration("done").
+ * The program:
+ *   async def ticker():            # yields "tick 0", "tick 1", ...; a sent value resets it
+ *       n = 0
+ *       while True:
+ *           try:
+ *               v = yield f"tick {n}"       (a native coroutine may yield to its driver)
+ *           except KeyError:
+ *               return "ticker caught KeyError"
+ *           n = 0 if v is not None else n + 1
+ *   async def main():
+ *       r = await ticker()
+ *       return f"main got: {r}"
+ * driven from C with PyIter_Send: a KeyError thrown in, a second run closed half-way, a third
+ * with a ValueError thrown through both frames (with its traceback).
  */
 #include <Python.h>
 #include <frameobject.h>
+#include <stdio.h>
+#include <string.h>
 
-/* Raw C state of one frame: zeroed when the frame is created. */
-struct demo_state {
-    long ticks;
+/* Raw C state of a ticker frame: zeroed when the frame is created. */
+struct ticker_state {
+    long n;
 };
 
-enum { SLOT_MESSAGE, NSLOTS };
-enum { LABEL_AFTER_FIRST_YIELD, LABEL_AFTER_SECOND_YIELD };
+enum { LABEL_YIELDED = 1, LABEL_AWAITED = 2 };
 
-/* async def demo(): yield "tick 0"; yield "tick 1"; return "done"   (as a state machine) */
-static int demo_body(PyFrameObject *frame, PyObject *arg, PyObject **out)
+static void print_object(const char *label, PyObject *o)
 {
-    struct demo_state *state = (struct demo_state *)PyNative_FrameState(frame);
-    if (arg == NULL) {
-        return PYNATIVE_ERROR; /* an exception was thrown in: let it propagate */
+    PyObject *r = PyObject_Repr(o);
+    printf("%-34s %s\n", label, r ? PyUnicode_AsUTF8(r) : "<repr failed>");
+    Py_XDECREF(r);
+    PyErr_Clear();
+}
+
+/* Prints and clears the pending exception. */
+static void print_exception(const char *label)
+{
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    print_object(label, v);
+    if (tb != NULL) { /* the traceback: one entry per native frame it left, outermost first */
+        PyTracebackObject *entry = (PyTracebackObject *)tb;
+        for (; entry != NULL; entry = entry->tb_next) {
+            PyCodeObject *code = PyFrame_GetCode(entry->tb_frame);
+            printf("%-34s   File \"%s\", line %d, in %s\n", "",
+                   PyUnicode_AsUTF8(code->co_filename), entry->tb_lineno,
+                   PyUnicode_AsUTF8(code->co_name));
+            Py_DECREF(code);
+        }
     }
-    switch (frame->f_lasti) {
-    case -1: /* first run */
-        frame->f_localsplus[SLOT_MESSAGE] = PyUnicode_FromString("done");
-        if (frame->f_localsplus[SLOT_MESSAGE] == NULL) {
-            return PYNATIVE_ERROR;
+    Py_XDECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+}
+
+static int ticker_body(PyFrameObject *frame, PyObject *arg, PyObject **out)
+{
+    struct ticker_state *st = (struct ticker_state *)PyNative_FrameState(frame);
+    if (frame->f_lasti == LABEL_YIELDED) {
+        if (arg == NULL) { /* thrown in */
+            if (!PyErr_ExceptionMatches(PyExc_KeyError)) {
+                return PYNATIVE_ERROR; /* GeneratorExit from close(), for one */
+            }
+            PyErr_Clear();
+            *out = PyUnicode_FromString("ticker caught KeyError");
+            return *out ? PYNATIVE_RETURN : PYNATIVE_ERROR;
         }
-        frame->f_lineno = 2;
-        *out = PyUnicode_FromFormat("tick %ld", state->ticks++);
-        if (*out == NULL) {
-            return PYNATIVE_ERROR;
-        }
-        frame->f_lasti = LABEL_AFTER_FIRST_YIELD;
-        return PYNATIVE_YIELD;
-    case LABEL_AFTER_FIRST_YIELD:
-        frame->f_lineno = 3;
-        *out = PyUnicode_FromFormat("tick %ld", state->ticks++);
-        if (*out == NULL) {
-            return PYNATIVE_ERROR;
-        }
-        frame->f_lasti = LABEL_AFTER_SECOND_YIELD;
-        return PYNATIVE_YIELD;
-    case LABEL_AFTER_SECOND_YIELD:
-        frame->f_lineno = 4;
-        *out = Py_NewRef(frame->f_localsplus[SLOT_MESSAGE]);
-        return PYNATIVE_RETURN;
-    default:
-        PyErr_SetString(PyExc_SystemError, "demo_body: bad resume label");
+        st->n = arg != Py_None ? 0 : st->n + 1;
+    }
+    frame->f_lineno = 20 + (int)st->n;
+    *out = PyUnicode_FromFormat("tick %ld", st->n);
+    if (*out == NULL) {
         return PYNATIVE_ERROR;
     }
+    frame->f_lasti = LABEL_YIELDED;
+    return PYNATIVE_YIELD;
 }
 
-static void print_object(const char *label, PyObject *obj)
+static PyObject *new_coroutine(PyNative_Body body, const char *name, int nslots, size_t state)
 {
-    PyObject *r = PyObject_Repr(obj);
-    printf("  %-22s %s\n", label, r != NULL ? PyUnicode_AsUTF8(r) : "<repr failed>");
-    Py_XDECREF(r);
+    PyCodeObject *code = PyNative_NewCode(body, name, "demo.c", 10, CO_COROUTINE, nslots,
+                                          (Py_ssize_t)state);
+    PyFrameObject *frame;
+    if (code == NULL) {
+        return NULL;
+    }
+    frame = PyFrame_New(NULL, code, NULL, NULL);
+    Py_DECREF(code);
+    if (frame == NULL) {
+        return NULL;
+    }
+    return PyCoro_New(frame, NULL, NULL); /* steals the frame */
 }
 
-static int fail(const char *what)
+static int main_body(PyFrameObject *frame, PyObject *arg, PyObject **out)
 {
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    fprintf(stderr, "demo: %s failed\n", what);
-    print_object("exception:", value != NULL ? value : type);
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    return 1;
+    switch (frame->f_lasti) {
+    case -1: {
+        PyObject *inner = new_coroutine(ticker_body, "ticker", 0, sizeof(struct ticker_state));
+        if (inner == NULL) {
+            return PYNATIVE_ERROR;
+        }
+        frame->f_lineno = 31;
+        frame->f_lasti = LABEL_AWAITED;
+        *out = inner; /* await ticker() */
+        return PYNATIVE_AWAIT;
+    }
+    case LABEL_AWAITED:
+        if (arg == NULL) {
+            return PYNATIVE_ERROR; /* ticker raised: propagate */
+        }
+        *out = PyUnicode_FromFormat("main got: %U", arg);
+        return *out ? PYNATIVE_RETURN : PYNATIVE_ERROR;
+    }
+    PyErr_SetString(PyExc_SystemError, "main_body: bad resume label");
+    return PYNATIVE_ERROR;
+}
+
+/* One PyIter_Send, printed. */
+static void send(PyObject *coro, PyObject *value)
+{
+    PyObject *result = NULL;
+    char label[64];
+    PySendResult r = PyIter_Send(coro, value, &result);
+    snprintf(label, sizeof label, "send(%s) ->", value == Py_None ? "None" : "value");
+    if (r == PYGEN_NEXT) {
+        strcat(label, " PYGEN_NEXT");
+        print_object(label, result);
+    } else if (r == PYGEN_RETURN) {
+        strcat(label, " PYGEN_RETURN");
+        print_object(label, result);
+    } else {
+        strcat(label, " PYGEN_ERROR");
+        print_exception(label);
+    }
+    Py_XDECREF(result);
 }
 
 int main(void)
 {
-    PyCodeObject *code;
-    PyFrameObject *frame;
-    PyObject *qualname, *coro;
-    PyCoroObject *c;
+    PyObject *coro, *awaiting, *r, *five;
 
     Py_Initialize();
-
-    code = PyNative_NewCode(demo_body, "demo", "demo.c", 1, CO_COROUTINE, NSLOTS,
-                            sizeof(struct demo_state));
-    if (code == NULL) {
-        return fail("PyNative_NewCode");
-    }
-    printf("code object\n");
-    print_object("repr:", (PyObject *)code);
-    printf("  %-22s 0x%x (CO_COROUTINE | CO_NOFREE)\n", "co_flags:", (unsigned)code->co_flags);
-    printf("  %-22s %d, co_stacksize %d\n", "co_nlocals (slots):", code->co_nlocals,
-           code->co_stacksize);
-    printf("  %-22s %s\n", "body:", PyNative_CodeBody(code) == demo_body ? "demo_body" : "?");
-
-    frame = PyFrame_New(PyThreadState_Get(), code, NULL, NULL);
-    Py_DECREF(code); /* the frame holds its own reference */
-    if (frame == NULL) {
-        return fail("PyFrame_New");
-    }
-    printf("frame\n");
-    print_object("repr:", (PyObject *)frame);
-    printf("  %-22s f_lasti=%d f_state=%d f_stackdepth=%d ob_size=%zd\n", "fields:",
-           frame->f_lasti, frame->f_state, frame->f_stackdepth, Py_SIZE(frame));
-    printf("  %-22s %p (16-byte aligned: %s)\n", "native state:", PyNative_FrameState(frame),
-           ((size_t)PyNative_FrameState(frame) % 16 == 0) ? "yes" : "no");
-
-    qualname = PyUnicode_FromString("Demo.demo");
-    if (qualname == NULL) {
-        Py_DECREF(frame);
-        return fail("PyUnicode_FromString");
-    }
-    coro = PyCoro_New(frame, NULL, qualname); /* steals the frame */
+    printf("--- run 1: await chain, a value sent, a KeyError thrown in\n");
+    coro = new_coroutine(main_body, "main", 0, 0);
     if (coro == NULL) {
-        Py_DECREF(qualname);
-        return fail("PyCoro_New");
+        print_exception("creating main failed:");
+        return 1;
     }
-    c = (PyCoroObject *)coro;
-    printf("coroutine\n");
-    print_object("repr:", coro);
-    printf("  %-22s %d\n", "PyCoro_CheckExact:", PyCoro_CheckExact(coro));
-    printf("  %-22s %d\n", "PyGen_CheckExact:", PyGen_CheckExact(coro));
-    print_object("cr_name:", c->cr_name);
-    print_object("cr_qualname:", c->cr_qualname);
-    printf("  %-22s %s\n", "cr_origin:", c->cr_origin == NULL ? "NULL (tracking depth 0)" : "set");
-    printf("  %-22s %s\n", "cr_frame->f_gen:", c->cr_frame->f_gen == coro ? "the coroutine" : "?");
-    printf("  %-22s f_lasti=%d f_state=%d (FRAME_CREATED)\n", "frame:", c->cr_frame->f_lasti,
-           c->cr_frame->f_state);
-    printf("  %-22s coroutine %zd, frame %zd, code %zd, qualname %zd\n", "refcounts:",
-           Py_REFCNT(coro), Py_REFCNT(c->cr_frame), Py_REFCNT(c->cr_code), Py_REFCNT(qualname));
-    printf("(not driven: running frames comes with send()/await, issue 3)\n");
-
+    print_object("created:", coro);
+    send(coro, Py_None);
+    send(coro, Py_None);
+    awaiting = PyObject_GetAttrString(coro, "cr_await");
+    print_object("main.cr_await:", awaiting);
+    Py_XDECREF(awaiting);
+    five = PyLong_FromLong(5);
+    send(coro, five);
+    Py_DECREF(five);
+    r = PyObject_CallMethod(coro, "throw", "O", PyExc_KeyError);
+    if (r == NULL) {
+        print_exception("throw(KeyError) raised:");
+    } else {
+        print_object("throw(KeyError) ->", r);
+        Py_DECREF(r);
+    }
+    printf("%-34s %s\n", "main.cr_frame after return:",
+           ((PyCoroObject *)coro)->cr_frame == NULL ? "NULL (None)" : "still set");
+    send(coro, Py_None);
     Py_DECREF(coro);
-    printf("after Py_DECREF(coroutine): qualname refcount %zd\n", Py_REFCNT(qualname));
-    Py_DECREF(qualname);
+
+    printf("--- run 2: closed while suspended in the await\n");
+    coro = new_coroutine(main_body, "main", 0, 0);
+    if (coro == NULL) {
+        print_exception("creating main failed:");
+        return 1;
+    }
+    send(coro, Py_None);
+    r = PyObject_CallMethod(coro, "close", NULL);
+    if (r == NULL) {
+        print_exception("close() raised:");
+    } else {
+        print_object("close() ->", r);
+        Py_DECREF(r);
+    }
+    printf("%-34s %s\n", "main.cr_frame after close:",
+           ((PyCoroObject *)coro)->cr_frame == NULL ? "NULL (None)" : "still set");
+    Py_DECREF(coro);
+
+    printf("--- run 3: a ValueError thrown in propagates out of both frames\n");
+    coro = new_coroutine(main_body, "main", 0, 0);
+    if (coro == NULL) {
+        print_exception("creating main failed:");
+        return 1;
+    }
+    send(coro, Py_None);
+    r = PyObject_CallMethod(coro, "throw", "Os", PyExc_ValueError, "bad value");
+    if (r == NULL) {
+        print_exception("throw(ValueError) raised:");
+    } else {
+        print_object("throw(ValueError) ->", r);
+        Py_DECREF(r);
+    }
+    Py_DECREF(coro);
     return Py_FinalizeEx() < 0 ? 1 : 0;
 }
