@@ -823,6 +823,19 @@ typedef struct PyTypeObject {
 } PyTypeObject;
 
 /**
+ * An unraisable-exception hook (`PyNative_SetUnraisableHook`; Python's
+ * `sys.unraisablehook`): the exception's type, value and traceback, the error message (a str,
+ * or NULL for the default "Exception ignored in"), and the object it happened in (or NULL), all
+ * borrowed, and the hook's `data`. The hook must not leave an exception set.
+ */
+typedef void (*PyNative_UnraisableHook)(PyObject *exc_type,
+                                        PyObject *exc_value,
+                                        PyObject *exc_traceback,
+                                        PyObject *err_msg,
+                                        PyObject *object,
+                                        void *data);
+
+/**
  * `PyGILState_STATE`: the value `PyGILState_Ensure` returns.
  */
 typedef int PyGILState_STATE;
@@ -832,6 +845,19 @@ typedef int PyGILState_STATE;
  * tuple (borrowed). Return 0 to let the event go on, or -1 with an exception set to abort it.
  */
 typedef int (*Py_AuditHookFunction)(const char*, PyObject*, void*);
+
+/**
+ * A warning handler (`PyNative_SetWarningHandler`): `category` (a Warning subclass),
+ * `message` (a str), `filename` (a str) and `lineno` of the warning, `source` (the object the
+ * warning is about, or NULL), and the handler's `data`; all borrowed. Return 0, or -1 with an
+ * exception set to make the warning call fail with it.
+ */
+typedef int (*PyNative_WarningHandler)(PyObject *category,
+                                       PyObject *message,
+                                       PyObject *filename,
+                                       int lineno,
+                                       PyObject *source,
+                                       void *data);
 
 /**
  * One 30-bit digit.
@@ -1780,6 +1806,24 @@ int PyObject_GC_IsTracked(PyObject *op);
 int PyObject_GC_IsFinalized(PyObject *op);
 
 /**
+ * Calls `op`'s `tp_finalize` (PEP 442) unless it has none or, for a GC object, it has
+ * already run: a finalizer runs at most once per object. The finalizer must not leave an
+ * exception set (it should report errors with `PyErr_WriteUnraisable`). A NULL `op` does
+ * nothing.
+ */
+void PyObject_CallFinalizer(PyObject *op);
+
+/**
+ * Calls the finalizer from a deallocator (`tp_dealloc`), where `op`'s reference count is 0:
+ * the object is resurrected for the call. Returns 0 when the object is still dying (the
+ * deallocator goes on), or -1 when the finalizer resurrected it (stored a new reference
+ * somewhere): the deallocator must then return at once without freeing it.
+ *
+ * A NULL `op` raises `SystemError` and returns -1 (CPython asserts).
+ */
+int PyObject_CallFinalizerFromDealloc(PyObject *op);
+
+/**
  * Creates a generator that runs frame `f` (3.10's `PyGen_New`): `gi_name` and `gi_qualname`
  * are the code's `co_name`.
  *
@@ -1887,6 +1931,21 @@ int _PyGen_SetStopIterationValue(PyObject *value);
  * A NULL `pvalue` raises `SystemError` and returns -1 (CPython crashes).
  */
 int _PyGen_FetchStopIterationValue(PyObject **pvalue);
+
+/**
+ * Finalizes a generator, coroutine or async generator (its `tp_finalize`; run by its
+ * deallocator, at most once): when its frame is suspended it is closed, so the body sees
+ * `GeneratorExit` and runs its cleanup; an error from that is reported with
+ * `PyErr_WriteUnraisable(self)`. A coroutine that never started is not closed: it gets the
+ * `RuntimeWarning` "coroutine '<qualname>' was never awaited" (followed by "Coroutine created
+ * at (most recent call last)" and its origin when `cr_origin` is set). An async generator
+ * that captured a finalizer hook (and is not closing) is handed to it instead of being closed.
+ * The caller's pending exception is saved and restored around all of this.
+ *
+ * Does nothing when the frame is gone or finished, or when `self` is NULL or not a
+ * generator, coroutine or async generator.
+ */
+void _PyGen_Finalize(PyObject *self_);
 
 /**
  * `tp_iternext` of types that are not iterators although they have the slot: raises
@@ -2280,14 +2339,29 @@ void PyErr_GetExcInfo(PyObject **ptype, PyObject **pvalue, PyObject **ptraceback
 void PyErr_SetExcInfo(PyObject *type, PyObject *value, PyObject *traceback);
 
 /**
+ * Replaces the report of unraisable exceptions (`PyErr_WriteUnraisable`,
+ * `_PyErr_WriteUnraisableMsg`, errors in finalizers) with `hook`, as Python's
+ * `sys.unraisablehook` does; NULL restores the default report on stderr. Process-wide.
+ */
+void PyNative_SetUnraisableHook(PyNative_UnraisableHook hook, void *data);
+
+/**
  * Reports the pending exception as one that cannot be raised (it happened in a finalizer, a
  * deallocator or a callback with no caller to return it to), then clears it.
  *
- * The report goes to stderr in the format of CPython's default `sys.unraisablehook`:
- * `Exception ignored in: <repr(obj)>` (when `obj` is not NULL), the traceback, then
- * `Type: message`. Does nothing when no exception is set.
+ * The report goes to the hook set with `PyNative_SetUnraisableHook`, or else to stderr in the
+ * format of CPython's default `sys.unraisablehook`: `Exception ignored in: <repr(obj)>` (when
+ * `obj` is not NULL), the traceback, then `Type: message`. Does nothing when no exception is
+ * set.
  */
 void PyErr_WriteUnraisable(PyObject *obj);
+
+/**
+ * `PyErr_WriteUnraisable` with an error message (UTF-8) in place of "Exception ignored in":
+ * the default report's first line is `<err_msg>: <repr(obj)>`; a hook receives it as
+ * `err_msg`. A NULL `err_msg` is `PyErr_WriteUnraisable(obj)`.
+ */
+void _PyErr_WriteUnraisableMsg(const char *err_msg, PyObject *obj);
 
 /**
  * Marks the runtime initialized (nothing else is needed).
@@ -2576,6 +2650,54 @@ PyObject *PyUnicode_InternFromString(const char *v);
  */
 void PyUnicode_InternInPlace(PyObject **p);
 
+/**
+ * Issues a warning of class `category` (NULL means `RuntimeWarning`) with the UTF-8 `message`,
+ * located `stack_level` executing native frames up (1: the innermost; `sys:1` when no frame
+ * runs).
+ *
+ * What happens depends on the filters (`PyNative_WarningsFilter`; by default
+ * `DeprecationWarning`, `PendingDeprecationWarning`, `ImportWarning` and `ResourceWarning` are
+ * ignored and other warnings are shown once per location): it is ignored; shown (the handler
+ * set by `PyNative_SetWarningHandler` is called, or `filename:lineno: Category: message` is
+ * printed to stderr); or, under an "error" filter, raised.
+ *
+ * Returns 0, or -1 with an exception set (the warning itself under "error"; whatever the
+ * handler raised; `TypeError` when `category` is not a Warning subclass).
+ */
+int PyErr_WarnEx(PyObject *category, const char *message, Py_ssize_t stack_level);
+
+/**
+ * Issues a warning at an explicit location, as `warnings.warn_explicit`: `filename` (UTF-8),
+ * `lineno`; `module` and `registry` are accepted for compatibility and not used (pycoro keeps
+ * one process-wide registry). See `PyErr_WarnEx` for the filters and the result.
+ */
+int PyErr_WarnExplicit(PyObject *category,
+                       const char *message,
+                       const char *filename,
+                       int lineno,
+                       const char *module,
+                       PyObject *registry);
+
+/**
+ * Adds a warnings filter in front of the others, as Python's
+ * `warnings.simplefilter(action, category)`: `action` is one of "default", "always", "once",
+ * "ignore", "error"; `category` a Warning subclass, or NULL for every warning. "reset" (with
+ * any `category`) removes every filter added this way and forgets which warnings were shown.
+ * Filters are process-wide.
+ *
+ * Returns 0, or -1 with `ValueError` (unknown action) or `TypeError` (a category that is not
+ * a Warning subclass) set.
+ */
+int PyNative_WarningsFilter(const char *action, PyObject *category);
+
+/**
+ * Replaces how shown warnings are reported (Python's `warnings.showwarning`): `handler` is
+ * called with the warning's category, message, filename, line number and source instead of
+ * printing `filename:lineno: Category: message` to stderr; NULL restores the printing.
+ * Process-wide. Returns 0.
+ */
+int PyNative_SetWarningHandler(PyNative_WarningHandler handler, void *data);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus
@@ -2722,6 +2844,24 @@ PyObject *PyTuple_Pack(Py_ssize_t n, ...);
  * not be built. A NULL `event` sets `SystemError` and returns -1.
  */
 int PySys_Audit(const char *event, const char *format, ...);
+
+/**
+ * Issues a warning of class `category` (NULL means `RuntimeWarning`) whose message is made from
+ * `format` and the arguments as `PyUnicode_FromFormat` does, at `stack_level` (see
+ * `PyErr_WarnEx` for the location, the filters and the result).
+ *
+ * Returns 0, or -1 with an exception set.
+ */
+int PyErr_WarnFormat(PyObject *category, Py_ssize_t stack_level, const char *format, ...);
+
+/**
+ * Issues a `ResourceWarning` about `source` (may be NULL; handed to the warning handler) whose
+ * message is made from `format` and the arguments as `PyUnicode_FromFormat` does. Ignored by
+ * default, as in CPython; see `PyErr_WarnEx` and `PyNative_WarningsFilter`.
+ *
+ * Returns 0, or -1 with an exception set.
+ */
+int PyErr_ResourceWarning(PyObject *source, Py_ssize_t stack_level, const char *format, ...);
 
 #ifdef __cplusplus
 }  /* extern "C" */

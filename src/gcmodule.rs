@@ -294,3 +294,63 @@ pub(crate) unsafe fn untrack(op: *mut PyObject) {
     // SAFETY: GC object with a header.
     unsafe { (*head(op)).next = 0 }
 }
+
+/// Marks a GC object's finalizer as run.
+pub(crate) unsafe fn set_finalized(op: *mut PyObject) {
+    // SAFETY: a GC object has its header.
+    unsafe { (*head(op)).prev |= FINALIZED }
+}
+
+/// Calls `op`'s `tp_finalize` (PEP 442) unless it has none or, for a GC object, it has
+/// already run: a finalizer runs at most once per object. The finalizer must not leave an
+/// exception set (it should report errors with `PyErr_WriteUnraisable`). A NULL `op` does
+/// nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_CallFinalizer(op: *mut PyObject) {
+    if op.is_null() {
+        return;
+    }
+    crate::boundary::guard("PyObject_CallFinalizer", (), || {
+        // SAFETY: a live object (or one being deallocated, temporarily resurrected).
+        unsafe { call_finalizer(op) }
+    })
+}
+
+unsafe fn call_finalizer(op: *mut PyObject) {
+    // SAFETY: a live object.
+    unsafe {
+        let tp = (*op).ob_type;
+        let Some(fin) = (*tp).tp_finalize else {
+            return;
+        };
+        let gc = has_flag(tp, Py_TPFLAGS_HAVE_GC);
+        if gc && is_finalized(op) {
+            return;
+        }
+        fin(op);
+        if gc {
+            set_finalized(op);
+        }
+    }
+}
+
+/// Calls the finalizer from a deallocator (`tp_dealloc`), where `op`'s reference count is 0:
+/// the object is resurrected for the call. Returns 0 when the object is still dying (the
+/// deallocator goes on), or -1 when the finalizer resurrected it (stored a new reference
+/// somewhere): the deallocator must then return at once without freeing it.
+///
+/// A NULL `op` raises `SystemError` and returns -1 (CPython asserts).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_CallFinalizerFromDealloc(op: *mut PyObject) -> c_int {
+    crate::boundary::check_null!(op, -1);
+    crate::boundary::guard("PyObject_CallFinalizerFromDealloc", -1, || {
+        // SAFETY: an object whose last reference went away; resurrected while its finalizer
+        // runs.
+        unsafe {
+            (*op).ob_refcnt = 1;
+            call_finalizer(op);
+            (*op).ob_refcnt -= 1;
+            if (*op).ob_refcnt == 0 { 0 } else { -1 }
+        }
+    })
+}

@@ -85,6 +85,7 @@ const fn gen_type(name: &'static CStr, basicsize: usize) -> PyTypeObject {
         tp_hash: Some(crate::object_ops::_Py_HashPointer_obj),
         tp_richcompare: Some(crate::object_ops::object_richcompare),
         tp_traverse: Some(gen_traverse),
+        tp_finalize: Some(_PyGen_Finalize),
         tp_weaklistoffset: offset_of!(PyGenObject, gi_weakreflist) as Py_ssize_t,
         tp_free: Some(crate::gcmodule::PyObject_GC_Del),
         ..static_type(
@@ -150,6 +151,10 @@ unsafe extern "C" fn gen_dealloc(op: *mut PyObject) {
     // SAFETY: a dying generator owns every reference it holds; its frame's back-pointer to it
     // is borrowed and reset before the frame is released.
     unsafe {
+        // PEP 442: the finalizer runs first (at most once); it may resurrect the object.
+        if crate::gcmodule::PyObject_CallFinalizerFromDealloc(op) != 0 {
+            return;
+        }
         untrack(op);
         let tp = ty(op);
         if tp == &raw mut PyAsyncGen_Type {
@@ -1455,5 +1460,66 @@ pub unsafe extern "C" fn _PyGen_FetchStopIterationValue(pvalue: *mut *mut PyObje
     // SAFETY: a writable out-parameter.
     guard("_PyGen_FetchStopIterationValue", -1, || unsafe {
         crate::iterobject::fetch_stop_iteration_value(pvalue)
+    })
+}
+
+/// Finalizes a generator, coroutine or async generator (its `tp_finalize`; run by its
+/// deallocator, at most once): when its frame is suspended it is closed, so the body sees
+/// `GeneratorExit` and runs its cleanup; an error from that is reported with
+/// `PyErr_WriteUnraisable(self)`. A coroutine that never started is not closed: it gets the
+/// `RuntimeWarning` "coroutine '<qualname>' was never awaited" (followed by "Coroutine created
+/// at (most recent call last)" and its origin when `cr_origin` is set). An async generator
+/// that captured a finalizer hook (and is not closing) is handed to it instead of being closed.
+/// The caller's pending exception is saved and restored around all of this.
+///
+/// Does nothing when the frame is gone or finished, or when `self` is NULL or not a
+/// generator, coroutine or async generator.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyGen_Finalize(self_: *mut PyObject) {
+    if self_.is_null() {
+        return;
+    }
+    guard("_PyGen_Finalize", (), || {
+        // SAFETY: a live (or resurrected, dying) object.
+        unsafe {
+            if !(is_gen_exact(self_) || is_coro_exact(self_) || is_agen_exact(self_)) {
+                return;
+            }
+            let g = self_ as *mut PyGenObject;
+            let f = (*g).gi_frame;
+            if f.is_null() || (*f).f_state > 0 {
+                return;
+            }
+            let (t, v, tb) = crate::pyerrors::fetch();
+            if is_agen_exact(self_) {
+                let ag = self_ as *mut PyAsyncGenObject;
+                let hook = (*ag).ag_finalizer;
+                if !hook.is_null() && (*ag).ag_closed == 0 {
+                    let r = crate::call::vectorcall(hook, [self_].as_ptr(), 1, null_mut());
+                    if r.is_null() {
+                        crate::pyerrors::PyErr_WriteUnraisable(self_);
+                    } else {
+                        decref(r);
+                    }
+                    restore(t, v, tb);
+                    return;
+                }
+            }
+            let code = (*g).gi_code as *mut crate::code::PyCodeObject;
+            if is_coro_exact(self_)
+                && (*code).co_flags & crate::code::CO_COROUTINE != 0
+                && (*f).f_lasti == -1
+            {
+                crate::warnings::warn_unawaited_coroutine(self_);
+            } else {
+                let r = close(self_);
+                if r.is_null() {
+                    crate::pyerrors::PyErr_WriteUnraisable(self_);
+                } else {
+                    decref(r);
+                }
+            }
+            restore(t, v, tb);
+        }
     })
 }

@@ -46,6 +46,7 @@ pub mod typeobject;
 pub mod unicode_format;
 pub mod unicodeobject;
 pub mod varargs;
+pub mod warnings;
 
 pub use boolobject::*;
 pub use call::*;
@@ -74,3 +75,4 @@ pub use typeobject::*;
 pub use unicode_format::*;
 pub use unicodeobject::*;
 pub use varargs::*;
+pub use warnings::*;

@@ -605,28 +605,119 @@ pub(crate) unsafe fn unraisable_text(
     }
 }
 
+/// An unraisable-exception hook (`PyNative_SetUnraisableHook`; Python's
+/// `sys.unraisablehook`): the exception's type, value and traceback, the error message (a str,
+/// or NULL for the default "Exception ignored in"), and the object it happened in (or NULL), all
+/// borrowed, and the hook's `data`. The hook must not leave an exception set.
+pub type PyNative_UnraisableHook = Option<
+    unsafe extern "C" fn(
+        exc_type: *mut PyObject,
+        exc_value: *mut PyObject,
+        exc_traceback: *mut PyObject,
+        err_msg: *mut PyObject,
+        object: *mut PyObject,
+        data: *mut core::ffi::c_void,
+    ),
+>;
+
+static UNRAISABLE_HOOK: std::sync::Mutex<Option<(usize, usize)>> = std::sync::Mutex::new(None);
+
+/// Replaces the report of unraisable exceptions (`PyErr_WriteUnraisable`,
+/// `_PyErr_WriteUnraisableMsg`, errors in finalizers) with `hook`, as Python's
+/// `sys.unraisablehook` does; NULL restores the default report on stderr. Process-wide.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyNative_SetUnraisableHook(
+    hook: PyNative_UnraisableHook,
+    data: *mut core::ffi::c_void,
+) {
+    *UNRAISABLE_HOOK.lock().unwrap_or_else(|e| e.into_inner()) =
+        hook.map(|h| (h as usize, data as usize));
+}
+
+/// Reports and clears the pending exception (see `PyErr_WriteUnraisable`).
+unsafe fn write_unraisable(err_msg: Option<&str>, obj: *mut PyObject) {
+    // SAFETY: the thread's error indicator; `obj` is live or NULL.
+    unsafe {
+        if occurred().is_null() {
+            return;
+        }
+        let (mut t, mut v, mut tb) = fetch();
+        normalize(&mut t, &mut v, &mut tb, 0);
+        if !v.is_null() && !tb.is_null() && exc_instance_check(v) {
+            crate::exceptions::PyException_SetTraceback(v, tb);
+        }
+        let hook = *UNRAISABLE_HOOK.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((h, data)) = hook {
+            let h: unsafe extern "C" fn(
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+                *mut core::ffi::c_void,
+            ) = core::mem::transmute(h);
+            let msg = match err_msg {
+                Some(m) => crate::unicodeobject::str_from(m),
+                None => null_mut(),
+            };
+            h(t, v, tb, msg, obj, data as *mut core::ffi::c_void);
+            xdecref(msg);
+            // A hook must not raise; if it did, the error is dropped as CPython drops it.
+            restore(null_mut(), null_mut(), null_mut());
+        } else {
+            let mut text = unraisable_text(obj, t, v, tb);
+            if let Some(m) = err_msg {
+                let first = text.find('\n').map_or(0, |i| i + 1);
+                let rest = if obj.is_null() {
+                    text.clone()
+                } else {
+                    text[first..].to_owned()
+                };
+                let head = if obj.is_null() {
+                    format!("{m}:\n")
+                } else {
+                    format!("{m}: {}\n", crate::object_ops::repr_string(obj))
+                };
+                text = head + &rest;
+            }
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+        xdecref(t);
+        xdecref(v);
+        xdecref(tb);
+    }
+}
+
 /// Reports the pending exception as one that cannot be raised (it happened in a finalizer, a
 /// deallocator or a callback with no caller to return it to), then clears it.
 ///
-/// The report goes to stderr in the format of CPython's default `sys.unraisablehook`:
-/// `Exception ignored in: <repr(obj)>` (when `obj` is not NULL), the traceback, then
-/// `Type: message`. Does nothing when no exception is set.
+/// The report goes to the hook set with `PyNative_SetUnraisableHook`, or else to stderr in the
+/// format of CPython's default `sys.unraisablehook`: `Exception ignored in: <repr(obj)>` (when
+/// `obj` is not NULL), the traceback, then `Type: message`. Does nothing when no exception is
+/// set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_WriteUnraisable(obj: *mut PyObject) {
-    guard("PyErr_WriteUnraisable", (), || {
-        // SAFETY: the thread's error indicator; `obj` is live or NULL.
+    // SAFETY: the thread's error indicator; `obj` is live or NULL.
+    guard("PyErr_WriteUnraisable", (), || unsafe {
+        write_unraisable(None, obj)
+    })
+}
+
+/// `PyErr_WriteUnraisable` with an error message (UTF-8) in place of "Exception ignored in":
+/// the default report's first line is `<err_msg>: <repr(obj)>`; a hook receives it as
+/// `err_msg`. A NULL `err_msg` is `PyErr_WriteUnraisable(obj)`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyErr_WriteUnraisableMsg(err_msg: *const c_char, obj: *mut PyObject) {
+    guard("_PyErr_WriteUnraisableMsg", (), || {
+        // SAFETY: a NUL-terminated message or NULL; `obj` is live or NULL.
         unsafe {
-            if occurred().is_null() {
-                return;
-            }
-            let (mut t, mut v, mut tb) = fetch();
-            normalize(&mut t, &mut v, &mut tb, 0);
-            let text = unraisable_text(obj, t, v, tb);
-            xdecref(t);
-            xdecref(v);
-            xdecref(tb);
-            use std::io::Write;
-            let _ = std::io::stderr().write_all(text.as_bytes());
+            let msg = if err_msg.is_null() {
+                None
+            } else {
+                Some(crate::unicodeobject::lossy(err_msg))
+            };
+            write_unraisable(msg.as_deref(), obj)
         }
     })
 }

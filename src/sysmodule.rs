@@ -18,7 +18,10 @@ use std::sync::Mutex;
 pub type Py_AuditHookFunction =
     Option<unsafe extern "C" fn(*const c_char, *mut PyObject, *mut c_void) -> c_int>;
 
-struct Hook(unsafe extern "C" fn(*const c_char, *mut PyObject, *mut c_void) -> c_int, usize);
+struct Hook(
+    unsafe extern "C" fn(*const c_char, *mut PyObject, *mut c_void) -> c_int,
+    usize,
+);
 
 static HOOKS: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
 /// Whether any hook is installed: the fast path of every audit point.
