@@ -1564,6 +1564,49 @@ struct PyFrameObject *PyEval_GetFrame(void);
 struct PyFrameObject *PyThreadState_GetFrame(struct PyThreadState *tstate);
 
 /**
+ * Sets thread `tstate`'s coroutine origin tracking depth (NULL: the calling thread's): how
+ * many executing frames `PyCoro_New` records in `cr_origin` (0 turns tracking off). As in
+ * CPython 3.10 the value is stored as given (`sys.set_coroutine_origin_tracking_depth` is
+ * what rejects negative depths); a negative depth records nothing.
+ */
+void _PyEval_SetCoroutineOriginTrackingDepth(struct PyThreadState *tstate, int new_depth);
+
+/**
+ * The calling thread's coroutine origin tracking depth (0: off).
+ */
+int _PyEval_GetCoroutineOriginTrackingDepth(void);
+
+/**
+ * Sets the calling thread's async generator `firstiter` hook (NULL clears it): called with
+ * the async generator at its first iteration. Takes a new reference; the callable is not
+ * checked (as in CPython 3.10). Raises audit event `sys.set_asyncgen_hook_firstiter`.
+ * Returns 0, or -1 with an exception set when an audit hook aborts.
+ */
+int _PyEval_SetAsyncGenFirstiter(PyObject *firstiter);
+
+/**
+ * Sets the calling thread's async generator `finalizer` hook (NULL clears it): captured by an
+ * async generator at its first iteration and called with it when it is finalized unfinished.
+ * Takes a new reference; not checked. Raises audit event `sys.set_asyncgen_hook_finalizer`.
+ * Returns 0, or -1 with an exception set when an audit hook aborts.
+ */
+int _PyEval_SetAsyncGenFinalizer(PyObject *finalizer);
+
+/**
+ * The calling thread's async generator `firstiter` hook, or NULL.
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *_PyEval_GetAsyncGenFirstiter(void);
+
+/**
+ * The calling thread's async generator `finalizer` hook, or NULL.
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *_PyEval_GetAsyncGenFinalizer(void);
+
+/**
  * Creates a native code object: code whose frames run the C function `body` (see
  * `PyNative_Body` for the contract) instead of bytecode.
  *

@@ -288,3 +288,113 @@ pub unsafe extern "C" fn PyThreadState_GetFrame(
     // SAFETY: a live thread state by contract.
     unsafe { crate::ffi::xnew_ref(obj((*tstate).frame)) as *mut PyFrameObject }
 }
+
+/// Sets thread `tstate`'s coroutine origin tracking depth (NULL: the calling thread's): how
+/// many executing frames `PyCoro_New` records in `cr_origin` (0 turns tracking off). As in
+/// CPython 3.10 the value is stored as given (`sys.set_coroutine_origin_tracking_depth` is
+/// what rejects negative depths); a negative depth records nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyEval_SetCoroutineOriginTrackingDepth(
+    tstate: *mut crate::pystate::PyThreadState,
+    new_depth: core::ffi::c_int,
+) {
+    let ts = if tstate.is_null() {
+        crate::pystate::tstate()
+    } else {
+        tstate
+    };
+    // SAFETY: a live thread state.
+    unsafe { (*ts).coroutine_origin_tracking_depth = new_depth };
+}
+
+/// The calling thread's coroutine origin tracking depth (0: off).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyEval_GetCoroutineOriginTrackingDepth() -> core::ffi::c_int {
+    // SAFETY: the thread's own state.
+    unsafe { (*crate::pystate::tstate()).coroutine_origin_tracking_depth }
+}
+
+/// Stores a hook in one of the thread's async generator hook fields, after the audit event.
+unsafe fn set_hook(
+    event: &core::ffi::CStr,
+    field: *mut *mut PyObject,
+    hook: *mut PyObject,
+) -> core::ffi::c_int {
+    // SAFETY: a field of the thread's own state; `hook` is live or NULL.
+    unsafe {
+        if crate::sysmodule::auditing() {
+            let args =
+                crate::tupleobject::tuple_from(&[if hook.is_null() { none() } else { hook }]);
+            if args.is_null() {
+                return -1;
+            }
+            let r = crate::sysmodule::audit(event, args);
+            decref(args);
+            if r < 0 {
+                return -1;
+            }
+        }
+        crate::ffi::xsetref(field, crate::ffi::xnew_ref(hook));
+        0
+    }
+}
+
+/// Sets the calling thread's async generator `firstiter` hook (NULL clears it): called with
+/// the async generator at its first iteration. Takes a new reference; the callable is not
+/// checked (as in CPython 3.10). Raises audit event `sys.set_asyncgen_hook_firstiter`.
+/// Returns 0, or -1 with an exception set when an audit hook aborts.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyEval_SetAsyncGenFirstiter(
+    firstiter: *mut PyObject,
+) -> core::ffi::c_int {
+    crate::boundary::guard("_PyEval_SetAsyncGenFirstiter", -1, || {
+        // SAFETY: the thread's own state.
+        unsafe {
+            let ts = crate::pystate::tstate();
+            set_hook(
+                c"sys.set_asyncgen_hook_firstiter",
+                &raw mut (*ts).async_gen_firstiter,
+                firstiter,
+            )
+        }
+    })
+}
+
+/// Sets the calling thread's async generator `finalizer` hook (NULL clears it): captured by an
+/// async generator at its first iteration and called with it when it is finalized unfinished.
+/// Takes a new reference; not checked. Raises audit event `sys.set_asyncgen_hook_finalizer`.
+/// Returns 0, or -1 with an exception set when an audit hook aborts.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyEval_SetAsyncGenFinalizer(
+    finalizer: *mut PyObject,
+) -> core::ffi::c_int {
+    crate::boundary::guard("_PyEval_SetAsyncGenFinalizer", -1, || {
+        // SAFETY: the thread's own state.
+        unsafe {
+            let ts = crate::pystate::tstate();
+            set_hook(
+                c"sys.set_asyncgen_hook_finalizer",
+                &raw mut (*ts).async_gen_finalizer,
+                finalizer,
+            )
+        }
+    })
+}
+
+/// The calling thread's async generator `firstiter` hook, or NULL.
+///
+/// Return value: Borrowed reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyEval_GetAsyncGenFirstiter() -> *mut PyObject {
+    // SAFETY: the thread's own state.
+    unsafe { (*crate::pystate::tstate()).async_gen_firstiter }
+}
+
+/// The calling thread's async generator `finalizer` hook, or NULL.
+///
+/// Return value: Borrowed reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyEval_GetAsyncGenFinalizer() -> *mut PyObject {
+    // SAFETY: the thread's own state.
+    unsafe { (*crate::pystate::tstate()).async_gen_finalizer }
+}

@@ -193,3 +193,50 @@ pub fn run_with_timeout(mut cmd: Command, dir: &Path, timeout: Duration) -> Outc
         stderr: read(&err_path),
     }
 }
+
+/// Checks a C test program's output: its last non-empty line must be `N passed, 0 failed`
+/// with N > 0. Returns why not.
+pub fn check_summary(stdout: &str) -> Result<(), String> {
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty());
+    let Some(last) = last else {
+        return Err("the program printed nothing".into());
+    };
+    let parsed = last.strip_suffix(" failed").and_then(|rest| {
+        let (passed, failed) = rest.split_once(" passed, ")?;
+        Some((passed.parse::<u64>().ok()?, failed.parse::<u64>().ok()?))
+    });
+    match parsed {
+        Some((passed, 0)) if passed > 0 => Ok(()),
+        Some((0, 0)) => Err("the program ran no test (0 passed)".into()),
+        Some(_) => Err(format!("the program reported failures: {last:?}")),
+        None => Err(format!(
+            "the last line is not \"N passed, N failed\": {last:?}"
+        )),
+    }
+}
+
+/// Whether `valgrind` can be run.
+pub fn valgrind_available() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// Warning and language flags every C test program compiles with.
+pub const C_WARNINGS: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"];
+
+/// Compiler flags of the C test programs' sanitizer builds (ASan, UBSan; LSan comes with ASan).
+pub const SANITIZER_FLAGS: &[&str] = &[
+    "-fsanitize=address,undefined",
+    "-fno-omit-frame-pointer",
+    "-fno-sanitize-recover=all",
+];
+
+/// valgrind's options for the C test programs: any error or definite/indirect leak fails.
+pub const VALGRIND_ARGS: &[&str] = &[
+    "--error-exitcode=1",
+    "--leak-check=full",
+    "--errors-for-leak-kinds=definite,indirect",
+    "--show-leak-kinds=definite,indirect",
+];

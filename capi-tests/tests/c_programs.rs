@@ -11,7 +11,10 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use capi_tests::{Outcome, c_dir, compiler, include_dir, libpycoro_so, run_with_timeout};
+use capi_tests::{
+    C_WARNINGS, Outcome, SANITIZER_FLAGS, VALGRIND_ARGS, c_dir, check_summary, compiler,
+    include_dir, libpycoro_so, run_with_timeout, valgrind_available,
+};
 use capi_tests::{scratch_dir, unique_path};
 
 include!(concat!(env!("OUT_DIR"), "/c_programs.rs"));
@@ -41,19 +44,6 @@ impl Mode {
     }
 }
 
-const WARNINGS: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"];
-const SANITIZERS: &[&str] = &[
-    "-fsanitize=address,undefined",
-    "-fno-omit-frame-pointer",
-    "-fno-sanitize-recover=all",
-];
-const VALGRIND: &[&str] = &[
-    "--error-exitcode=1",
-    "--leak-check=full",
-    "--errors-for-leak-kinds=definite,indirect",
-    "--show-leak-kinds=definite,indirect",
-];
-
 /// Extra flags from a `// capi-tests: flags=...` line.
 fn extra_flags(source: &str) -> Vec<String> {
     source
@@ -81,11 +71,11 @@ fn compile(program: &str, mode: Mode) -> PathBuf {
     let tmp_exe = unique_path(&dir, stem, ".tmp");
 
     let mut cmd = compiler(false);
-    cmd.args(WARNINGS)
+    cmd.args(C_WARNINGS)
         .arg(format!("-I{}", include_dir().display()))
         .arg(format!("-I{}", c_dir().display()));
     if let Mode::Sanitizers = mode {
-        cmd.args(SANITIZERS);
+        cmd.args(SANITIZER_FLAGS);
     }
     cmd.arg(&source_path).arg("-o").arg(&tmp_exe);
     if is_dlopen_program(program) {
@@ -108,33 +98,6 @@ fn compile(program: &str, mode: Mode) -> PathBuf {
     exe
 }
 
-fn valgrind_available() -> bool {
-    Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success())
-}
-
-/// The last line must be `N passed, 0 failed` with N > 0; returns why not.
-fn check_summary(stdout: &str) -> Result<(), String> {
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty());
-    let Some(last) = last else {
-        return Err("the program printed nothing".into());
-    };
-    let parsed = last.strip_suffix(" failed").and_then(|rest| {
-        let (passed, failed) = rest.split_once(" passed, ")?;
-        Some((passed.parse::<u64>().ok()?, failed.parse::<u64>().ok()?))
-    });
-    match parsed {
-        Some((passed, 0)) if passed > 0 => Ok(()),
-        Some((0, 0)) => Err("the program ran no test (0 passed)".into()),
-        Some(_) => Err(format!("the program reported failures: {last:?}")),
-        None => Err(format!(
-            "the last line is not \"N passed, N failed\": {last:?}"
-        )),
-    }
-}
-
 fn run_program(program: &str, mode: Mode) {
     if let Mode::Valgrind = mode {
         assert!(
@@ -150,7 +113,7 @@ fn run_program(program: &str, mode: Mode) {
         Mode::Plain => Command::new(&exe),
         Mode::Valgrind => {
             let mut cmd = Command::new("valgrind");
-            cmd.args(VALGRIND).arg(&exe);
+            cmd.args(VALGRIND_ARGS).arg(&exe);
             cmd
         }
         Mode::Sanitizers => {
