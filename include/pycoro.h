@@ -1172,6 +1172,26 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * The type `async_generator_wrapped_value` (24 bytes): a value yielded by an async
+ * generator's frame, on its way out through `am_send` / the asend awaitable.
+ */
+extern struct PyTypeObject _PyAsyncGenWrappedValue_Type;
+
+/**
+ * The type `async_generator_asend` (40 bytes): the awaitable of `__anext__()` / `asend(v)`.
+ * `am_await` and `tp_iter` return itself; `tp_iternext` is `send(None)`; methods `send`,
+ * `throw`, `close`.
+ */
+extern struct PyTypeObject _PyAsyncGenASend_Type;
+
+/**
+ * The type `async_generator_athrow` (40 bytes): the awaitable of `athrow(...)` / `aclose()`.
+ * `am_await` and `tp_iter` return itself; `tp_iternext` is `send(None)`; methods `send`,
+ * `throw`, `close`.
+ */
+extern struct PyTypeObject _PyAsyncGenAThrow_Type;
+
+/**
  * The type `bool`.
  */
 extern struct PyTypeObject PyBool_Type;
@@ -1377,7 +1397,9 @@ extern struct PyTypeObject PyCoro_Type;
 
 /**
  * The type `async_generator` (`tp_basicsize` 112). Not subclassable, not instantiable from
- * Python. `am_send` resumes it; members `ag_frame`, `ag_running` (a bool read from
+ * Python. `am_aiter` returns itself, `am_anext` returns an `async_generator_asend`,
+ * `am_send` resumes it (yields come out as `async_generator_wrapped_value`s); methods `asend`
+ * (METH_O), `athrow` (METH_VARARGS), `aclose` (METH_NOARGS); members `ag_frame`, `ag_running` (a bool read from
  * `ag_running_async`), `ag_code`; getsets `__name__`, `__qualname__`, `ag_await`.
  */
 extern struct PyTypeObject PyAsyncGen_Type;
@@ -1448,6 +1470,12 @@ extern struct PyTypeObject PyBaseObject_Type;
  * The type `str`.
  */
 extern struct PyTypeObject PyUnicode_Type;
+
+/**
+ * Returns 1 if `o` is an async iterator (its type has `am_anext`), else 0; NULL gives 0.
+ * Never sets an exception. Async generators are; generators and coroutines are not.
+ */
+int PyAIter_Check(PyObject *o);
 
 /**
  * Returns `Py_True` if `v` is nonzero, else `Py_False`.

@@ -3,8 +3,8 @@
 //! driven by the runtime, and the thread's executing-frame chain.
 
 use crate::code::{
-    CO_COROUTINE, CO_ITERABLE_COROUTINE, PYNATIVE_AWAIT, PYNATIVE_ERROR, PYNATIVE_RETURN,
-    PYNATIVE_YIELD, PYNATIVE_YIELD_FROM, body_of,
+    CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, PYNATIVE_AWAIT, PYNATIVE_ERROR,
+    PYNATIVE_RETURN, PYNATIVE_YIELD, PYNATIVE_YIELD_FROM, body_of,
 };
 use crate::ffi::{decref, obj, xdecref};
 use crate::frameobject::PyFrameObject;
@@ -230,6 +230,15 @@ pub(crate) unsafe fn eval_frame(f: *mut PyFrameObject, arg: *mut PyObject) -> Ou
                         "suspended without setting f_lasti to a resume label >= 0",
                     );
                     return Outcome::Raised;
+                }
+                PYNATIVE_YIELD if (*code).co_flags & CO_ASYNC_GENERATOR != 0 => {
+                    // An async generator's own yields leave wrapped (its awaitables unwrap
+                    // them); values from an inner await pass through as they are.
+                    let w = crate::asyncgen::wrap_value(out);
+                    if w.is_null() {
+                        return Outcome::Raised;
+                    }
+                    return Outcome::Yielded(w);
                 }
                 PYNATIVE_YIELD => return Outcome::Yielded(out),
                 PYNATIVE_AWAIT | PYNATIVE_YIELD_FROM => {

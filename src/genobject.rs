@@ -126,11 +126,14 @@ pub static mut PyCoro_Type: PyTypeObject = PyTypeObject {
 };
 
 /// The type `async_generator` (`tp_basicsize` 112). Not subclassable, not instantiable from
-/// Python. `am_send` resumes it; members `ag_frame`, `ag_running` (a bool read from
+/// Python. `am_aiter` returns itself, `am_anext` returns an `async_generator_asend`,
+/// `am_send` resumes it (yields come out as `async_generator_wrapped_value`s); methods `asend`
+/// (METH_O), `athrow` (METH_VARARGS), `aclose` (METH_NOARGS); members `ag_frame`, `ag_running` (a bool read from
 /// `ag_running_async`), `ag_code`; getsets `__name__`, `__qualname__`, `ag_await`.
 #[unsafe(no_mangle)]
 pub static mut PyAsyncGen_Type: PyTypeObject = PyTypeObject {
-    tp_as_async: &raw mut GEN_AS_ASYNC,
+    tp_as_async: &raw mut AGEN_AS_ASYNC,
+    tp_methods: (&raw mut crate::asyncgen::AGEN_METHODS) as *mut PyMethodDef,
     tp_members: (&raw mut AGEN_MEMBERS) as *mut PyMemberDef,
     tp_getset: (&raw mut AGEN_GETSET) as *mut PyGetSetDef,
     ..gen_type(c"async_generator", size_of::<PyAsyncGenObject>())
@@ -557,7 +560,15 @@ pub(crate) unsafe fn send_ex2(
         let g = op as *mut PyGenObject;
         let f = (*g).gi_frame;
         *presult = null_mut();
-        if !f.is_null() && (*f).f_lasti < 0 && !arg.is_null() && arg != none() {
+        // "Just started" is f_lasti < 0, as in CPython; a native body's first run also has
+        // f_lasti < 0 until it sets a label, but a running frame is "already executing" (a
+        // running CPython frame always has f_lasti >= 0).
+        if !f.is_null()
+            && (*f).f_lasti < 0
+            && (*f).f_state != FRAME_EXECUTING
+            && !arg.is_null()
+            && arg != none()
+        {
             set_string(
                 crate::exc!(TypeError),
                 &format!("can't send non-None value to a just-started {}", noun(op)),
@@ -1401,6 +1412,13 @@ static mut GEN_AS_ASYNC: PyAsyncMethods = PyAsyncMethods {
     am_await: None,
     am_aiter: None,
     am_anext: None,
+    am_send: Some(gen_am_send),
+};
+
+static mut AGEN_AS_ASYNC: PyAsyncMethods = PyAsyncMethods {
+    am_await: None,
+    am_aiter: Some(crate::iterobject::PyObject_SelfIter),
+    am_anext: Some(crate::asyncgen::agen_anext),
     am_send: Some(gen_am_send),
 };
 

@@ -19,6 +19,7 @@ pub(crate) use exc;
 mod boundary;
 mod ffi;
 
+pub mod asyncgen;
 pub mod boolobject;
 pub mod call;
 pub mod call_varargs;
@@ -48,6 +49,7 @@ pub mod unicodeobject;
 pub mod varargs;
 pub mod warnings;
 
+pub use asyncgen::*;
 pub use boolobject::*;
 pub use call::*;
 pub use call_varargs::*;
