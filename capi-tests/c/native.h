@@ -11,6 +11,7 @@
 
 #include <Python.h>
 #include <frameobject.h>
+#include <stdarg.h>
 
 /* A fresh frame (refcount 1) of a fresh native code object named `name` with `nslots` object
  * slots and 64 bytes of raw state. */
@@ -104,6 +105,45 @@ static inline long native_long(PyObject *o)
         return -99999;
     }
     return v;
+}
+
+/* g.throw(*args) with `n` arguments (borrowed PyObject *). Return value: new reference or NULL
+ * with an exception set. */
+static inline PyObject *call_throw(PyObject *g, int n, ...)
+{
+    PyObject *args = PyTuple_New(n), *meth, *r;
+    va_list ap;
+    int i;
+    if (args == NULL) {
+        return NULL;
+    }
+    va_start(ap, n);
+    for (i = 0; i < n; i++) {
+        PyObject *a = va_arg(ap, PyObject *);
+        PyTuple_SetItem(args, i, Py_NewRef(a));
+    }
+    va_end(ap);
+    meth = PyObject_GetAttrString(g, "throw");
+    if (meth == NULL) {
+        Py_DECREF(args);
+        return NULL;
+    }
+    r = PyObject_Call(meth, args, NULL);
+    Py_DECREF(meth);
+    Py_DECREF(args);
+    return r;
+}
+
+/* g.close(). Return value: new reference or NULL. */
+static inline PyObject *call_close(PyObject *g)
+{
+    return PyObject_CallMethod(g, "close", NULL);
+}
+
+/* g.send(v). Return value: new reference or NULL. */
+static inline PyObject *call_send(PyObject *g, PyObject *v)
+{
+    return PyObject_CallMethod(g, "send", "(O)", v);
 }
 
 #endif
