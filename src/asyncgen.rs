@@ -6,13 +6,13 @@
 use crate::boundary::guard;
 use crate::ffi::{clear, decref, new_ref, obj, py_visit, xnew_ref};
 use crate::gcmodule::{alloc_object, free_object, track, untrack};
-use crate::genobject::PyAsyncGenObject;
+use crate::genobject::{GEN_SEND_DOC, GEN_THROW_DOC, PyAsyncGenObject, method};
 use crate::methodobject::{METH_NOARGS, METH_O, METH_VARARGS, PyMethodDef};
 use crate::object::*;
 use crate::object_ops::none;
 use crate::pyerrors::{matches, occurred, restore, set_string};
 use crate::typeobject::static_type;
-use core::ffi::{CStr, c_int, c_void};
+use core::ffi::{c_int, c_void};
 use core::mem::size_of;
 use core::ptr::null_mut;
 use static_assertions::const_assert_eq;
@@ -238,24 +238,10 @@ pub(crate) static mut AGEN_METHODS: [PyMethodDef; 4] = [
         c"aclose",
         agen_aclose,
         METH_NOARGS,
-        c"aclose() -> raise GeneratorExit inside generator.",
+        crate::genobject::GEN_CLOSE_DOC,
     ),
     PyMethodDef::SENTINEL,
 ];
-
-const fn method(
-    name: &'static CStr,
-    f: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
-    flags: c_int,
-    doc: &'static CStr,
-) -> PyMethodDef {
-    PyMethodDef {
-        ml_name: name.as_ptr(),
-        ml_meth: Some(f),
-        ml_flags: flags,
-        ml_doc: doc.as_ptr(),
-    }
-}
 
 // --- async_generator_asend ---------------------------------------------------------------------
 
@@ -576,16 +562,26 @@ unsafe extern "C" fn athrow_traverse(
 }
 
 static mut ASEND_METHODS: [PyMethodDef; 4] = [
-    method(c"send", asend_send, METH_O, c"send(arg) -> send 'arg' into generator,\nreturn next yielded value or raise StopIteration."),
-    method(c"throw", asend_throw, METH_VARARGS, c"throw(value)\nthrow(type[,value[,tb]])\n\nRaise exception in generator, return next yielded value or raise\nStopIteration."),
-    method(c"close", asend_close, METH_NOARGS, c"close() -> raise GeneratorExit inside generator."),
+    method(c"send", asend_send, METH_O, GEN_SEND_DOC),
+    method(c"throw", asend_throw, METH_VARARGS, GEN_THROW_DOC),
+    method(
+        c"close",
+        asend_close,
+        METH_NOARGS,
+        crate::genobject::GEN_CLOSE_DOC,
+    ),
     PyMethodDef::SENTINEL,
 ];
 
 static mut ATHROW_METHODS: [PyMethodDef; 4] = [
-    method(c"send", athrow_send, METH_O, c"send(arg) -> send 'arg' into generator,\nreturn next yielded value or raise StopIteration."),
-    method(c"throw", athrow_throw, METH_VARARGS, c"throw(value)\nthrow(type[,value[,tb]])\n\nRaise exception in generator, return next yielded value or raise\nStopIteration."),
-    method(c"close", athrow_close, METH_NOARGS, c"close() -> raise GeneratorExit inside generator."),
+    method(c"send", athrow_send, METH_O, GEN_SEND_DOC),
+    method(c"throw", athrow_throw, METH_VARARGS, GEN_THROW_DOC),
+    method(
+        c"close",
+        athrow_close,
+        METH_NOARGS,
+        crate::genobject::GEN_CLOSE_DOC,
+    ),
     PyMethodDef::SENTINEL,
 ];
 
@@ -666,14 +662,7 @@ pub unsafe extern "C" fn PyAIter_Check(o: *mut PyObject) -> c_int {
         // SAFETY: a live object.
         unsafe {
             let am = (*crate::ffi::ty(o)).tp_as_async;
-            (!am.is_null()
-                && match (*am).am_anext {
-                    Some(f) => {
-                        f as *const ()
-                            != crate::iterobject::_PyObject_NextNotImplemented as *const ()
-                    }
-                    None => false,
-                }) as c_int
+            (!am.is_null() && crate::iterobject::is_real_next((*am).am_anext)) as c_int
         }
     })
 }

@@ -1225,7 +1225,7 @@ const fn member(name: &'static CStr, kind: c_int, offset: usize, flags: c_int) -
 use crate::descrobject::{PY_AUDIT_READ, PyGetSetDef, PyMemberDef, READONLY, T_BOOL, T_OBJECT};
 use crate::methodobject::{METH_NOARGS, METH_O, METH_VARARGS, PyMethodDef};
 
-const fn method(
+pub(crate) const fn method(
     name: &'static CStr,
     f: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
     flags: c_int,
@@ -1278,25 +1278,16 @@ static mut GEN_MEMBERS: [PyMemberDef; 3] = [
     PyMemberDef::SENTINEL,
 ];
 
+/// Docstrings of the generator's methods (shared with the async generator's awaitables).
+pub(crate) const GEN_SEND_DOC: &CStr =
+    c"send(arg) -> send 'arg' into generator,\nreturn next yielded value or raise StopIteration.";
+pub(crate) const GEN_THROW_DOC: &CStr = c"throw(value)\nthrow(type[,value[,tb]])\n\nRaise exception in generator, return next yielded value or raise\nStopIteration.";
+pub(crate) const GEN_CLOSE_DOC: &CStr = c"close() -> raise GeneratorExit inside generator.";
+
 static mut GEN_METHODS: [PyMethodDef; 4] = [
-    method(
-        c"send",
-        gen_send_meth,
-        METH_O,
-        c"send(arg) -> send 'arg' into generator,\nreturn next yielded value or raise StopIteration.",
-    ),
-    method(
-        c"throw",
-        gen_throw_meth,
-        METH_VARARGS,
-        c"throw(value)\nthrow(type[,value[,tb]])\n\nRaise exception in generator, return next yielded value or raise\nStopIteration.",
-    ),
-    method(
-        c"close",
-        gen_close_meth,
-        METH_NOARGS,
-        c"close() -> raise GeneratorExit inside generator.",
-    ),
+    method(c"send", gen_send_meth, METH_O, GEN_SEND_DOC),
+    method(c"throw", gen_throw_meth, METH_VARARGS, GEN_THROW_DOC),
+    method(c"close", gen_close_meth, METH_NOARGS, GEN_CLOSE_DOC),
     PyMethodDef::SENTINEL,
 ];
 

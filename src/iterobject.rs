@@ -38,16 +38,20 @@ pub unsafe extern "C" fn PyObject_SelfIter(op: *mut PyObject) -> *mut PyObject {
     unsafe { new_ref(op) }
 }
 
+/// Whether a `tp_iternext` / `am_anext` slot is filled with something other than
+/// `_PyObject_NextNotImplemented` (CPython's "not an iterator" sentinel).
+#[inline]
+pub(crate) fn is_real_next(
+    slot: Option<unsafe extern "C" fn(*mut PyObject) -> *mut PyObject>,
+) -> bool {
+    slot.is_some_and(|f| f as *const () != _PyObject_NextNotImplemented as *const ())
+}
+
 /// Whether `op`'s type has a usable `tp_iternext` (PyIter_Check without the NULL test).
 #[inline]
 pub(crate) unsafe fn is_iterator(op: *mut PyObject) -> bool {
     // SAFETY: a live object with a live type.
-    unsafe {
-        match (*ty(op)).tp_iternext {
-            Some(f) => f as *const () != _PyObject_NextNotImplemented as *const (),
-            None => false,
-        }
-    }
+    unsafe { is_real_next((*ty(op)).tp_iternext) }
 }
 
 /// Returns 1 if `o` is an iterator (its type has a `tp_iternext` other than
