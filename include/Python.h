@@ -117,6 +117,16 @@ static inline void _Py_XDECREF(PyObject *op) {
             Py_DECREF(_py_tmp);                        \
         }                                              \
     } while (0)
+/* Objects/objimpl.h: in a tp_traverse function with parameters named `visit` and `arg`,
+ * visits `op` when it is not NULL and returns the visit's nonzero answer. */
+#define Py_VISIT(op)                                                   \
+    do {                                                               \
+        if (op) {                                                      \
+            int vret = visit(_PyObject_CAST(op), arg);                 \
+            if (vret)                                                  \
+                return vret;                                           \
+        }                                                              \
+    } while (0)
 #define Py_SETREF(op, op2)                             \
     do {                                               \
         PyObject *_py_tmp = _PyObject_CAST(op);        \
@@ -160,8 +170,6 @@ static inline PyObject *_Py_XNewRef(PyObject *obj) {
 #define PyObject_TypeCheck(ob, tp) (Py_IS_TYPE((ob), (tp)) || PyType_IsSubtype(Py_TYPE(ob), (tp)))
 #define PyType_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_TYPE_SUBCLASS)
 #define PyType_CheckExact(op) Py_IS_TYPE((op), &PyType_Type)
-#define PyObject_IS_GC(o) \
-    (PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_HAVE_GC) && (Py_TYPE(o)->tp_is_gc == NULL || Py_TYPE(o)->tp_is_gc(_PyObject_CAST(o))))
 
 #define PyLong_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_LONG_SUBCLASS)
 #define PyLong_CheckExact(op) Py_IS_TYPE((op), &PyLong_Type)

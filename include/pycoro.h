@@ -1895,6 +1895,42 @@ void PyObject_CallFinalizer(PyObject *op);
 int PyObject_CallFinalizerFromDealloc(PyObject *op);
 
 /**
+ * Runs a full collection (all generations) on the calling thread's objects, finalizers
+ * first (PEP 442), and returns the number of unreachable objects found (not counting those a
+ * finalizer resurrected). Does nothing and
+ * returns 0 while automatic collection is disabled (`PyGC_Disable`) or a collection is
+ * already running, as in CPython 3.10. The exception being raised, if any, is preserved.
+ *
+ * pycoro: each thread collects the objects it tracked (objects left by exited threads
+ * included), never those of other running threads.
+ */
+Py_ssize_t PyGC_Collect(void);
+
+/**
+ * Enables automatic collection (on the calling thread); returns the previous state (1 if it
+ * was enabled, else 0).
+ */
+int PyGC_Enable(void);
+
+/**
+ * Disables automatic collection (on the calling thread); returns the previous state (1 if
+ * it was enabled, else 0). `PyGC_Collect` then does nothing either.
+ */
+int PyGC_Disable(void);
+
+/**
+ * Returns 1 if automatic collection is enabled on the calling thread, else 0.
+ */
+int PyGC_IsEnabled(void);
+
+/**
+ * Returns 1 if `op` is an object the collector may track (its type has
+ * `Py_TPFLAGS_HAVE_GC` and its `tp_is_gc`, if any, says yes), else 0. pycoro: immortal
+ * objects answer 0; a NULL `op` answers 0.
+ */
+int PyObject_IS_GC(PyObject *op);
+
+/**
  * Creates a generator that runs frame `f` (3.10's `PyGen_New`): `gi_name` and `gi_qualname`
  * are the code's `co_name`.
  *

@@ -10,16 +10,21 @@ use crate::pymem::{raw_calloc, raw_free};
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
 
-/// The hidden header in front of every GC object (16 bytes, like CPython's `PyGC_Head`).
+/// The hidden header in front of every GC object (16 bytes, like CPython's `PyGC_Head`): the
+/// links of the collector's doubly linked lists. `next` is NULL while the object is untracked.
+/// `prev` is the previous node's address with two flags in its low bits (nodes are 8-aligned).
 #[repr(C)]
 pub(crate) struct GcHead {
-    /// Nonzero while the object is tracked.
-    pub(crate) next: usize,
-    /// Bit 0: the object's `tp_finalize` has run (PEP 442: at most once).
+    pub(crate) next: *mut GcHead,
     pub(crate) prev: usize,
 }
 
+/// `prev` bit: the object's `tp_finalize` has run (PEP 442: at most once).
 const FINALIZED: usize = 1;
+/// `prev` bit: the object belongs to the set a collection is examining; `prev >> 2` is then
+/// its index in that collection's tables instead of a link (only while the list lock is held).
+const COLLECTING: usize = 2;
+const FLAGS: usize = FINALIZED | COLLECTING;
 
 /// The GC header of a GC object.
 #[inline(always)]
@@ -38,7 +43,10 @@ pub(crate) struct StaticGc<T> {
 impl<T> StaticGc<T> {
     pub(crate) const fn new(obj: T) -> Self {
         StaticGc {
-            head: GcHead { next: 0, prev: 0 },
+            head: GcHead {
+                next: null_mut(),
+                prev: 0,
+            },
             obj,
         }
     }
@@ -58,7 +66,13 @@ pub(crate) fn var_size(tp: &PyTypeObject, n: Py_ssize_t) -> Option<usize> {
 pub(crate) unsafe fn alloc_object(tp: *mut PyTypeObject, size: usize) -> *mut PyObject {
     // SAFETY: `tp` is a live type object.
     let gc = unsafe { has_flag(tp, Py_TPFLAGS_HAVE_GC) };
-    let pre = if gc { size_of::<GcHead>() } else { 0 };
+    let pre = if gc {
+        // SAFETY: the new object does not exist yet, so a collection cannot see it.
+        unsafe { note_gc_alloc() };
+        size_of::<GcHead>()
+    } else {
+        0
+    };
     let Some(total) = size.checked_add(pre) else {
         // SAFETY: setting the error indicator.
         unsafe { crate::pyerrors::no_memory() };
@@ -83,10 +97,20 @@ pub(crate) unsafe fn free_object(op: *mut PyObject) {
     // SAFETY: `op` came from alloc_object; its type says whether a header precedes it.
     unsafe {
         if has_flag((*op).ob_type, Py_TPFLAGS_HAVE_GC) {
-            raw_free(head(op) as *mut c_void);
+            release_gc(op);
         } else {
             raw_free(op as *mut c_void);
         }
+    }
+}
+
+/// Frees a GC object's memory, untracking it first if its deallocator did not.
+unsafe fn release_gc(op: *mut PyObject) {
+    // SAFETY: a dead GC object with its header.
+    unsafe {
+        untrack(op);
+        note_gc_free();
+        raw_free(head(op) as *mut c_void);
     }
 }
 
@@ -217,7 +241,7 @@ pub unsafe extern "C" fn PyObject_GC_Del(op: *mut c_void) {
     }
     // SAFETY: `op` is a GC object from `_PyObject_GC_New*`.
     guard("PyObject_GC_Del", (), || unsafe {
-        raw_free(head(op as *mut PyObject) as *mut c_void)
+        release_gc(op as *mut PyObject)
     })
 }
 
@@ -253,7 +277,7 @@ pub unsafe extern "C" fn PyObject_GC_IsTracked(op: *mut PyObject) -> c_int {
     }
     guard("PyObject_GC_IsTracked", 0, || {
         // SAFETY: `op` is a live object by contract.
-        unsafe { (is_gc(op) && (*head(op)).next != 0) as c_int }
+        unsafe { (is_gc(op) && !(*head(op)).next.is_null()) as c_int }
     })
 }
 
@@ -283,16 +307,34 @@ pub(crate) unsafe fn is_gc(op: *mut PyObject) -> bool {
     }
 }
 
-/// Marks a GC object tracked.
+/// Starts tracking a GC object: it joins the calling thread's youngest generation. A thread
+/// that is exiting (its collector state already gone) leaves the object untracked.
 pub(crate) unsafe fn track(op: *mut PyObject) {
     // SAFETY: GC object with a header.
-    unsafe { (*head(op)).next = 1 }
+    unsafe {
+        let g = head(op);
+        if !(*g).next.is_null() {
+            return;
+        }
+        let Some(st) = gc_state() else {
+            return;
+        };
+        let _l = lock();
+        list_append(g, &raw mut (*st).gens[0].head);
+    }
 }
 
-/// Marks a GC object untracked.
+/// Stops tracking a GC object (from any thread: the lists are locked).
 pub(crate) unsafe fn untrack(op: *mut PyObject) {
     // SAFETY: GC object with a header.
-    unsafe { (*head(op)).next = 0 }
+    unsafe {
+        let g = head(op);
+        if (*g).next.is_null() {
+            return;
+        }
+        let _l = lock();
+        list_remove(g);
+    }
 }
 
 /// Marks a GC object's finalizer as run.
@@ -353,4 +395,603 @@ pub unsafe extern "C" fn PyObject_CallFinalizerFromDealloc(op: *mut PyObject) ->
             if (*op).ob_refcnt == 0 { 0 } else { -1 }
         }
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cycle collector.
+//
+// Every thread has its own three generations of tracked objects (objects join the youngest
+// generation of the thread that tracks them) and collects only those: a collection never looks
+// at objects another thread may be using. The list links are protected by one global lock, so
+// an object may still be untracked or freed on any thread. Objects left tracked by a thread
+// that exits are adopted by the next full collection on any thread.
+//
+// A collection of generation `g` (the generations up to `g` merged) runs in four steps:
+//   1. under the lock, with no other code running: count each object's references from inside
+//      the set (its `tp_traverse`), keep everything reachable from an object with references
+//      from outside, and move the rest to an `unreachable` list. Survivors join generation
+//      `g + 1`;
+//   2. run every unreachable object's `tp_finalize` (PEP 442: at most once per object);
+//   3. redo step 1 over what the finalizers left: objects they made reachable again
+//      (resurrected) survive;
+//   4. call `tp_clear` on the rest to break their cycles; reference counting frees them.
+// ---------------------------------------------------------------------------------------------
+
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// The lock around every list link change.
+static LOCK: AtomicBool = AtomicBool::new(false);
+
+struct Locked;
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        LOCK.store(false, Ordering::Release);
+    }
+}
+
+fn lock() -> Locked {
+    let mut spins = 0u32;
+    while LOCK
+        .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        while LOCK.load(Ordering::Relaxed) {
+            spins += 1;
+            if spins < 64 {
+                core::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+    Locked
+}
+
+#[inline(always)]
+unsafe fn prev_of(g: *mut GcHead) -> *mut GcHead {
+    // SAFETY: a node whose `prev` is a link.
+    unsafe { ((*g).prev & !FLAGS) as *mut GcHead }
+}
+
+#[inline(always)]
+unsafe fn set_prev(g: *mut GcHead, p: *mut GcHead) {
+    // SAFETY: a node; its flags are kept.
+    unsafe { (*g).prev = ((*g).prev & FINALIZED) | p as usize }
+}
+
+unsafe fn list_init(list: *mut GcHead) {
+    // SAFETY: a list head.
+    unsafe {
+        (*list).next = list;
+        (*list).prev = list as usize;
+    }
+}
+
+unsafe fn list_is_empty(list: *mut GcHead) -> bool {
+    // SAFETY: an initialized list head.
+    unsafe { (*list).next == list }
+}
+
+unsafe fn list_append(node: *mut GcHead, list: *mut GcHead) {
+    // SAFETY: the lock is held; `node` is in no list.
+    unsafe {
+        let last = prev_of(list);
+        set_prev(node, last);
+        (*node).next = list;
+        (*last).next = node;
+        set_prev(list, node);
+    }
+}
+
+unsafe fn list_remove(node: *mut GcHead) {
+    // SAFETY: the lock is held; `node` is in a list.
+    unsafe {
+        let p = prev_of(node);
+        let n = (*node).next;
+        (*p).next = n;
+        set_prev(n, p);
+        (*node).next = null_mut();
+    }
+}
+
+/// Moves every node of `from` to the end of `to`.
+unsafe fn list_merge(from: *mut GcHead, to: *mut GcHead) {
+    // SAFETY: the lock is held; both are initialized list heads.
+    unsafe {
+        if list_is_empty(from) {
+            return;
+        }
+        let first = (*from).next;
+        let last = prev_of(from);
+        let tail = prev_of(to);
+        (*tail).next = first;
+        set_prev(first, tail);
+        (*last).next = to;
+        set_prev(to, last);
+        list_init(from);
+    }
+}
+
+#[inline(always)]
+fn object_of(g: *mut GcHead) -> *mut PyObject {
+    // The object starts right after its header.
+    g.wrapping_add(1) as *mut PyObject
+}
+
+/// CPython's default thresholds: 700 allocations, then 10 and 10 collections.
+const THRESHOLDS: [i32; 3] = [700, 10, 10];
+
+struct Generation {
+    head: GcHead,
+    threshold: i32,
+    /// Generation 0: GC allocations minus deallocations since its last collection; the others:
+    /// collections of the next younger generation since their own last one.
+    count: i32,
+}
+
+/// One thread's collector.
+struct GcState {
+    initialized: bool,
+    enabled: bool,
+    collecting: bool,
+    gens: [Generation; 3],
+    /// Objects in the oldest generation after its last collection.
+    long_lived_total: usize,
+    /// Objects that reached the oldest generation since then (a full collection waits until
+    /// they are a quarter of `long_lived_total`, so it is not quadratic).
+    long_lived_pending: usize,
+}
+
+struct GcCell(UnsafeCell<GcState>);
+
+impl Drop for GcCell {
+    fn drop(&mut self) {
+        let st = self.0.get();
+        // SAFETY: the thread is exiting; its objects move to the orphans, which the next full
+        // collection on any thread adopts.
+        unsafe {
+            if !(*st).initialized {
+                return;
+            }
+            let _l = lock();
+            let orphans = orphans();
+            for g in &mut (*st).gens {
+                list_merge(&raw mut g.head, orphans);
+            }
+            (*st).initialized = false;
+        }
+    }
+}
+
+const fn generation(i: usize) -> Generation {
+    Generation {
+        head: GcHead {
+            next: null_mut(),
+            prev: 0,
+        },
+        threshold: THRESHOLDS[i],
+        count: 0,
+    }
+}
+
+thread_local! {
+    static GC: GcCell = const {
+        GcCell(UnsafeCell::new(GcState {
+            initialized: false,
+            enabled: true,
+            collecting: false,
+            gens: [generation(0), generation(1), generation(2)],
+            long_lived_total: 0,
+            long_lived_pending: 0,
+        }))
+    };
+}
+
+/// The calling thread's collector, or None while the thread is exiting.
+fn gc_state() -> Option<*mut GcState> {
+    GC.try_with(|c| {
+        let st = c.0.get();
+        // SAFETY: this thread's own state; its list heads do not move while the thread lives.
+        unsafe {
+            if !(*st).initialized {
+                for g in &mut (*st).gens {
+                    list_init(&raw mut g.head);
+                }
+                (*st).initialized = true;
+            }
+        }
+        st
+    })
+    .ok()
+}
+
+struct Orphans(UnsafeCell<GcHead>);
+// SAFETY: only touched with the lock held.
+unsafe impl Sync for Orphans {}
+
+static ORPHANS: Orphans = Orphans(UnsafeCell::new(GcHead {
+    next: null_mut(),
+    prev: 0,
+}));
+
+/// Objects left tracked by exited threads (call with the lock held).
+unsafe fn orphans() -> *mut GcHead {
+    let list = ORPHANS.0.get();
+    // SAFETY: the lock is held.
+    unsafe {
+        if (*list).next.is_null() {
+            list_init(list);
+        }
+    }
+    list
+}
+
+/// Counts a GC allocation and runs the collections that are due (CPython's youngest-generation
+/// rule): not while collecting, not when disabled, not while an exception is set.
+pub(crate) unsafe fn note_gc_alloc() {
+    let Some(st) = gc_state() else {
+        return;
+    };
+    // SAFETY: this thread's own state.
+    unsafe {
+        (*st).gens[0].count = (*st).gens[0].count.saturating_add(1);
+        if (*st).gens[0].count > (*st).gens[0].threshold
+            && (*st).gens[0].threshold > 0
+            && (*st).enabled
+            && !(*st).collecting
+            && (*crate::pystate::tstate()).curexc_type.is_null()
+        {
+            collect_generations(st);
+        }
+    }
+}
+
+/// Counts a GC deallocation.
+pub(crate) fn note_gc_free() {
+    if let Some(st) = gc_state() {
+        // SAFETY: this thread's own state.
+        unsafe {
+            if (*st).gens[0].count > 0 {
+                (*st).gens[0].count -= 1;
+            }
+        }
+    }
+}
+
+unsafe fn collect_generations(st: *mut GcState) {
+    // SAFETY: this thread's own state.
+    unsafe {
+        for i in (0..3).rev() {
+            if (*st).gens[i].count > (*st).gens[i].threshold {
+                if i == 2 && (*st).long_lived_pending < (*st).long_lived_total / 4 {
+                    continue;
+                }
+                collect(st, i);
+                return;
+            }
+        }
+    }
+}
+
+/// The tables of one reachability pass: the objects (by header), and each one's references
+/// not explained by the set itself.
+struct Pass {
+    nodes: Vec<*mut GcHead>,
+    refs: Vec<isize>,
+    reachable: Vec<bool>,
+    stack: Vec<usize>,
+}
+
+/// The index of `op` in the pass running now, when `op` belongs to its set.
+#[inline]
+unsafe fn index_in_pass(op: *mut PyObject) -> Option<usize> {
+    // SAFETY: `op` is a live object reported by a `tp_traverse`; only GC objects have a header.
+    unsafe {
+        if !is_gc(op) {
+            return None;
+        }
+        let g = head(op);
+        if (*g).next.is_null() || (*g).prev & COLLECTING == 0 {
+            return None;
+        }
+        Some((*g).prev >> 2)
+    }
+}
+
+unsafe extern "C" fn visit_subtract(op: *mut PyObject, arg: *mut c_void) -> c_int {
+    // SAFETY: `arg` is the running pass.
+    unsafe {
+        if let Some(i) = index_in_pass(op) {
+            let pass = &mut *(arg as *mut Pass);
+            pass.refs[i] -= 1;
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn visit_reach(op: *mut PyObject, arg: *mut c_void) -> c_int {
+    // SAFETY: `arg` is the running pass.
+    unsafe {
+        if let Some(i) = index_in_pass(op) {
+            let pass = &mut *(arg as *mut Pass);
+            if !pass.reachable[i] {
+                pass.reachable[i] = true;
+                pass.stack.push(i);
+            }
+        }
+    }
+    0
+}
+
+unsafe fn traverse(op: *mut PyObject, visit: crate::object::visitproc, arg: *mut c_void) {
+    // SAFETY: a live tracked object.
+    unsafe {
+        if let Some(t) = (*(*op).ob_type).tp_traverse {
+            t(op, visit, arg);
+        }
+    }
+}
+
+/// Step 1 (and 3): splits `list` into what is reachable from outside the list (left in
+/// `list`) and the rest (appended to `out`). Call with the lock held; runs no code but
+/// `tp_traverse`. Returns (reachable, unreachable) counts, or None (nothing moved) when the
+/// tables cannot be allocated.
+unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize)> {
+    let mut pass = Pass {
+        nodes: Vec::new(),
+        refs: Vec::new(),
+        reachable: Vec::new(),
+        stack: Vec::new(),
+    };
+    // SAFETY: the lock is held; every node of `list` is a live tracked object.
+    unsafe {
+        let mut n = 0usize;
+        let mut g = (*list).next;
+        while g != list {
+            n += 1;
+            g = (*g).next;
+        }
+        if pass.nodes.try_reserve_exact(n).is_err()
+            || pass.refs.try_reserve_exact(n).is_err()
+            || pass.reachable.try_reserve_exact(n).is_err()
+            || pass.stack.try_reserve(n).is_err()
+        {
+            return None;
+        }
+        // Number the set: `prev` holds the index until the lists are rebuilt below.
+        let mut g = (*list).next;
+        while g != list {
+            let i = pass.nodes.len();
+            pass.nodes.push(g);
+            pass.refs.push((*object_of(g)).ob_refcnt);
+            pass.reachable.push(false);
+            (*g).prev = (i << 2) | COLLECTING | ((*g).prev & FINALIZED);
+            g = (*g).next;
+        }
+        let arg = &raw mut pass as *mut c_void;
+        for i in 0..n {
+            traverse(object_of(pass.nodes[i]), Some(visit_subtract), arg);
+        }
+        // References from outside (a count below zero means a `tp_traverse` reported a
+        // reference it does not own: keep the object rather than free something in use).
+        for i in 0..n {
+            if pass.refs[i] != 0 {
+                pass.reachable[i] = true;
+                pass.stack.push(i);
+            }
+        }
+        while let Some(i) = pass.stack.pop() {
+            traverse(object_of(pass.nodes[i]), Some(visit_reach), arg);
+        }
+        list_init(list);
+        let mut kept = 0;
+        for i in 0..n {
+            let g = pass.nodes[i];
+            (*g).prev &= FINALIZED;
+            if pass.reachable[i] {
+                kept += 1;
+                list_append(g, list);
+            } else {
+                list_append(g, out);
+            }
+        }
+        Some((kept, n - kept))
+    }
+}
+
+/// Reports an exception a finalizer or `tp_clear` left set, as CPython's collector would not
+/// let it escape.
+unsafe fn report_leftover(op: *mut PyObject) {
+    // SAFETY: the current thread's indicator.
+    unsafe {
+        if !(*crate::pystate::tstate()).curexc_type.is_null() {
+            crate::pyerrors::PyErr_WriteUnraisable(op);
+        }
+    }
+}
+
+/// Collects generation `target` (and the younger ones); returns how many unreachable objects
+/// were left to clear once the finalizers had run (resurrected ones are not counted, as in
+/// CPython).
+unsafe fn collect(st: *mut GcState, target: usize) -> usize {
+    // SAFETY: this thread's own state and lists; other threads only unlink under the lock.
+    unsafe {
+        (*st).collecting = true;
+        if target + 1 < 3 {
+            (*st).gens[target + 1].count += 1;
+        }
+        for i in 0..=target {
+            (*st).gens[i].count = 0;
+        }
+        let young = &raw mut (*st).gens[target].head;
+        let old = &raw mut (*st).gens[(target + 1).min(2)].head;
+        let mut unreachable = GcHead {
+            next: null_mut(),
+            prev: 0,
+        };
+        let unreachable = &raw mut unreachable;
+        list_init(unreachable);
+        {
+            let _l = lock();
+            for i in 0..target {
+                list_merge(&raw mut (*st).gens[i].head, young);
+            }
+            if target == 2 {
+                list_merge(orphans(), young);
+            }
+            let Some((kept, _)) = partition(young, unreachable) else {
+                (*st).collecting = false;
+                return 0;
+            };
+            if target == 1 {
+                (*st).long_lived_pending += kept;
+            } else if target == 2 {
+                (*st).long_lived_pending = 0;
+                (*st).long_lived_total = kept;
+            }
+            if young != old {
+                list_merge(young, old);
+            }
+        }
+        // 2. Finalizers, each object moved to `finalized` first (the finalizer may free
+        // others, which untrack themselves from whichever list holds them).
+        let mut finalized = GcHead {
+            next: null_mut(),
+            prev: 0,
+        };
+        let finalized = &raw mut finalized;
+        list_init(finalized);
+        loop {
+            let g = {
+                let _l = lock();
+                let g = (*unreachable).next;
+                if g == unreachable {
+                    break;
+                }
+                list_remove(g);
+                list_append(g, finalized);
+                g
+            };
+            let op = object_of(g);
+            if (*(*op).ob_type).tp_finalize.is_some() && !is_finalized(op) {
+                crate::ffi::incref(op);
+                call_finalizer(op);
+                report_leftover(op);
+                crate::ffi::decref(op);
+            }
+        }
+        // 3. What the finalizers made reachable again survives.
+        let mut garbage = GcHead {
+            next: null_mut(),
+            prev: 0,
+        };
+        let garbage = &raw mut garbage;
+        list_init(garbage);
+        let found;
+        {
+            let _l = lock();
+            // Without tables nothing is cleared: everything survives.
+            found = partition(finalized, garbage).map_or(0, |(_, lost)| lost);
+            list_merge(finalized, old);
+        }
+        // 4. Break the cycles.
+        loop {
+            let g = {
+                let _l = lock();
+                let g = (*garbage).next;
+                if g == garbage {
+                    break;
+                }
+                g
+            };
+            let op = object_of(g);
+            crate::ffi::incref(op);
+            if let Some(clear) = (*(*op).ob_type).tp_clear {
+                clear(op);
+                report_leftover(op);
+            }
+            crate::ffi::decref(op);
+            let _l = lock();
+            if (*garbage).next == g {
+                // Still alive (its cycle runs through objects without tp_clear): it survives.
+                list_remove(g);
+                list_append(g, old);
+            }
+        }
+        (*st).collecting = false;
+        found
+    }
+}
+
+/// Runs a full collection (all generations) on the calling thread's objects, finalizers
+/// first (PEP 442), and returns the number of unreachable objects found (not counting those a
+/// finalizer resurrected). Does nothing and
+/// returns 0 while automatic collection is disabled (`PyGC_Disable`) or a collection is
+/// already running, as in CPython 3.10. The exception being raised, if any, is preserved.
+///
+/// pycoro: each thread collects the objects it tracked (objects left by exited threads
+/// included), never those of other running threads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_Collect() -> Py_ssize_t {
+    guard("PyGC_Collect", 0, || {
+        let Some(st) = gc_state() else {
+            return 0;
+        };
+        // SAFETY: this thread's own state.
+        unsafe {
+            if !(*st).enabled || (*st).collecting {
+                return 0;
+            }
+            let (t, v, tb) = crate::pyerrors::fetch();
+            let n = collect(st, 2);
+            crate::pyerrors::restore(t, v, tb);
+            n as Py_ssize_t
+        }
+    })
+}
+
+fn set_enabled(on: bool) -> c_int {
+    match gc_state() {
+        // SAFETY: this thread's own state.
+        Some(st) => unsafe { core::mem::replace(&mut (*st).enabled, on) as c_int },
+        None => 0,
+    }
+}
+
+/// Enables automatic collection (on the calling thread); returns the previous state (1 if it
+/// was enabled, else 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_Enable() -> c_int {
+    guard("PyGC_Enable", 0, || set_enabled(true))
+}
+
+/// Disables automatic collection (on the calling thread); returns the previous state (1 if
+/// it was enabled, else 0). `PyGC_Collect` then does nothing either.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_Disable() -> c_int {
+    guard("PyGC_Disable", 0, || set_enabled(false))
+}
+
+/// Returns 1 if automatic collection is enabled on the calling thread, else 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_IsEnabled() -> c_int {
+    guard("PyGC_IsEnabled", 0, || match gc_state() {
+        // SAFETY: this thread's own state.
+        Some(st) => unsafe { (*st).enabled as c_int },
+        None => 0,
+    })
+}
+
+/// Returns 1 if `op` is an object the collector may track (its type has
+/// `Py_TPFLAGS_HAVE_GC` and its `tp_is_gc`, if any, says yes), else 0. pycoro: immortal
+/// objects answer 0; a NULL `op` answers 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_IS_GC(op: *mut PyObject) -> c_int {
+    if op.is_null() {
+        return 0;
+    }
+    // SAFETY: a live object by contract.
+    guard("PyObject_IS_GC", 0, || unsafe { is_gc(op) as c_int })
 }
