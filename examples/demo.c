@@ -23,7 +23,15 @@
  *       r = await ticker()
  *       return f"main got: {r}"
  * driven from C with PyIter_Send: a KeyError thrown in, a second run closed half-way, a third
- * with a ValueError thrown through both frames (with its traceback).
+ * with a ValueError thrown through both frames (with its traceback). Then:
+ *   async def countdown():         # an async generator, driven like `async for` does
+ *       try:
+ *           forgotten()            # a coroutine never awaited: RuntimeWarning when it dies
+ *           for i in (3, 2, 1):
+ *               yield i
+ *       finally:
+ *           print("countdown: finally")
+ * and a coroutine kept alive only by a cycle through its own frame, reclaimed by PyGC_Collect.
  */
 #include <Python.h>
 #include <frameobject.h>
@@ -130,6 +138,55 @@ static int main_body(PyFrameObject *frame, PyObject *arg, PyObject **out)
     return PYNATIVE_ERROR;
 }
 
+enum { LABEL_COUNTED = 1 };
+
+/* The async generator countdown(): slot 0 holds the forgotten coroutine until its first yield
+ * is resumed; the raw state counts down. */
+static int countdown_body(PyFrameObject *frame, PyObject *arg, PyObject **out)
+{
+    long *left = (long *)PyNative_FrameState(frame);
+    if (frame->f_lasti == -1) {
+        *left = 3;
+        frame->f_lineno = 52;
+        /* forgotten(): created inside this frame, so its cr_origin names countdown. */
+        frame->f_localsplus[0] = new_coroutine(main_body, "forgotten", 0, 0);
+        if (frame->f_localsplus[0] == NULL) {
+            return PYNATIVE_ERROR;
+        }
+    } else {
+        Py_CLEAR(frame->f_localsplus[0]); /* dies never awaited: the warning */
+        if (arg == NULL || --*left == 0) { /* thrown in (aclose), or the loop is over */
+            printf("%-34s %s\n", "countdown: finally", arg == NULL ? "(closed)" : "(done)");
+            if (arg == NULL) {
+                return PYNATIVE_ERROR;
+            }
+            *out = Py_NewRef(Py_None);
+            return PYNATIVE_RETURN;
+        }
+    }
+    frame->f_lineno = 54;
+    frame->f_lasti = LABEL_COUNTED;
+    *out = PyLong_FromLong(*left); /* yield i */
+    return *out ? PYNATIVE_YIELD : PYNATIVE_ERROR;
+}
+
+/* A coroutine whose frame holds the coroutine itself: a cycle only the collector reclaims. */
+static int selfish_body(PyFrameObject *frame, PyObject *arg, PyObject **out)
+{
+    if (frame->f_lasti == -1) {
+        frame->f_localsplus[0] = Py_NewRef((PyObject *)frame->f_gen);
+        frame->f_lasti = LABEL_YIELDED;
+        *out = Py_NewRef(Py_None);
+        return PYNATIVE_YIELD;
+    }
+    if (arg == NULL) {
+        printf("%-34s %s\n", "selfish: closed by its finalizer", "(GeneratorExit)");
+        return PYNATIVE_ERROR;
+    }
+    *out = Py_NewRef(Py_None);
+    return PYNATIVE_RETURN;
+}
+
 /* One PyIter_Send, printed. */
 static void send(PyObject *coro, PyObject *value)
 {
@@ -215,5 +272,56 @@ int main(void)
         Py_DECREF(r);
     }
     Py_DECREF(coro);
+
+    printf("--- run 4: an async generator driven like `async for`, a never-awaited coroutine\n");
+    _PyEval_SetCoroutineOriginTrackingDepth(PyThreadState_Get(), 2);
+    {
+        PyCodeObject *code = PyNative_NewCode(countdown_body, "countdown", "demo.c", 50,
+                                              CO_ASYNC_GENERATOR, 1, sizeof(long));
+        PyFrameObject *frame = code ? PyFrame_New(NULL, code, NULL, NULL) : NULL;
+        PyObject *agen = frame ? PyAsyncGen_New(frame, NULL, NULL) : NULL;
+        Py_XDECREF(code);
+        if (agen == NULL) {
+            print_exception("creating countdown failed:");
+            return 1;
+        }
+        print_object("created:", agen);
+        fflush(stdout);
+        for (;;) { /* async for i in countdown(): */
+            PyObject *step = Py_TYPE(agen)->tp_as_async->am_anext(agen), *i = NULL;
+            PySendResult sr = step ? PyIter_Send(step, Py_None, &i) : PYGEN_ERROR;
+            Py_XDECREF(step);
+            if (sr == PYGEN_RETURN) { /* the asend awaitable finished: a value was yielded */
+                print_object("async for got:", i);
+                fflush(stdout);
+                Py_DECREF(i);
+                continue;
+            }
+            Py_XDECREF(i);
+            if (sr == PYGEN_ERROR && PyErr_ExceptionMatches(PyExc_StopAsyncIteration)) {
+                PyErr_Clear();
+                printf("%-34s %s\n", "async for:", "StopAsyncIteration, loop ends");
+            } else {
+                print_exception("async for failed:");
+            }
+            break;
+        }
+        Py_DECREF(agen);
+    }
+    _PyEval_SetCoroutineOriginTrackingDepth(PyThreadState_Get(), 0);
+
+    printf("--- run 5: a coroutine in a cycle through its own frame, reclaimed by PyGC_Collect\n");
+    coro = new_coroutine(selfish_body, "selfish", 1, 0);
+    if (coro == NULL) {
+        print_exception("creating selfish failed:");
+        return 1;
+    }
+    send(coro, Py_None);
+    printf("%-34s %zd\n", "refcount (caller + own frame):", Py_REFCNT(coro));
+    Py_DECREF(coro);
+    /* The finalizer's close ended the frame, which let go of the coroutine: nothing was left
+     * for tp_clear, so the count (objects still unreachable after finalizers) is 0, as in
+     * CPython. */
+    printf("%-34s %zd\n", "PyGC_Collect() ->", PyGC_Collect());
     return Py_FinalizeEx() < 0 ? 1 : 0;
 }

@@ -448,7 +448,9 @@ pub(crate) unsafe fn warn_unawaited_coroutine(coro: *mut PyObject) {
             crate::pyerrors::restore(null_mut(), null_mut(), null_mut());
         }
         let m = crate::unicodeobject::str_from(&msg);
-        if m.is_null() || warn(crate::exc!(RuntimeWarning), m, 2, coro) < 0 {
+        // CPython warns from its Python helper with stacklevel=2, which names the frame that
+        // was running when the coroutine died; pycoro has no helper frame, so that is level 1.
+        if m.is_null() || warn(crate::exc!(RuntimeWarning), m, 1, coro) < 0 {
             crate::pyerrors::PyErr_WriteUnraisable(coro);
         }
         xdecref(m);

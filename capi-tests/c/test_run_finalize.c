@@ -220,6 +220,42 @@ static int maker_body(PyFrameObject *f, PyObject *arg, PyObject **out)
     return PYNATIVE_RETURN;
 }
 
+/* drops a never-awaited coroutine while running at line 77 */
+static int dropper_body(PyFrameObject *f, PyObject *arg, PyObject **out)
+{
+    PyObject *c;
+    (void)arg;
+    f->f_lineno = 77;
+    c = NATIVE_CORO(cleanup_body, "dropped");
+    if (c == NULL) {
+        return PYNATIVE_ERROR;
+    }
+    Py_DECREF(c);
+    *out = Py_NewRef(Py_None);
+    return PYNATIVE_RETURN;
+}
+
+/* 78: the warning names the frame that was running when the coroutine died (CPython 3.10:
+ * "file.py:N: RuntimeWarning: coroutine 'x' was never awaited", from stacklevel=2 in its
+ * Python helper). */
+static void test_never_awaited_warning_location(void)
+{
+    PyObject *d = NATIVE_CORO(dropper_body, "dropper"), *r = NULL;
+    REQUIRE(d != NULL);
+    warn_calls = 0;
+    PyNative_SetWarningHandler(capture_warning, NULL);
+    PyNative_WarningsFilter("always", NULL);
+    CHECK_EQ_INT(PyIter_Send(d, Py_None, &r), PYGEN_RETURN);
+    Py_XDECREF(r);
+    CHECK_EQ_INT(warn_calls, 1);
+    CHECK_STR_EQ(warn_text, "coroutine 'dropped' was never awaited");
+    CHECK_STR_EQ(warn_file, "native_test.c");
+    CHECK_EQ_INT(warn_line, 77);
+    Py_DECREF(d);
+    PyNative_WarningsFilter("reset", NULL);
+    PyNative_SetWarningHandler(NULL, NULL);
+}
+
 /* 79 */
 static void test_never_awaited_warning_with_origin(void)
 {
@@ -304,6 +340,7 @@ int main(void)
     RUN(test_finalizer_preserves_exception_state);
     RUN(test_finalize_called_directly);
     RUN(test_never_awaited_warning);
+    RUN(test_never_awaited_warning_location);
     RUN(test_never_awaited_warning_with_origin);
     RUN(test_closed_before_start_no_warning);
     RUN(test_never_awaited_as_error);
