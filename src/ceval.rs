@@ -10,7 +10,7 @@ use crate::ffi::{decref, obj, xdecref};
 use crate::frameobject::PyFrameObject;
 use crate::object::*;
 use crate::object_ops::none;
-use crate::pyerrors::{fetch, occurred, set_string};
+use crate::pyerrors::{fetch, set_string};
 use crate::traceback;
 use crate::unicodeobject::str_as;
 use core::ptr::null_mut;
@@ -151,8 +151,13 @@ unsafe fn send_to_delegate(f: *mut PyFrameObject, arg: *mut PyObject) -> Step {
 /// `arg` (borrowed) is the value sent in; NULL when an exception is being thrown in (the error
 /// indicator is set). The caller has linked the frame into the thread's frame chain, pushed
 /// the generator's exception state and set `f_state` to `FRAME_EXECUTING`; this function does
-/// not touch `f_state`.
-pub(crate) unsafe fn eval_frame(f: *mut PyFrameObject, arg: *mut PyObject) -> Outcome {
+/// not touch `f_state`. `ts` is the calling thread's state.
+#[inline]
+pub(crate) unsafe fn eval_frame(
+    f: *mut PyFrameObject,
+    arg: *mut PyObject,
+    ts: *mut crate::pystate::PyThreadState,
+) -> Outcome {
     // SAFETY: a live frame of native code whose body follows the PyNative_Body contract (the
     // contract violations it can detect raise SystemError).
     unsafe {
@@ -200,7 +205,16 @@ pub(crate) unsafe fn eval_frame(f: *mut PyFrameObject, arg: *mut PyObject) -> Ou
             let status = body(f, arg, &mut out);
             xdecref(owned);
             owned = null_mut();
-            let pending = !occurred().is_null();
+            let pending = !(*ts).curexc_type.is_null();
+            // The common case first: a plain yield with a value, a label and no exception.
+            if status == PYNATIVE_YIELD
+                && !pending
+                && !out.is_null()
+                && (*f).f_lasti >= 0
+                && (*code).co_flags & CO_ASYNC_GENERATOR == 0
+            {
+                return Outcome::Yielded(out);
+            }
             match status {
                 PYNATIVE_RETURN | PYNATIVE_YIELD if pending => {
                     xdecref(out);

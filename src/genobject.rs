@@ -560,6 +560,55 @@ pub(crate) unsafe fn send_ex2(
         let g = op as *mut PyGenObject;
         let f = (*g).gi_frame;
         *presult = null_mut();
+        // Runnable: created or suspended, and not sent a value before it started.
+        if f.is_null()
+            || (*f).f_state >= FRAME_EXECUTING
+            || ((*f).f_lasti < 0 && !arg.is_null() && arg != none())
+        {
+            return send_refused(op, f, arg, presult, exc, closing);
+        }
+        let ts = tstate();
+        // Generators return to their latest caller.
+        crate::ffi::xsetref(
+            (&raw mut (*f).f_back) as *mut *mut PyObject,
+            xnew_ref(obj((*ts).frame)),
+        );
+        (*ts).frame = f;
+        let item = &raw mut (*g).gi_exc_state;
+        (*item).previous_item = (*ts).exc_info;
+        (*ts).exc_info = item;
+        if exc {
+            crate::pyerrors::chain_stack_item(item);
+        }
+        (*f).f_state = FRAME_EXECUTING;
+        let outcome =
+            crate::ceval::eval_frame(f, if exc { null_mut() } else { arg_or_none(arg) }, ts);
+        (*ts).exc_info = (*item).previous_item;
+        (*item).previous_item = null_mut();
+        (*ts).frame = (*f).f_back;
+        clear((&raw mut (*f).f_back) as *mut *mut PyObject);
+        if let crate::ceval::Outcome::Yielded(v) = outcome {
+            (*f).f_state = FRAME_SUSPENDED;
+            *presult = v;
+            return PYGEN_NEXT;
+        }
+        send_finished(op, f, outcome, arg, presult)
+    }
+}
+
+/// `send_ex2` on a generator that cannot run now: the errors (and the exhausted generator's
+/// quiet return) in 3.10's order.
+#[cold]
+unsafe fn send_refused(
+    op: *mut PyObject,
+    f: *mut PyFrameObject,
+    arg: *mut PyObject,
+    presult: *mut *mut PyObject,
+    exc: bool,
+    closing: bool,
+) -> PySendResult {
+    // SAFETY: as send_ex2.
+    unsafe {
         // "Just started" is f_lasti < 0, as in CPython; a native body's first run also has
         // f_lasti < 0 until it sets a label, but a running frame is "already executing" (a
         // running CPython frame always has f_lasti >= 0).
@@ -582,48 +631,36 @@ pub(crate) unsafe fn send_ex2(
             );
             return PYGEN_ERROR;
         }
-        if f.is_null() || (*f).f_state > 0 {
-            if is_coro_exact(op) && !closing {
-                set_string(
-                    crate::exc!(RuntimeError),
-                    "cannot reuse already awaited coroutine",
-                );
-            } else if !arg.is_null() && !exc {
-                *presult = new_ref(none());
-                return PYGEN_RETURN;
-            }
-            return PYGEN_ERROR;
+        if is_coro_exact(op) && !closing {
+            set_string(
+                crate::exc!(RuntimeError),
+                "cannot reuse already awaited coroutine",
+            );
+        } else if !arg.is_null() && !exc {
+            *presult = new_ref(none());
+            return PYGEN_RETURN;
         }
-        let ts = tstate();
-        // Generators return to their latest caller.
-        crate::ffi::xsetref(
-            (&raw mut (*f).f_back) as *mut *mut PyObject,
-            xnew_ref(obj((*ts).frame)),
-        );
-        (*ts).frame = f;
-        let item = &raw mut (*g).gi_exc_state;
-        (*item).previous_item = (*ts).exc_info;
-        (*ts).exc_info = item;
-        if exc {
-            crate::pyerrors::chain_stack_item(item);
-        }
-        (*f).f_state = FRAME_EXECUTING;
-        let outcome = crate::ceval::eval_frame(f, if exc { null_mut() } else { arg_or_none(arg) });
-        (*ts).exc_info = (*item).previous_item;
-        (*item).previous_item = null_mut();
-        (*ts).frame = (*f).f_back;
-        clear((&raw mut (*f).f_back) as *mut *mut PyObject);
+        PYGEN_ERROR
+    }
+}
+
+/// The end of `send_ex2` when the frame returned or raised: the frame state, PEP 479's
+/// conversions, the frame released.
+unsafe fn send_finished(
+    op: *mut PyObject,
+    f: *mut PyFrameObject,
+    outcome: crate::ceval::Outcome,
+    arg: *mut PyObject,
+    presult: *mut *mut PyObject,
+) -> PySendResult {
+    // SAFETY: as send_ex2.
+    unsafe {
         let mut result = match outcome {
-            crate::ceval::Outcome::Yielded(v) => {
-                (*f).f_state = FRAME_SUSPENDED;
-                *presult = v;
-                return PYGEN_NEXT;
-            }
             crate::ceval::Outcome::Returned(v) => {
                 (*f).f_state = FRAME_RETURNED;
                 v
             }
-            crate::ceval::Outcome::Raised => {
+            _ => {
                 (*f).f_state = FRAME_RAISED;
                 null_mut()
             }
@@ -645,7 +682,7 @@ pub(crate) unsafe fn send_ex2(
                 "async generator raised StopAsyncIteration",
             );
         }
-        release_frame(g);
+        release_frame(op as *mut PyGenObject);
         *presult = result;
         if result.is_null() {
             PYGEN_ERROR

@@ -14,7 +14,6 @@ use core::ffi::{c_int, c_ulong, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
 use static_assertions::const_assert_eq;
-use std::cell::Cell;
 
 /// The interpreter state (opaque; pycoro has exactly one).
 pub struct PyInterpreterState {
@@ -111,15 +110,58 @@ impl Drop for Owner {
             clear(&raw mut (*ts).exc_state.exc_traceback);
             clear(&raw mut (*ts).async_gen_firstiter);
             clear(&raw mut (*ts).async_gen_finalizer);
-            let _ = CURRENT.try_with(|c| c.set(null_mut()));
+            set_current(null_mut());
             drop(Box::from_raw(ts));
         }
     }
 }
 
 thread_local! {
-    static CURRENT: Cell<*mut PyThreadState> = const { Cell::new(null_mut()) };
     static OWNER: Owner = Owner(new_state());
+}
+
+// The calling thread's state pointer lives in an initial-exec TLS slot: reading it is one load
+// from `%fs` (no `__tls_get_addr` call, which Rust's `thread_local!` costs in a shared
+// library). Zero in every new thread.
+core::arch::global_asm!(
+    ".section .tbss,\"awT\",@nobits",
+    ".p2align 3",
+    ".globl pycoro_tls_current",
+    ".hidden pycoro_tls_current",
+    ".type pycoro_tls_current, @object",
+    ".size pycoro_tls_current, 8",
+    "pycoro_tls_current:",
+    ".zero 8",
+    ".text",
+);
+
+/// The calling thread's state pointer (NULL before first use and after thread exit).
+#[inline(always)]
+fn current() -> *mut PyThreadState {
+    let p: *mut PyThreadState;
+    // SAFETY: reads this thread's 8-byte slot through its initial-exec GOT entry.
+    unsafe {
+        core::arch::asm!(
+            "mov {p}, qword ptr [rip + pycoro_tls_current@GOTTPOFF]",
+            "mov {p}, qword ptr fs:[{p}]",
+            p = out(reg) p,
+            options(nostack, readonly, preserves_flags),
+        );
+    }
+    p
+}
+
+fn set_current(ts: *mut PyThreadState) {
+    // SAFETY: writes this thread's 8-byte slot through its initial-exec GOT entry.
+    unsafe {
+        core::arch::asm!(
+            "mov {t}, qword ptr [rip + pycoro_tls_current@GOTTPOFF]",
+            "mov qword ptr fs:[{t}], {v}",
+            t = out(reg) _,
+            v = in(reg) ts,
+            options(nostack, preserves_flags),
+        );
+    }
 }
 
 fn new_state() -> *mut PyThreadState {
@@ -142,7 +184,7 @@ fn new_state() -> *mut PyThreadState {
 /// The calling thread's state, created on first use.
 #[inline]
 pub(crate) fn tstate() -> *mut PyThreadState {
-    let cur = CURRENT.with(|c| c.get());
+    let cur = current();
     if !cur.is_null() {
         return cur;
     }
@@ -154,7 +196,7 @@ fn slow_tstate() -> *mut PyThreadState {
     // During thread teardown the state may already be gone: then a fresh, leaked-free state
     // cannot be made either, and the access panics into the caller's guard.
     let p = OWNER.with(|o| o.0);
-    CURRENT.with(|c| c.set(p));
+    set_current(p);
     p
 }
 
@@ -189,7 +231,7 @@ pub const PyGILState_UNLOCKED: PyGILState_STATE = 1;
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyGILState_Ensure() -> PyGILState_STATE {
     guard("PyGILState_Ensure", PyGILState_LOCKED, || {
-        let fresh = CURRENT.with(|c| c.get()).is_null();
+        let fresh = current().is_null();
         let ts = tstate();
         // SAFETY: the thread's own state.
         unsafe { (*ts).gilstate_counter += 1 };
