@@ -8,7 +8,7 @@ TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 PROFILE_DIR := $(TARGET_DIR)/debug
 C_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic -g
 
-.PHONY: build header demo deps test clean
+.PHONY: build header demo deps test bench clean
 
 build:
 	$(CARGO) build
@@ -35,6 +35,10 @@ test: deps
 	$(CARGO) test --workspace --no-fail-fast
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Benchmarks (not part of `make test`): pycoro against a plain-C floor and CPython 3.10.
+bench:
+	./bench/run.sh
 
 clean:
 	$(CARGO) clean

@@ -2497,6 +2497,23 @@ int Py_FinalizeEx(void);
 void Py_Finalize(void);
 
 /**
+ * Test hook: from now on, count the allocations pycoro makes (objects, frames, strings,
+ * tuples, `PyMem_*`/`PyObject_Malloc` memory), and make the `n`-th of them fail as if the
+ * system were out of memory (`MemoryError`, or the operation's own error). Only that one
+ * fails: later allocations succeed. `n == 0` counts without failing; `n < 0` switches
+ * counting and failing off. Memory for Rust-internal bookkeeping (message formatting, the
+ * collector's tables) is not counted. The setting is process-wide: use it from one thread.
+ */
+void PyNative_SetAllocFailure(Py_ssize_t n);
+
+/**
+ * Test hook: the number of allocations counted since the last `PyNative_SetAllocFailure`
+ * (0 when counting is off). A scenario run with counting on tells how many failure points it
+ * has.
+ */
+Py_ssize_t PyNative_AllocCount(void);
+
+/**
  * Allocates `n` bytes (a request for zero bytes returns a unique non-NULL pointer).
  *
  * Return value: the memory, owned by the caller (release it with `PyMem_Free`), or NULL on

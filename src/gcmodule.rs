@@ -6,7 +6,7 @@ use crate::ffi::{has_flag, obj};
 use crate::object::{
     PYNATIVE_IMMORTAL_MIN, Py_TPFLAGS_HAVE_GC, Py_ssize_t, PyObject, PyTypeObject, PyVarObject,
 };
-use crate::pymem::{raw_calloc, raw_free};
+use crate::pymem::raw_free;
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
 
@@ -80,7 +80,7 @@ pub(crate) unsafe fn alloc_object(tp: *mut PyTypeObject, size: usize) -> *mut Py
     };
     // SAFETY: plain allocation; the header (if any) comes first.
     unsafe {
-        let mem = raw_calloc(1, total) as *mut u8;
+        let mem = alloc_block(total);
         if mem.is_null() {
             crate::pyerrors::no_memory();
             return null_mut();
@@ -99,7 +99,7 @@ pub(crate) unsafe fn free_object(op: *mut PyObject) {
         if has_flag((*op).ob_type, Py_TPFLAGS_HAVE_GC) {
             release_gc(op);
         } else {
-            raw_free(op as *mut c_void);
+            free_block(op as *mut c_void);
         }
     }
 }
@@ -110,7 +110,7 @@ unsafe fn release_gc(op: *mut PyObject) {
     unsafe {
         untrack(op);
         note_gc_free();
-        raw_free(head(op) as *mut c_void);
+        free_block(head(op) as *mut c_void);
     }
 }
 
@@ -531,8 +531,8 @@ struct Generation {
     count: i32,
 }
 
-/// One thread's collector.
-struct GcState {
+/// One thread's collector (part of its `ThreadData`).
+pub(crate) struct GcState {
     initialized: bool,
     enabled: bool,
     collecting: bool,
@@ -544,23 +544,15 @@ struct GcState {
     long_lived_pending: usize,
 }
 
-struct GcCell(UnsafeCell<GcState>);
-
-impl Drop for GcCell {
-    fn drop(&mut self) {
-        let st = self.0.get();
-        // SAFETY: the thread is exiting; its objects move to the orphans, which the next full
-        // collection on any thread adopts.
-        unsafe {
-            if !(*st).initialized {
-                return;
-            }
-            let _l = lock();
-            let orphans = orphans();
-            for g in &mut (*st).gens {
-                list_merge(&raw mut g.head, orphans);
-            }
-            (*st).initialized = false;
+impl GcState {
+    pub(crate) const fn new() -> Self {
+        GcState {
+            initialized: false,
+            enabled: true,
+            collecting: false,
+            gens: [generation(0), generation(1), generation(2)],
+            long_lived_total: 0,
+            long_lived_pending: 0,
         }
     }
 }
@@ -576,35 +568,131 @@ const fn generation(i: usize) -> Generation {
     }
 }
 
-thread_local! {
-    static GC: GcCell = const {
-        GcCell(UnsafeCell::new(GcState {
-            initialized: false,
-            enabled: true,
-            collecting: false,
-            gens: [generation(0), generation(1), generation(2)],
-            long_lived_total: 0,
-            long_lived_pending: 0,
-        }))
-    };
+/// At thread exit: the thread's objects move to the orphans (which the next full collection
+/// on any thread adopts) and its cached blocks are released.
+pub(crate) unsafe fn thread_exit(st: *mut GcState, cache: *mut BlockCache) {
+    // SAFETY: the exiting thread's own state.
+    unsafe {
+        (*cache).release_all();
+        if !(*st).initialized {
+            return;
+        }
+        let _l = lock();
+        let orphans = orphans();
+        for g in &mut (*st).gens {
+            list_merge(&raw mut g.head, orphans);
+        }
+        (*st).initialized = false;
+    }
 }
 
 /// The calling thread's collector, or None while the thread is exiting.
+#[inline]
 fn gc_state() -> Option<*mut GcState> {
-    GC.try_with(|c| {
-        let st = c.0.get();
-        // SAFETY: this thread's own state; its list heads do not move while the thread lives.
-        unsafe {
-            if !(*st).initialized {
-                for g in &mut (*st).gens {
-                    list_init(&raw mut g.head);
+    let d = crate::pystate::thread_data()?;
+    // SAFETY: this thread's own state; its list heads do not move while the thread lives.
+    unsafe {
+        let st = &raw mut (*d).gc;
+        if !(*st).initialized {
+            for g in &mut (*st).gens {
+                list_init(&raw mut g.head);
+            }
+            (*st).initialized = true;
+        }
+        Some(st)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-thread caches of freed object blocks, by size class (16 bytes each, up to 1 KiB): object
+// creation and deallocation skip malloc and free most of the time (CPython has free lists for
+// the same reason). A block goes to the cache of the thread that frees it.
+// ---------------------------------------------------------------------------------------------
+
+const BLOCK_CLASSES: usize = 65;
+const BLOCKS_PER_CLASS: u32 = 64;
+
+/// A cached block's first word links it to the next.
+struct FreeBlock {
+    next: *mut FreeBlock,
+}
+
+pub(crate) struct BlockCache {
+    heads: [*mut FreeBlock; BLOCK_CLASSES],
+    counts: [u32; BLOCK_CLASSES],
+}
+
+impl BlockCache {
+    pub(crate) const fn new() -> Self {
+        BlockCache {
+            heads: [null_mut(); BLOCK_CLASSES],
+            counts: [0; BLOCK_CLASSES],
+        }
+    }
+
+    unsafe fn release_all(&mut self) {
+        for (head, count) in self.heads.iter_mut().zip(self.counts.iter_mut()) {
+            while !head.is_null() {
+                let b = *head;
+                // SAFETY: a cached block owned by this cache.
+                unsafe {
+                    *head = (*b).next;
+                    raw_free(b as *mut c_void);
                 }
-                (*st).initialized = true;
+            }
+            *count = 0;
+        }
+    }
+}
+
+/// Allocates `total` zeroed bytes for an object (its GC header included): from the thread's
+/// cache when it has a block of the size class, else from `raw_calloc`.
+unsafe fn alloc_block(total: usize) -> *mut u8 {
+    if crate::pymem::injected_failure() {
+        return null_mut();
+    }
+    let class = total.div_ceil(16);
+    if class < BLOCK_CLASSES
+        && let Some(d) = crate::pystate::thread_data()
+    {
+        // SAFETY: this thread's own cache; a cached block has room for its class.
+        unsafe {
+            let cache = &raw mut (*d).blocks;
+            let b = (*cache).heads[class];
+            if !b.is_null() {
+                (*cache).heads[class] = (*b).next;
+                (*cache).counts[class] -= 1;
+                core::ptr::write_bytes(b as *mut u8, 0, total);
+                return b as *mut u8;
             }
         }
-        st
-    })
-    .ok()
+    }
+    // SAFETY: plain allocation (already counted above), rounded up to its class so that the
+    // block serves the same class again once it is cached.
+    unsafe { libc::calloc(1, (class * 16).max(total).max(1)) as *mut u8 }
+}
+
+/// Releases a block from `alloc_block` (or any `raw_*` block): into the thread's cache when
+/// its class has room, else to the C library.
+unsafe fn free_block(mem: *mut c_void) {
+    // SAFETY: a live malloc block; its usable size says which requests it can serve.
+    unsafe {
+        let class = libc::malloc_usable_size(mem) / 16;
+        if class < BLOCK_CLASSES
+            && class > 0
+            && let Some(d) = crate::pystate::thread_data()
+        {
+            let cache = &raw mut (*d).blocks;
+            if (*cache).counts[class] < BLOCKS_PER_CLASS {
+                let b = mem as *mut FreeBlock;
+                (*b).next = (*cache).heads[class];
+                (*cache).heads[class] = b;
+                (*cache).counts[class] += 1;
+                return;
+            }
+        }
+        raw_free(mem);
+    }
 }
 
 struct Orphans(UnsafeCell<GcHead>);

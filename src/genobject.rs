@@ -154,8 +154,14 @@ unsafe extern "C" fn gen_dealloc(op: *mut PyObject) {
     // SAFETY: a dying generator owns every reference it holds; its frame's back-pointer to it
     // is borrowed and reset before the frame is released.
     unsafe {
-        // PEP 442: the finalizer runs first (at most once); it may resurrect the object.
-        if crate::gcmodule::PyObject_CallFinalizerFromDealloc(op) != 0 {
+        // PEP 442: the finalizer runs first (at most once); it may resurrect the object. A
+        // finished generator's finalizer has nothing to do (3.10's first step), so it is
+        // skipped.
+        let f = (*g).gi_frame;
+        if !f.is_null()
+            && (*f).f_state <= FRAME_EXECUTING
+            && crate::gcmodule::PyObject_CallFinalizerFromDealloc(op) != 0
+        {
             return;
         }
         untrack(op);

@@ -7,16 +7,66 @@
 
 use crate::boundary::guard;
 use core::ffi::c_void;
+use core::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+
+// Allocation-failure injection for tests (`PyNative_SetAllocFailure`): while armed, every
+// allocation pycoro makes for C-visible memory is counted, and the chosen one fails.
+static ARMED: AtomicBool = AtomicBool::new(false);
+static COUNT: AtomicIsize = AtomicIsize::new(0);
+static FAIL_AT: AtomicIsize = AtomicIsize::new(0);
+
+/// Counts an allocation while injection is armed; true when this one is to fail.
+#[inline(always)]
+pub(crate) fn injected_failure() -> bool {
+    if !ARMED.load(Ordering::Relaxed) {
+        return false;
+    }
+    injected_failure_slow()
+}
+
+#[cold]
+fn injected_failure_slow() -> bool {
+    let n = COUNT.fetch_add(1, Ordering::Relaxed) + 1;
+    n == FAIL_AT.load(Ordering::Relaxed)
+}
+
+/// Test hook: from now on, count the allocations pycoro makes (objects, frames, strings,
+/// tuples, `PyMem_*`/`PyObject_Malloc` memory), and make the `n`-th of them fail as if the
+/// system were out of memory (`MemoryError`, or the operation's own error). Only that one
+/// fails: later allocations succeed. `n == 0` counts without failing; `n < 0` switches
+/// counting and failing off. Memory for Rust-internal bookkeeping (message formatting, the
+/// collector's tables) is not counted. The setting is process-wide: use it from one thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyNative_SetAllocFailure(n: crate::object::Py_ssize_t) {
+    COUNT.store(0, Ordering::Relaxed);
+    FAIL_AT.store(n.max(0), Ordering::Relaxed);
+    ARMED.store(n >= 0, Ordering::Relaxed);
+}
+
+/// Test hook: the number of allocations counted since the last `PyNative_SetAllocFailure`
+/// (0 when counting is off). A scenario run with counting on tells how many failure points it
+/// has.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyNative_AllocCount() -> crate::object::Py_ssize_t {
+    if ARMED.load(Ordering::Relaxed) {
+        COUNT.load(Ordering::Relaxed)
+    } else {
+        0
+    }
+}
 
 /// Allocates `n` bytes (at least one); NULL on failure, with no exception set.
 pub(crate) unsafe fn raw_malloc(n: usize) -> *mut c_void {
+    if injected_failure() {
+        return core::ptr::null_mut();
+    }
     // SAFETY: plain libc allocation.
     unsafe { libc::malloc(n.max(1)) }
 }
 
 /// Allocates `n * size` zeroed bytes (at least one); NULL on failure or overflow.
 pub(crate) unsafe fn raw_calloc(n: usize, size: usize) -> *mut c_void {
-    if n.checked_mul(size).is_none() {
+    if n.checked_mul(size).is_none() || injected_failure() {
         return core::ptr::null_mut();
     }
     // SAFETY: plain libc allocation.
@@ -25,6 +75,9 @@ pub(crate) unsafe fn raw_calloc(n: usize, size: usize) -> *mut c_void {
 
 /// Resizes `p` to `n` bytes (at least one); NULL on failure, `p` then still valid.
 pub(crate) unsafe fn raw_realloc(p: *mut c_void, n: usize) -> *mut c_void {
+    if injected_failure() {
+        return core::ptr::null_mut();
+    }
     // SAFETY: `p` came from raw_malloc/raw_calloc/raw_realloc or is NULL.
     unsafe { libc::realloc(p, n.max(1)) }
 }

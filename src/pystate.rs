@@ -93,6 +93,15 @@ const_assert_eq!(offset_of!(PyThreadState, id), 256);
 static mut INTERP: u8 = 0;
 static NEXT_ID: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
 
+/// Everything a thread owns: its `PyThreadState` first (so the two pointers are the same),
+/// then pycoro's private per-thread parts.
+#[repr(C)]
+pub(crate) struct ThreadData {
+    pub(crate) ts: PyThreadState,
+    pub(crate) gc: crate::gcmodule::GcState,
+    pub(crate) blocks: crate::gcmodule::BlockCache,
+}
+
 struct Owner(*mut PyThreadState);
 
 impl Drop for Owner {
@@ -110,8 +119,10 @@ impl Drop for Owner {
             clear(&raw mut (*ts).exc_state.exc_traceback);
             clear(&raw mut (*ts).async_gen_firstiter);
             clear(&raw mut (*ts).async_gen_finalizer);
+            let data = ts as *mut ThreadData;
+            crate::gcmodule::thread_exit(&raw mut (*data).gc, &raw mut (*data).blocks);
             set_current(null_mut());
-            drop(Box::from_raw(ts));
+            drop(Box::from_raw(data));
         }
     }
 }
@@ -165,14 +176,19 @@ fn set_current(ts: *mut PyThreadState) {
 }
 
 fn new_state() -> *mut PyThreadState {
-    // SAFETY: all-zero is a valid PyThreadState (NULL pointers, zero ints, no function).
-    let mut ts: Box<PyThreadState> = Box::new(unsafe { core::mem::zeroed() });
+    let mut data = Box::new(ThreadData {
+        // SAFETY: all-zero is a valid PyThreadState (NULL pointers, zero ints, no function).
+        ts: unsafe { core::mem::zeroed() },
+        gc: crate::gcmodule::GcState::new(),
+        blocks: crate::gcmodule::BlockCache::new(),
+    });
+    let ts = &mut data.ts;
     ts.interp = &raw mut INTERP as *mut PyInterpreterState;
     // SAFETY: pthread_self has no preconditions.
     ts.thread_id = unsafe { libc::pthread_self() } as c_ulong;
     ts.id = NEXT_ID.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
     ts.gilstate_counter = 1;
-    let p = Box::into_raw(ts);
+    let p = Box::into_raw(data) as *mut PyThreadState;
     // SAFETY: `p` is a fresh allocation; the stack bottom is its own exc_state.
     unsafe {
         (*p).exc_info = &raw mut (*p).exc_state;
@@ -198,6 +214,18 @@ fn slow_tstate() -> *mut PyThreadState {
     let p = OWNER.with(|o| o.0);
     set_current(p);
     p
+}
+
+/// The calling thread's data (created on first use), or None once the thread is exiting.
+#[inline]
+pub(crate) fn thread_data() -> Option<*mut ThreadData> {
+    let cur = current();
+    if !cur.is_null() {
+        return Some(cur as *mut ThreadData);
+    }
+    let p = OWNER.try_with(|o| o.0).ok()?;
+    set_current(p);
+    Some(p as *mut ThreadData)
 }
 
 /// Returns the calling thread's state, creating it on first use. Never NULL.
