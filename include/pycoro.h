@@ -1472,6 +1472,14 @@ extern struct PyTypeObject PyBaseObject_Type;
 extern struct PyTypeObject PyUnicode_Type;
 
 /**
+ * Test hook: the `n`-th call from now into an exported pycoro function panics inside the
+ * function's panic boundary, before it does any work (`n <= 0` disarms). The boundary turns
+ * the panic into `SystemError("NAME: internal error: injected panic")` and the function
+ * returns its error value; the process goes on. Counts calls on every thread.
+ */
+void PyNative_InjectPanic(Py_ssize_t n);
+
+/**
  * Returns 1 if `o` is an async iterator (its type has `am_anext`), else 0; NULL gives 0.
  * Never sets an exception. Async generators are; generators and coroutines are not.
  */
