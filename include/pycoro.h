@@ -1578,7 +1578,8 @@ PyObject *PyObject_CallMethodNoArgs(PyObject *obj, PyObject *name);
 PyObject *PyObject_CallMethodOneArg(PyObject *obj, PyObject *name, PyObject *arg);
 
 /**
- * Returns the vectorcall function of `callable`, or NULL if it has none.
+ * Returns the vectorcall function of `callable`, or NULL if it has none (also, with
+ * `SystemError` set, for a NULL `callable`).
  */
 vectorcallfunc PyVectorcall_Function(PyObject *callable);
 
@@ -1865,22 +1866,26 @@ PyVarObject *_PyObject_GC_NewVar(struct PyTypeObject *tp, Py_ssize_t nitems);
 void PyObject_GC_Del(void *op);
 
 /**
- * Starts tracking a GC object. Tracking an object twice has no further effect.
+ * Starts tracking a GC object. Tracking an object twice has no further effect. NULL or an
+ * object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
  */
 void PyObject_GC_Track(void *op);
 
 /**
- * Stops tracking a GC object; untracking an untracked object has no effect.
+ * Stops tracking a GC object; untracking an untracked object has no effect. NULL or an
+ * object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
  */
 void PyObject_GC_UnTrack(void *op);
 
 /**
- * Returns 1 if `op` is a GC object tracked by the collector, else 0.
+ * Returns 1 if `op` is a GC object tracked by the collector, else 0 (also, with
+ * `SystemError` set, for NULL).
  */
 int PyObject_GC_IsTracked(PyObject *op);
 
 /**
- * Returns 1 if `op` is a GC object whose finalizer has run, else 0.
+ * Returns 1 if `op` is a GC object whose finalizer has run, else 0 (also, with
+ * `SystemError` set, for NULL).
  */
 int PyObject_GC_IsFinalized(PyObject *op);
 
@@ -1898,7 +1903,8 @@ void PyObject_CallFinalizer(PyObject *op);
  * deallocator goes on), or -1 when the finalizer resurrected it (stored a new reference
  * somewhere): the deallocator must then return at once without freeing it.
  *
- * A NULL `op` raises `SystemError` and returns -1 (CPython asserts).
+ * A NULL `op`, or one whose reference count is not 0, raises `SystemError` and returns -1
+ * (CPython asserts or aborts).
  */
 int PyObject_CallFinalizerFromDealloc(PyObject *op);
 
@@ -2671,12 +2677,13 @@ int PyTuple_SetItem(PyObject *p, Py_ssize_t pos, PyObject *o);
 PyObject *PyTuple_GetSlice(PyObject *p, Py_ssize_t low, Py_ssize_t high);
 
 /**
- * Returns 1 if `a` is `b` or a subtype of `b`, else 0. Both must be type objects.
+ * Returns 1 if `a` is `b` or a subtype of `b`, else 0. Both must be type objects: NULL or a
+ * non-type gives 0 with `SystemError` set (CPython would crash).
  */
 int PyType_IsSubtype(struct PyTypeObject *a, struct PyTypeObject *b);
 
 /**
- * Returns the type's `tp_flags`.
+ * Returns the type's `tp_flags` (0 with `SystemError` set when `tp` is NULL or not a type).
  */
 unsigned long PyType_GetFlags(struct PyTypeObject *tp);
 
@@ -2778,7 +2785,7 @@ PyObject *PyUnicode_InternFromString(const char *v);
 
 /**
  * Replaces `*p` (a str, owned by the caller) by the interned equal string, releasing the old
- * reference. Does nothing if `*p` is not a str.
+ * reference. Does nothing if `*p` is not a str. A NULL `p` sets `SystemError`.
  */
 void PyUnicode_InternInPlace(PyObject **p);
 

@@ -252,6 +252,11 @@ pub unsafe extern "C" fn PyObject_Vectorcall(
     kwnames: *mut PyObject,
 ) -> *mut PyObject {
     check_null!(callable, null_mut());
+    if args.is_null() && nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET != 0 {
+        // SAFETY: setting the error indicator.
+        unsafe { crate::pyerrors::bad_internal_call() };
+        return null_mut();
+    }
     // SAFETY: checked above; `args` has the given number of entries by contract.
     guard("PyObject_Vectorcall", null_mut(), || unsafe {
         vectorcall(callable, args, nargsf, kwnames)
@@ -272,6 +277,11 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
 ) -> *mut PyObject {
     let _ = tstate;
     check_null!(callable, null_mut());
+    if nargs < 0 || (args.is_null() && nargs > 0) {
+        // SAFETY: setting the error indicator.
+        unsafe { crate::pyerrors::bad_internal_call() };
+        return null_mut();
+    }
     guard("_PyObject_MakeTpCall", null_mut(), || {
         // SAFETY: `args` has `nargs` entries by contract.
         unsafe {
@@ -317,6 +327,10 @@ pub unsafe extern "C" fn PyVectorcall_Call(
     guard("PyVectorcall_Call", null_mut(), || {
         // SAFETY: checked above.
         unsafe {
+            if !crate::tupleobject::is_tuple(tuple) {
+                crate::pyerrors::bad_internal_call();
+                return null_mut();
+            }
             if reject_kwargs(dict) {
                 return null_mut();
             }
@@ -409,12 +423,11 @@ pub unsafe extern "C" fn PyObject_CallMethodOneArg(
     unsafe { PyObject_VectorcallMethod(name, args.as_ptr(), 2, null_mut()) }
 }
 
-/// Returns the vectorcall function of `callable`, or NULL if it has none.
+/// Returns the vectorcall function of `callable`, or NULL if it has none (also, with
+/// `SystemError` set, for a NULL `callable`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyVectorcall_Function(callable: *mut PyObject) -> vectorcallfunc {
-    if callable.is_null() {
-        return None;
-    }
+    check_null!(callable, None);
     // SAFETY: live object.
     unsafe { vectorcall_of(callable) }
 }

@@ -301,9 +301,13 @@ pub unsafe extern "C" fn PyMember_GetOne(
                 }
                 T_OBJECT_EX => {
                     let o = *(p as *const *mut PyObject);
-                    if o.is_null() {
+                    if o.is_null() && (*m).name.is_null() {
+                        // The table's terminator passed by mistake (CPython would crash).
+                        crate::pyerrors::bad_internal_call();
+                        null_mut()
+                    } else if o.is_null() {
                         let owner = obj_addr as *mut PyObject;
-                        let name = CStr::from_ptr((*m).name).to_string_lossy();
+                        let name = member_name(m);
                         set_string(
                             crate::exc!(AttributeError),
                             &format!(
@@ -324,6 +328,122 @@ pub unsafe extern "C" fn PyMember_GetOne(
             }
         }
     })
+}
+
+/// A member's name for messages ("(null)" when the table has none, where CPython would
+/// crash).
+unsafe fn member_name(m: *mut PyMemberDef) -> String {
+    // SAFETY: a member definition; its name is NUL-terminated or NULL.
+    unsafe {
+        if (*m).name.is_null() {
+            "(null)".to_owned()
+        } else {
+            CStr::from_ptr((*m).name).to_string_lossy().into_owned()
+        }
+    }
+}
+
+/// The integer members of `PyMember_SetOne`, as CPython 3.10 writes them: the value converted
+/// with `PyLong_AsLong` and friends (their errors as they are), then truncated to the field,
+/// with a `RuntimeWarning` ("Truncation of value to int", "Writing negative value into
+/// unsigned field") where it does not fit.
+unsafe fn set_integer(p: *mut c_char, code: c_int, v: *mut PyObject) -> c_int {
+    use crate::longobject::{
+        PyLong_AsLong, PyLong_AsLongLong, PyLong_AsSsize_t, PyLong_AsUnsignedLong,
+    };
+    // SAFETY: `p` points at a field of the member's type; `v` is a live object.
+    unsafe {
+        let warn = |msg: &core::ffi::CStr| -> bool {
+            crate::warnings::PyErr_WarnEx(crate::exc!(RuntimeWarning), msg.as_ptr(), 1) >= 0
+        };
+        let failed = || !crate::pyerrors::occurred().is_null();
+        match code {
+            T_BYTE | T_UBYTE | T_SHORT | T_USHORT | T_INT | T_LONG => {
+                let x = PyLong_AsLong(v);
+                if x == -1 && failed() {
+                    return -1;
+                }
+                let (fits, what) = match code {
+                    T_BYTE => (i8::try_from(x).is_ok(), c"Truncation of value to char"),
+                    T_UBYTE => (
+                        u8::try_from(x).is_ok(),
+                        c"Truncation of value to unsigned char",
+                    ),
+                    T_SHORT => (i16::try_from(x).is_ok(), c"Truncation of value to short"),
+                    T_USHORT => (
+                        u16::try_from(x).is_ok(),
+                        c"Truncation of value to unsigned short",
+                    ),
+                    T_INT => (i32::try_from(x).is_ok(), c"Truncation of value to int"),
+                    _ => (true, c""),
+                };
+                match code {
+                    T_BYTE | T_UBYTE => *(p as *mut u8) = x as u8,
+                    T_SHORT | T_USHORT => *(p as *mut u16) = x as u16,
+                    T_INT => *(p as *mut u32) = x as u32,
+                    _ => *(p as *mut i64) = x,
+                }
+                if !fits && !warn(what) {
+                    return -1;
+                }
+                0
+            }
+            T_UINT | T_ULONG | T_ULONGLONG => {
+                let mut x = PyLong_AsUnsignedLong(v);
+                if x == u64::MAX && failed() {
+                    if code == T_ULONGLONG {
+                        return -1;
+                    }
+                    // Negative values are accepted too (CPython's compatibility rule).
+                    crate::pyerrors::restore(null_mut(), null_mut(), null_mut());
+                    let s = PyLong_AsLong(v);
+                    if s == -1 && failed() {
+                        return -1;
+                    }
+                    x = s as u64;
+                    if !warn(c"Writing negative value into unsigned field") {
+                        store_unsigned(p, code, x);
+                        return -1;
+                    }
+                }
+                store_unsigned(p, code, x);
+                if code == T_UINT
+                    && x > u32::MAX as u64
+                    && !warn(c"Truncation of value to unsigned int")
+                {
+                    return -1;
+                }
+                0
+            }
+            T_LONGLONG => {
+                let x = PyLong_AsLongLong(v);
+                if x == -1 && failed() {
+                    return -1;
+                }
+                *(p as *mut i64) = x;
+                0
+            }
+            _ => {
+                let x = PyLong_AsSsize_t(v);
+                if x == -1 && failed() {
+                    return -1;
+                }
+                *(p as *mut Py_ssize_t) = x;
+                0
+            }
+        }
+    }
+}
+
+unsafe fn store_unsigned(p: *mut c_char, code: c_int, x: u64) {
+    // SAFETY: `p` points at a field of the member's type.
+    unsafe {
+        if code == T_UINT {
+            *(p as *mut u32) = x as u32;
+        } else {
+            *(p as *mut u64) = x;
+        }
+    }
 }
 
 /// Writes `v` (not stolen; NULL deletes) into member `m` of the object at `addr`.
@@ -353,11 +473,12 @@ pub unsafe extern "C" fn PyMember_SetOne(
                         0
                     }
                     T_OBJECT_EX => {
+                        if (*(p as *mut *mut PyObject)).is_null() && (*m).name.is_null() {
+                            crate::pyerrors::bad_internal_call();
+                            return -1;
+                        }
                         if (*(p as *mut *mut PyObject)).is_null() {
-                            set_string(
-                                crate::exc!(AttributeError),
-                                &CStr::from_ptr((*m).name).to_string_lossy(),
-                            );
+                            set_string(crate::exc!(AttributeError), &member_name(m));
                             return -1;
                         }
                         crate::ffi::clear(p as *mut *mut PyObject);
@@ -386,41 +507,24 @@ pub unsafe extern "C" fn PyMember_SetOne(
                     0
                 }
                 T_BYTE | T_UBYTE | T_SHORT | T_USHORT | T_INT | T_UINT | T_LONG | T_ULONG
-                | T_LONGLONG | T_ULONGLONG | T_PYSSIZET => {
-                    if !crate::longobject::is_long(v) {
+                | T_LONGLONG | T_ULONGLONG | T_PYSSIZET => set_integer(p, code, v),
+                T_CHAR => {
+                    // One character, as CPython 3.10 requires (else "bad argument type").
+                    let mut n: Py_ssize_t = 0;
+                    let text = if crate::unicodeobject::is_str(v) {
+                        crate::unicodeobject::PyUnicode_AsUTF8AndSize(v, &mut n)
+                    } else {
+                        null_mut()
+                    };
+                    if text.is_null() || n != 1 {
+                        crate::pyerrors::restore(null_mut(), null_mut(), null_mut());
                         set_string(
                             crate::exc!(TypeError),
-                            &format!(
-                                "'{}' object cannot be interpreted as an integer",
-                                tp_name_of(v)
-                            ),
+                            "bad argument type for built-in operation",
                         );
                         return -1;
                     }
-                    let x = crate::longobject::value(v).unwrap_or(i128::MAX);
-                    let (lo, hi): (i128, i128) = match code {
-                        T_BYTE => (i8::MIN as i128, i8::MAX as i128),
-                        T_UBYTE => (0, u8::MAX as i128),
-                        T_SHORT => (i16::MIN as i128, i16::MAX as i128),
-                        T_USHORT => (0, u16::MAX as i128),
-                        T_INT => (i32::MIN as i128, i32::MAX as i128),
-                        T_UINT => (0, u32::MAX as i128),
-                        T_ULONG | T_ULONGLONG => (0, u64::MAX as i128),
-                        _ => (i64::MIN as i128, i64::MAX as i128),
-                    };
-                    if x < lo || x > hi {
-                        set_string(
-                            crate::exc!(OverflowError),
-                            "Python int too large to convert to C value",
-                        );
-                        return -1;
-                    }
-                    match code {
-                        T_BYTE | T_UBYTE => *(p as *mut u8) = x as u8,
-                        T_SHORT | T_USHORT => *(p as *mut u16) = x as u16,
-                        T_INT | T_UINT => *(p as *mut u32) = x as u32,
-                        _ => *(p as *mut u64) = x as u64,
-                    }
+                    *p = *text;
                     0
                 }
                 T_STRING | T_STRING_INPLACE => {
@@ -430,10 +534,7 @@ pub unsafe extern "C" fn PyMember_SetOne(
                 _ => {
                     set_string(
                         crate::exc!(SystemError),
-                        &format!(
-                            "bad memberdescr type for {}",
-                            CStr::from_ptr((*m).name).to_string_lossy()
-                        ),
+                        &format!("bad memberdescr type for {}", member_name(m)),
                     );
                     -1
                 }

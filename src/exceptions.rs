@@ -1172,7 +1172,13 @@ pub unsafe extern "C" fn PyException_GetTraceback(ex: *mut PyObject) -> *mut PyO
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyException_SetTraceback(ex: *mut PyObject, tb: *mut PyObject) -> c_int {
     check_null!(ex, -1);
-    check_null!(tb, -1);
+    if tb.is_null() {
+        // SAFETY: setting the error indicator (CPython's setter says so for NULL).
+        unsafe {
+            crate::pyerrors::set_string(crate::exc!(TypeError), "__traceback__ may not be deleted")
+        };
+        return -1;
+    }
     // SAFETY: live objects.
     guard("PyException_SetTraceback", -1, || unsafe {
         if !check_instance(ex) {
@@ -1210,7 +1216,7 @@ pub unsafe extern "C" fn PyException_SetContext(ex: *mut PyObject, ctx: *mut PyO
     }
     // SAFETY: live object; `ctx` stolen.
     guard("PyException_SetContext", (), || unsafe {
-        if !check_instance(ex) {
+        if !check_instance(ex) || !check_chained(ctx, "context") {
             xdecref(ctx);
             return;
         }
@@ -1247,13 +1253,30 @@ pub unsafe extern "C" fn PyException_SetCause(ex: *mut PyObject, cause: *mut PyO
     }
     // SAFETY: live object; `cause` stolen.
     guard("PyException_SetCause", (), || unsafe {
-        if !check_instance(ex) {
+        if !check_instance(ex) || !check_chained(cause, "cause") {
             xdecref(cause);
             return;
         }
         (*base(ex)).suppress_context = 1;
         crate::ffi::xsetref(&raw mut (*base(ex)).cause, cause);
     })
+}
+
+/// A context or cause must be NULL or an exception instance (the chaining code reads it as
+/// one); else `TypeError` with Python's setter message is set. pycoro: CPython's C functions
+/// store anything.
+unsafe fn check_chained(v: *mut PyObject, what: &str) -> bool {
+    // SAFETY: live object or NULL.
+    unsafe {
+        if v.is_null() || v == crate::none() || exc_instance_check(v) {
+            return true;
+        }
+        crate::pyerrors::set_string(
+            crate::exc!(TypeError),
+            &format!("exception {what} must be None or derive from BaseException"),
+        );
+        false
+    }
 }
 
 /// Sets `ex.__cause__` and `__context__` as `raise ... from` would (used for PEP 479).

@@ -286,7 +286,10 @@ pub unsafe extern "C" fn PyFrame_New(
                     .and_then(|words| words.checked_add(state_words))
             };
             let tp = &raw mut PyFrame_Type;
-            let Some(size) = items.and_then(|n| var_size(&*tp, n as Py_ssize_t)) else {
+            let Some(size) = items
+                .and_then(|n| Py_ssize_t::try_from(n).ok())
+                .and_then(|n| var_size(&*tp, n))
+            else {
                 return no_memory() as *mut PyFrameObject;
             };
             let op = alloc_object(tp, size);

@@ -6,6 +6,7 @@ use crate::ffi::{has_flag, obj};
 use crate::object::{
     PYNATIVE_IMMORTAL_MIN, Py_TPFLAGS_HAVE_GC, Py_ssize_t, PyObject, PyTypeObject, PyVarObject,
 };
+use crate::pyerrors::set_string;
 use crate::pymem::raw_free;
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
@@ -127,7 +128,10 @@ pub(crate) unsafe fn is_finalized(op: *mut PyObject) -> bool {
 /// Return value: New reference, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn _PyObject_New(tp: *mut PyTypeObject) -> *mut PyObject {
-    check_null!(tp, null_mut());
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
     guard("_PyObject_New", null_mut(), || {
         // SAFETY: `tp` is non-NULL and a type object by contract.
         unsafe { alloc_object(tp, var_size(&*tp, 0).unwrap_or(usize::MAX)) }
@@ -143,7 +147,10 @@ pub unsafe extern "C" fn _PyObject_NewVar(
     tp: *mut PyTypeObject,
     nitems: Py_ssize_t,
 ) -> *mut PyVarObject {
-    check_null!(tp, null_mut());
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
     guard("_PyObject_NewVar", null_mut(), || {
         // SAFETY: as `_PyObject_New`.
         unsafe { new_var(tp, nitems) }
@@ -210,7 +217,10 @@ pub unsafe extern "C" fn PyObject_InitVar(
 /// Return value: New reference, or NULL with `MemoryError` set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn _PyObject_GC_New(tp: *mut PyTypeObject) -> *mut PyObject {
-    check_null!(tp, null_mut());
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
     guard("_PyObject_GC_New", null_mut(), || {
         // SAFETY: `tp` non-NULL; alloc_object adds the header when the type has GC.
         unsafe { alloc_object(tp, var_size(&*tp, 0).unwrap_or(usize::MAX)) }
@@ -225,7 +235,10 @@ pub unsafe extern "C" fn _PyObject_GC_NewVar(
     tp: *mut PyTypeObject,
     nitems: Py_ssize_t,
 ) -> *mut PyVarObject {
-    check_null!(tp, null_mut());
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
     // SAFETY: as `_PyObject_NewVar`.
     guard("_PyObject_GC_NewVar", null_mut(), || unsafe {
         new_var(tp, nitems)
@@ -245,48 +258,61 @@ pub unsafe extern "C" fn PyObject_GC_Del(op: *mut c_void) {
     })
 }
 
-/// Starts tracking a GC object. Tracking an object twice has no further effect.
+/// Starts tracking a GC object. Tracking an object twice has no further effect. NULL or an
+/// object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyObject_GC_Track(op: *mut c_void) {
-    if op.is_null() {
-        return;
-    }
-    // SAFETY: `op` is a GC object by contract.
+    let op = op as *mut PyObject;
+    // SAFETY: checked: only objects of GC types have the header.
     guard("PyObject_GC_Track", (), || unsafe {
-        track(op as *mut PyObject)
+        if check_gc_arg(op) {
+            track(op)
+        }
     })
 }
 
-/// Stops tracking a GC object; untracking an untracked object has no effect.
+/// `op` is an object of a type with `Py_TPFLAGS_HAVE_GC` (so it has a GC header); else
+/// `SystemError` is set (CPython asserts) and false returned.
+unsafe fn check_gc_arg(op: *mut PyObject) -> bool {
+    // SAFETY: a live object when not NULL.
+    unsafe {
+        if op.is_null() || !has_flag((*op).ob_type, Py_TPFLAGS_HAVE_GC) {
+            crate::pyerrors::bad_internal_call();
+            return false;
+        }
+    }
+    true
+}
+
+/// Stops tracking a GC object; untracking an untracked object has no effect. NULL or an
+/// object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyObject_GC_UnTrack(op: *mut c_void) {
-    if op.is_null() {
-        return;
-    }
-    // SAFETY: `op` is a GC object by contract.
+    let op = op as *mut PyObject;
+    // SAFETY: checked: only objects of GC types have the header.
     guard("PyObject_GC_UnTrack", (), || unsafe {
-        untrack(op as *mut PyObject)
+        if check_gc_arg(op) {
+            untrack(op)
+        }
     })
 }
 
-/// Returns 1 if `op` is a GC object tracked by the collector, else 0.
+/// Returns 1 if `op` is a GC object tracked by the collector, else 0 (also, with
+/// `SystemError` set, for NULL).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyObject_GC_IsTracked(op: *mut PyObject) -> c_int {
-    if op.is_null() {
-        return 0;
-    }
+    check_null!(op, 0);
     guard("PyObject_GC_IsTracked", 0, || {
         // SAFETY: `op` is a live object by contract.
         unsafe { (is_gc(op) && !(*head(op)).next.is_null()) as c_int }
     })
 }
 
-/// Returns 1 if `op` is a GC object whose finalizer has run, else 0.
+/// Returns 1 if `op` is a GC object whose finalizer has run, else 0 (also, with
+/// `SystemError` set, for NULL).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyObject_GC_IsFinalized(op: *mut PyObject) -> c_int {
-    if op.is_null() {
-        return 0;
-    }
+    check_null!(op, 0);
     // SAFETY: `op` is a live object by contract.
     guard("PyObject_GC_IsFinalized", 0, || unsafe {
         (is_gc(op) && is_finalized(op)) as c_int
@@ -381,7 +407,8 @@ unsafe fn call_finalizer(op: *mut PyObject) {
 /// deallocator goes on), or -1 when the finalizer resurrected it (stored a new reference
 /// somewhere): the deallocator must then return at once without freeing it.
 ///
-/// A NULL `op` raises `SystemError` and returns -1 (CPython asserts).
+/// A NULL `op`, or one whose reference count is not 0, raises `SystemError` and returns -1
+/// (CPython asserts or aborts).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyObject_CallFinalizerFromDealloc(op: *mut PyObject) -> c_int {
     crate::boundary::check_null!(op, -1);
@@ -389,6 +416,15 @@ pub unsafe extern "C" fn PyObject_CallFinalizerFromDealloc(op: *mut PyObject) ->
         // SAFETY: an object whose last reference went away; resurrected while its finalizer
         // runs.
         unsafe {
+            if (*op).ob_refcnt != 0 {
+                // Not from a deallocator: CPython aborts ("called on object with a non-zero
+                // refcount"); the object is left alone.
+                set_string(
+                    crate::exc!(SystemError),
+                    "PyObject_CallFinalizerFromDealloc called on object with a non-zero refcount",
+                );
+                return -1;
+            }
             (*op).ob_refcnt = 1;
             call_finalizer(op);
             (*op).ob_refcnt -= 1;
@@ -648,7 +684,7 @@ impl BlockCache {
 /// Allocates `total` zeroed bytes for an object (its GC header included): from the thread's
 /// cache when it has a block of the size class, else from `raw_calloc`.
 unsafe fn alloc_block(total: usize) -> *mut u8 {
-    if crate::pymem::injected_failure() {
+    if total > isize::MAX as usize || crate::pymem::injected_failure() {
         return null_mut();
     }
     let class = total.div_ceil(16);
@@ -669,7 +705,14 @@ unsafe fn alloc_block(total: usize) -> *mut u8 {
     }
     // SAFETY: plain allocation (already counted above), rounded up to its class so that the
     // block serves the same class again once it is cached.
-    unsafe { libc::calloc(1, (class * 16).max(total).max(1)) as *mut u8 }
+    unsafe {
+        let size = if class < BLOCK_CLASSES {
+            class * 16
+        } else {
+            total
+        };
+        libc::calloc(1, size.max(1)) as *mut u8
+    }
 }
 
 /// Releases a block from `alloc_block` (or any `raw_*` block): into the thread's cache when

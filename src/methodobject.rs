@@ -225,6 +225,11 @@ pub(crate) unsafe fn new_cfunction(
 ) -> *mut PyObject {
     // SAFETY: `ml` outlives the function object by contract (static tables).
     unsafe {
+        if (*ml).ml_name.is_null() || (*ml).ml_meth.is_none() {
+            // CPython would crash at the call (or when naming the function).
+            crate::pyerrors::bad_internal_call();
+            return null_mut();
+        }
         let flags = (*ml).ml_flags;
         let vectorcall: vectorcallfunc = match flags
             & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD)
@@ -239,7 +244,7 @@ pub(crate) unsafe fn new_cfunction(
                 set_string(
                     crate::exc!(SystemError),
                     &format!(
-                        "{} method: bad call flags",
+                        "{}() method: bad call flags",
                         CStr::from_ptr((*ml).ml_name).to_string_lossy()
                     ),
                 );

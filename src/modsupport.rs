@@ -340,6 +340,31 @@ impl<'a> Builder<'a> {
         Some(items)
     }
 
+    /// After a format error found before building: walks the rest of the format flat (the
+    /// brackets ignored), building and releasing each value with the error set aside, so every
+    /// argument is consumed and every `N` released.
+    ///
+    /// # Safety
+    /// As `value`.
+    unsafe fn drain(&mut self) {
+        while self.at(self.pos) != 0 {
+            match self.at(self.pos) {
+                b'(' | b')' | b'[' | b']' | b'{' | b'}' | b':' | b',' | b' ' | b'\t' => {
+                    self.pos += 1;
+                }
+                // SAFETY: the error indicator is ours to save and restore; forwarded contract.
+                _ => unsafe {
+                    let (t, v, tb) = fetch();
+                    let w = self.value();
+                    restore(t, v, tb);
+                    if !w.is_null() {
+                        decref(w);
+                    }
+                },
+            }
+        }
+    }
+
     /// `do_ignore`: after an error, builds and releases the next `n` values with the error set
     /// aside (so `N` references are released and the arguments consumed), then steps over
     /// `endchar`.
@@ -433,6 +458,10 @@ pub(crate) unsafe fn build_value(
     let format = unsafe { CStr::from_ptr(format) }.to_bytes();
     let mut b = Builder::new(format, ap, size_t);
     let Some(n) = b.count(0) else {
+        // A malformed format: the arguments are still consumed, so that every `N` one is
+        // released as documented (CPython leaks them here).
+        // SAFETY: forwarded contract.
+        unsafe { b.drain() };
         return null_mut();
     };
     // SAFETY: forwarded contract.

@@ -504,7 +504,16 @@ pub unsafe extern "C" fn PyCallable_Check(op: *mut PyObject) -> c_int {
 /// Return value: New reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyObject_Type(op: *mut PyObject) -> *mut PyObject {
-    check_null!(op, null_mut());
+    if op.is_null() {
+        // SAFETY: setting the error indicator (CPython's `null_error`).
+        unsafe {
+            crate::pyerrors::set_string(
+                crate::exc!(SystemError),
+                "null argument to internal routine",
+            )
+        };
+        return null_mut();
+    }
     // SAFETY: live object.
     unsafe { new_ref(obj(ty(op))) }
 }

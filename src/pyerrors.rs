@@ -270,19 +270,15 @@ pub(crate) unsafe fn matches(exc: *mut PyObject) -> bool {
 /// Sets the error indicator to `type` with `message` (a UTF-8 C string) as value.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_SetString(r#type: *mut PyObject, message: *const c_char) {
+    check_null!(r#type);
+    check_null!(message);
     guard("PyErr_SetString", (), || {
-        // SAFETY: C strings from the caller; a NULL message gives None as the value.
+        // SAFETY: a C string from the caller. A message that is not UTF-8 leaves the
+        // exception without a value, as in CPython.
         unsafe {
-            if message.is_null() {
-                set_object(r#type, null_mut());
-                return;
-            }
             let s = crate::unicodeobject::PyUnicode_FromString(message);
-            if s.is_null() {
-                return;
-            }
             set_object(r#type, s);
-            decref(s);
+            xdecref(s);
         }
     })
 }
@@ -291,6 +287,7 @@ pub unsafe extern "C" fn PyErr_SetString(r#type: *mut PyObject, message: *const 
 /// references. The exception being handled becomes the new exception's `__context__`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_SetObject(r#type: *mut PyObject, value: *mut PyObject) {
+    check_null!(r#type);
     // SAFETY: live objects or NULL.
     guard("PyErr_SetObject", (), || unsafe {
         set_object(r#type, value)
@@ -300,7 +297,8 @@ pub unsafe extern "C" fn PyErr_SetObject(r#type: *mut PyObject, value: *mut PyOb
 /// `PyErr_SetObject(type, Py_None)`-like: sets `type` with no value.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyErr_SetNone(r#type: *mut PyObject) {
-    // SAFETY: live object or NULL.
+    check_null!(r#type);
+    // SAFETY: live object.
     guard("PyErr_SetNone", (), || unsafe {
         set_object(r#type, null_mut())
     })
@@ -364,6 +362,13 @@ pub unsafe extern "C" fn PyErr_Restore(
             xdecref(traceback);
             restore(null_mut(), null_mut(), null_mut());
         } else {
+            // A traceback that is not one is dropped, as CPython does.
+            let traceback = if !traceback.is_null() && !crate::traceback::is_traceback(traceback) {
+                decref(traceback);
+                null_mut()
+            } else {
+                traceback
+            };
             restore(r#type, value, traceback);
         }
     })

@@ -57,7 +57,7 @@ pub unsafe extern "C" fn PyNative_AllocCount() -> crate::object::Py_ssize_t {
 
 /// Allocates `n` bytes (at least one); NULL on failure, with no exception set.
 pub(crate) unsafe fn raw_malloc(n: usize) -> *mut c_void {
-    if injected_failure() {
+    if n > isize::MAX as usize || injected_failure() {
         return core::ptr::null_mut();
     }
     // SAFETY: plain libc allocation.
@@ -66,7 +66,7 @@ pub(crate) unsafe fn raw_malloc(n: usize) -> *mut c_void {
 
 /// Allocates `n * size` zeroed bytes (at least one); NULL on failure or overflow.
 pub(crate) unsafe fn raw_calloc(n: usize, size: usize) -> *mut c_void {
-    if n.checked_mul(size).is_none() || injected_failure() {
+    if n.checked_mul(size).is_none_or(|t| t > isize::MAX as usize) || injected_failure() {
         return core::ptr::null_mut();
     }
     // SAFETY: plain libc allocation.
@@ -75,7 +75,7 @@ pub(crate) unsafe fn raw_calloc(n: usize, size: usize) -> *mut c_void {
 
 /// Resizes `p` to `n` bytes (at least one); NULL on failure, `p` then still valid.
 pub(crate) unsafe fn raw_realloc(p: *mut c_void, n: usize) -> *mut c_void {
-    if injected_failure() {
+    if n > isize::MAX as usize || injected_failure() {
         return core::ptr::null_mut();
     }
     // SAFETY: `p` came from raw_malloc/raw_calloc/raw_realloc or is NULL.

@@ -302,26 +302,47 @@ pub(crate) unsafe fn is_subtype(a: *mut PyTypeObject, b: *mut PyTypeObject) -> b
     }
 }
 
-/// Returns 1 if `a` is `b` or a subtype of `b`, else 0. Both must be type objects.
+/// Returns 1 if `a` is `b` or a subtype of `b`, else 0. Both must be type objects: NULL or a
+/// non-type gives 0 with `SystemError` set (CPython would crash).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyType_IsSubtype(a: *mut PyTypeObject, b: *mut PyTypeObject) -> c_int {
-    if a.is_null() || b.is_null() {
-        return 0;
-    }
-    // SAFETY: type objects by contract.
+    // SAFETY: type objects by contract (checked as far as possible).
     guard("PyType_IsSubtype", 0, || unsafe {
+        if !check_type_arg(a) || !check_type_arg(b) {
+            return 0;
+        }
         is_subtype(a, b) as c_int
     })
 }
 
-/// Returns the type's `tp_flags`.
+/// `tp` looks like a type object: not NULL, and its type is a type (or not set yet: a static
+/// type before `PyType_Ready`). Otherwise `SystemError` is set (CPython would crash or read
+/// garbage) and false returned.
+pub(crate) unsafe fn check_type_arg(tp: *mut PyTypeObject) -> bool {
+    // SAFETY: a live object when not NULL.
+    unsafe {
+        if !tp.is_null() {
+            let meta = (*obj(tp)).ob_type;
+            if meta.is_null() || has_flag(meta, crate::object::Py_TPFLAGS_TYPE_SUBCLASS) {
+                return true;
+            }
+        }
+        crate::pyerrors::bad_internal_call();
+        false
+    }
+}
+
+/// Returns the type's `tp_flags` (0 with `SystemError` set when `tp` is NULL or not a type).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyType_GetFlags(tp: *mut PyTypeObject) -> c_ulong {
-    if tp.is_null() {
-        return 0;
-    }
-    // SAFETY: type object by contract.
-    unsafe { (*tp).tp_flags }
+    // SAFETY: checked to be a type object.
+    guard("PyType_GetFlags", 0, || unsafe {
+        if check_type_arg(tp) {
+            (*tp).tp_flags
+        } else {
+            0
+        }
+    })
 }
 
 /// Finishes a static type defined by C code: sets `tp_base` (default `object`) and
@@ -481,7 +502,7 @@ pub unsafe extern "C" fn PyType_GenericAlloc(
     guard("PyType_GenericAlloc", null_mut(), || {
         // SAFETY: `tp` is a type object.
         unsafe {
-            let Some(size) = var_size(&*tp, nitems.max(0) + 1) else {
+            let Some(size) = var_size(&*tp, nitems.max(0).saturating_add(1)) else {
                 return crate::pyerrors::no_memory();
             };
             let op = alloc_object(tp, size);

@@ -549,12 +549,10 @@ pub unsafe extern "C" fn PyUnicode_InternFromString(v: *const c_char) -> *mut Py
 }
 
 /// Replaces `*p` (a str, owned by the caller) by the interned equal string, releasing the old
-/// reference. Does nothing if `*p` is not a str.
+/// reference. Does nothing if `*p` is not a str. A NULL `p` sets `SystemError`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyUnicode_InternInPlace(p: *mut *mut PyObject) {
-    if p.is_null() {
-        return;
-    }
+    check_null!(p);
     guard("PyUnicode_InternInPlace", (), || {
         // SAFETY: `*p` is an owned reference or NULL.
         unsafe {
