@@ -439,8 +439,9 @@ pub unsafe extern "C" fn PyObject_CallFinalizerFromDealloc(op: *mut PyObject) ->
 // Every thread has its own three generations of tracked objects (objects join the youngest
 // generation of the thread that tracks them) and collects only those: a collection never looks
 // at objects another thread may be using. The list links are protected by one global lock, so
-// an object may still be untracked or freed on any thread. Objects left tracked by a thread
-// that exits are adopted by the next full collection on any thread.
+// an object may still be untracked or freed on any thread. A thread's last full collection
+// runs when it exits; what is left goes to the orphans, which are never collected (another
+// thread may be using them).
 //
 // A collection of generation `g` (the generations up to `g` merged) runs in four steps:
 //   1. under the lock, with no other code running: count each object's references from inside
@@ -604,8 +605,20 @@ const fn generation(i: usize) -> Generation {
     }
 }
 
-/// At thread exit: the thread's objects move to the orphans (which the next full collection
-/// on any thread adopts) and its cached blocks are released.
+/// At thread exit, first: a last full collection of the thread's objects (unless collection
+/// is disabled on the thread), while its state is intact.
+pub(crate) unsafe fn collect_at_exit(st: *mut GcState) {
+    // SAFETY: the exiting thread's own state.
+    unsafe {
+        if (*st).initialized && (*st).enabled && !(*st).collecting {
+            collect(st, 2);
+        }
+    }
+}
+
+/// At thread exit, last: the thread's remaining objects move to the orphans (still untracked
+/// safely from any thread, never collected again: another thread may be using them) and its
+/// cached blocks are released.
 pub(crate) unsafe fn thread_exit(st: *mut GcState, cache: *mut BlockCache) {
     // SAFETY: the exiting thread's own state.
     unsafe {
@@ -968,9 +981,6 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
             let _l = lock();
             for i in 0..target {
                 list_merge(&raw mut (*st).gens[i].head, young);
-            }
-            if target == 2 {
-                list_merge(orphans(), young);
             }
             let Some((kept, _)) = partition(young, unreachable) else {
                 (*st).collecting = false;

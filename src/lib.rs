@@ -18,6 +18,7 @@ pub(crate) use exc;
 
 mod boundary;
 mod ffi;
+mod rebind;
 
 pub mod asyncgen;
 pub mod boolobject;

@@ -111,6 +111,7 @@ impl Drop for Owner {
         // references it holds are released while it is still the current state (deallocators
         // may use it), then its memory.
         unsafe {
+            crate::gcmodule::collect_at_exit(&raw mut (*(ts as *mut ThreadData)).gc);
             clear(&raw mut (*ts).curexc_type);
             clear(&raw mut (*ts).curexc_value);
             clear(&raw mut (*ts).curexc_traceback);
