@@ -344,24 +344,6 @@ typedef struct PyVarObject {
  */
 typedef struct PyInterpreterState PyInterpreterState;
 
-typedef struct Phdr {
-    uint32_t p_type;
-    uint32_t p_flags;
-    uint64_t p_offset;
-    uint64_t p_vaddr;
-    uint64_t p_paddr;
-    uint64_t p_filesz;
-    uint64_t p_memsz;
-    uint64_t p_align;
-} Phdr;
-
-typedef struct DlPhdrInfo {
-    size_t addr;
-    const char *name;
-    const struct Phdr *phdr;
-    uint16_t phnum;
-} DlPhdrInfo;
-
 /**
  * A code object (CPython 3.10's 176-byte layout). For native code (see `PyNative_NewCode`),
  * `co_code` is NULL and the body is a C function recorded by pycoro after these fields (see
@@ -1496,8 +1478,6 @@ extern struct PyTypeObject PyUnicode_Type;
  * returns its error value; the process goes on. Counts calls on every thread.
  */
 void PyNative_InjectPanic(Py_ssize_t n);
-
-extern int dl_iterate_phdr(int (*callback)(struct DlPhdrInfo*, size_t, void*), void *data);
 
 /**
  * Returns 1 if `o` is an async iterator (its type has `am_anext`), else 0; NULL gives 0.

@@ -16,6 +16,7 @@
 
 use core::ffi::{c_char, c_int, c_void};
 
+/// cbindgen:ignore
 #[repr(C)]
 struct DlPhdrInfo {
     addr: usize,
@@ -24,6 +25,7 @@ struct DlPhdrInfo {
     phnum: u16,
 }
 
+/// cbindgen:ignore
 #[repr(C)]
 struct Phdr {
     p_type: u32,
@@ -36,12 +38,14 @@ struct Phdr {
     p_align: u64,
 }
 
+/// cbindgen:ignore
 #[repr(C)]
 struct Dyn {
     tag: i64,
     val: u64,
 }
 
+/// cbindgen:ignore
 #[repr(C)]
 struct Rela {
     offset: u64,
@@ -49,6 +53,7 @@ struct Rela {
     addend: i64,
 }
 
+/// cbindgen:ignore
 #[repr(C)]
 struct Sym {
     name: u32,
@@ -69,13 +74,6 @@ const DT_SYMTAB: i64 = 6;
 const R_X86_64_64: u32 = 1;
 const R_X86_64_GLOB_DAT: u32 = 6;
 const STT_OBJECT: u8 = 1;
-
-unsafe extern "C" {
-    fn dl_iterate_phdr(
-        callback: unsafe extern "C" fn(*mut DlPhdrInfo, usize, *mut c_void) -> c_int,
-        data: *mut c_void,
-    ) -> c_int;
-}
 
 /// What the walk over the loaded objects found: pycoro's own object and the main program's
 /// load address.
@@ -132,6 +130,13 @@ fn dyn_addr(base: usize, v: u64) -> usize {
 }
 
 unsafe extern "C" fn rebind_own_data() {
+    // Declared here, out of the header generator's sight (it is glibc's, not pycoro's).
+    unsafe extern "C" {
+        fn dl_iterate_phdr(
+            callback: unsafe extern "C" fn(*mut DlPhdrInfo, usize, *mut c_void) -> c_int,
+            data: *mut c_void,
+        ) -> c_int;
+    }
     let mut objs = Objects {
         me: rebind_own_data as *const () as usize,
         own: None,
