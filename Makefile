@@ -7,8 +7,11 @@ CC ?= cc
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 PROFILE_DIR := $(TARGET_DIR)/debug
 C_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic -g
+# Fuzzing budgets: the bounded run inside `make test`, and `make fuzz`.
+FUZZ_SECONDS ?= 60
+FUZZ_LONG_SECONDS ?= 1800
 
-.PHONY: build header demo deps test bench clean
+.PHONY: build header demo deps test bench fuzz clean
 
 build:
 	$(CARGO) build
@@ -35,6 +38,12 @@ test: deps
 	$(CARGO) test --workspace --no-fail-fast
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd fuzz && $(CARGO) fmt -- --check
+	./fuzz/run.sh $(FUZZ_SECONDS)
+
+# A longer fuzzing run than the bounded one in `make test` (fuzz/README.md).
+fuzz:
+	./fuzz/run.sh $(FUZZ_LONG_SECONDS)
 
 # Benchmarks (not part of `make test`): pycoro against a plain-C floor and CPython 3.10.
 bench:
