@@ -11,6 +11,10 @@
  *    to share between threads; for every other object Py_INCREF/Py_DECREF are CPython's.
  *  - There is no GIL: PyGILState_Ensure only makes sure the calling thread has a thread state.
  *    An object belongs to one thread at a time; hand it over only with your own synchronization.
+ *  - The cycle collector is per thread: a collection examines only the calling thread's objects.
+ *    A thread that hands objects to other threads should call PyGC_Disable() first, so that
+ *    its collections never examine an object another thread is using (README "Garbage
+ *    collection").
  */
 #ifndef PYCORO_PYTHON_H
 #define PYCORO_PYTHON_H
