@@ -285,6 +285,26 @@ pub unsafe extern "C" fn PyErr_WarnExplicit(
     })
 }
 
+/// Warns with a message made by `PyUnicode_FromFormatV(format, vargs)`.
+unsafe fn warn_formatted(
+    category: *mut PyObject,
+    stack_level: Py_ssize_t,
+    format: *const c_char,
+    vargs: va_list,
+    source: *mut PyObject,
+) -> c_int {
+    // SAFETY: the arguments match `format` by the caller's contract.
+    unsafe {
+        let m = crate::unicode_format::PyUnicode_FromFormatV(format, vargs);
+        if m.is_null() {
+            return -1;
+        }
+        let r = warn(category, m, stack_level, source);
+        decref(m);
+        r
+    }
+}
+
 unsafe extern "C" fn warn_format_target(
     category: *mut PyObject,
     stack_level: Py_ssize_t,
@@ -293,21 +313,13 @@ unsafe extern "C" fn warn_format_target(
 ) -> c_int {
     check_null!(format, -1);
     guard("PyErr_WarnFormat", -1, || {
+        let category = if category.is_null() {
+            crate::exc!(RuntimeWarning)
+        } else {
+            category
+        };
         // SAFETY: the arguments match `format` by the caller's contract.
-        unsafe {
-            let m = crate::unicode_format::PyUnicode_FromFormatV(format, vargs);
-            if m.is_null() {
-                return -1;
-            }
-            let category = if category.is_null() {
-                crate::exc!(RuntimeWarning)
-            } else {
-                category
-            };
-            let r = warn(category, m, stack_level, null_mut());
-            decref(m);
-            r
-        }
+        unsafe { warn_formatted(category, stack_level, format, vargs, null_mut()) }
     })
 }
 
@@ -321,13 +333,13 @@ unsafe extern "C" fn resource_warning_target(
     guard("PyErr_ResourceWarning", -1, || {
         // SAFETY: the arguments match `format` by the caller's contract.
         unsafe {
-            let m = crate::unicode_format::PyUnicode_FromFormatV(format, vargs);
-            if m.is_null() {
-                return -1;
-            }
-            let r = warn(crate::exc!(ResourceWarning), m, stack_level, source);
-            decref(m);
-            r
+            warn_formatted(
+                crate::exc!(ResourceWarning),
+                stack_level,
+                format,
+                vargs,
+                source,
+            )
         }
     })
 }
