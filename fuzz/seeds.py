@@ -101,7 +101,8 @@ SEEDS = {
     + create(1, CORO, 1, None, [SELF(), Y(1), POKE(11), R(0)]) + send(1) + drop(1) + gc() + drain()
     + create(2, AGEN, 2, 1, [Y(1), POKE(10), Y(2)]) + driveall(2) + drop(2) + gc() + drain(),
     "threads_origin": origin(3) + thread(8 | 16 | 32 | CORO) + thread(8 | 64 | AGEN)
-    + thread(16 | 32 | GEN) + create(0, AGEN, 1, None, [Y(1)])
+    + create(5, CORO, 1, None, [Y(1)], True) + thread(128 | 5)
+    + create(6, GEN, 1, None, [Y(1)]) + driveall(6) + thread(128 | 64 | 6) + create(0, AGEN, 1, None, [Y(1)])
     + create(3, CORO, 1, 0, [CHILD(1), DV(0), R(1)]) + driveall(3) + gc() + origin(0),
 }
 
