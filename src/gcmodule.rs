@@ -701,7 +701,10 @@ unsafe fn alloc_block(total: usize) -> *mut u8 {
         return null_mut();
     }
     let class = total.div_ceil(16);
-    if class < BLOCK_CLASSES
+    // Fuzzing builds bypass the caches, so that freed memory goes back to the C library and
+    // its poisoning shows a use after free.
+    if !cfg!(fuzzing)
+        && class < BLOCK_CLASSES
         && let Some(d) = crate::pystate::thread_data()
     {
         // SAFETY: this thread's own cache; a cached block has room for its class.
@@ -734,7 +737,8 @@ unsafe fn free_block(mem: *mut c_void) {
     // SAFETY: a live malloc block; its usable size says which requests it can serve.
     unsafe {
         let class = libc::malloc_usable_size(mem) / 16;
-        if class < BLOCK_CLASSES
+        if !cfg!(fuzzing)
+            && class < BLOCK_CLASSES
             && class > 0
             && let Some(d) = crate::pystate::thread_data()
         {
