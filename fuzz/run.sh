@@ -60,8 +60,8 @@ if [[ "$mode" == build ]]; then
 fi
 
 # Memory returned to malloc is overwritten (glibc's tcache, which skips that, is off), so a
-# use-after-free of it shows up as a corrupted refcount or type. Object blocks pycoro keeps in
-# its own per-thread cache are not covered (fuzz/README.md).
+# use-after-free of it shows up as a corrupted refcount or type. pycoro built with --cfg fuzzing
+# skips its own object block caches, so its freed objects are covered too (fuzz/README.md).
 export GLIBC_TUNABLES="glibc.malloc.perturb=204:glibc.malloc.tcache_count=0"
 
 if [[ "$mode" == replay ]]; then
