@@ -344,215 +344,6 @@ typedef struct PyVarObject {
  */
 typedef struct PyInterpreterState PyInterpreterState;
 
-/**
- * A code object (CPython 3.10's 176-byte layout). For native code (see `PyNative_NewCode`),
- * `co_code` is NULL and the body is a C function recorded by pycoro after these fields (see
- * `PyCode_Type`).
- */
-typedef struct PyCodeObject {
-    PyObject ob_base;
-    int co_argcount;
-    int co_posonlyargcount;
-    int co_kwonlyargcount;
-    int co_nlocals;
-    int co_stacksize;
-    int co_flags;
-    int co_firstlineno;
-    PyObject *co_code;
-    PyObject *co_consts;
-    PyObject *co_names;
-    PyObject *co_varnames;
-    PyObject *co_freevars;
-    PyObject *co_cellvars;
-    Py_ssize_t *co_cell2arg;
-    PyObject *co_filename;
-    PyObject *co_name;
-    PyObject *co_linetable;
-    void *co_zombieframe;
-    PyObject *co_weakreflist;
-    void *co_extra;
-    unsigned char *co_opcache_map;
-    void *co_opcache;
-    int co_opcache_flag;
-    unsigned char co_opcache_size;
-} PyCodeObject;
-
-/**
- * `PyFrameState` (`signed char`).
- */
-typedef signed char PyFrameState;
-
-/**
- * One entry of the block stack (unused by native frames; kept for the layout).
- */
-typedef struct PyTryBlock {
-    int b_type;
-    int b_handler;
-    int b_level;
-} PyTryBlock;
-
-/**
- * A frame: 360 bytes followed by `ob_size` slots (`f_localsplus`).
- */
-typedef struct PyFrameObject {
-    PyVarObject ob_base;
-    struct PyFrameObject *f_back;
-    struct PyCodeObject *f_code;
-    PyObject *f_builtins;
-    PyObject *f_globals;
-    PyObject *f_locals;
-    PyObject **f_valuestack;
-    PyObject *f_trace;
-    int f_stackdepth;
-    char f_trace_lines;
-    char f_trace_opcodes;
-    PyObject *f_gen;
-    int f_lasti;
-    int f_lineno;
-    int f_iblock;
-    PyFrameState f_state;
-    struct PyTryBlock f_blockstack[20];
-    PyObject *f_localsplus[1];
-} PyFrameObject;
-
-/**
- * 3.10's `CFrame` (part of `PyThreadState`'s layout).
- */
-typedef struct CFrame {
-    int use_tracing;
-    struct CFrame *previous;
-} CFrame;
-
-/**
- * `Py_tracefunc` (tracing is not supported: the fields exist for layout only).
- */
-typedef int (*Py_tracefunc)(PyObject*, struct PyFrameObject*, int, PyObject*);
-
-/**
- * One entry of the handled-exception stack (`sys.exc_info()`), 3.10 layout.
- *
- * A generator owns one (`gi_exc_state`) and links it onto the thread's stack while it runs.
- */
-typedef struct _PyErr_StackItem {
-    PyObject *exc_type;
-    PyObject *exc_value;
-    PyObject *exc_traceback;
-    struct _PyErr_StackItem *previous_item;
-} _PyErr_StackItem;
-
-/**
- * One thread's state: CPython 3.10's `PyThreadState` (`struct _ts`), 280 bytes.
- *
- * Fields pycoro maintains: `interp`, `frame` (the innermost executing native frame),
- * `curexc_*` (the error indicator), `exc_state`/`exc_info` (the handled-exception stack),
- * `coroutine_origin_tracking_depth`, `async_gen_firstiter`, `async_gen_finalizer`,
- * `thread_id`, `id`. The others are zero.
- */
-typedef struct PyThreadState {
-    struct PyThreadState *prev;
-    struct PyThreadState *next;
-    struct PyInterpreterState *interp;
-    struct PyFrameObject *frame;
-    int recursion_depth;
-    int recursion_headroom;
-    int stackcheck_counter;
-    int tracing;
-    struct CFrame *cframe;
-    Py_tracefunc c_profilefunc;
-    Py_tracefunc c_tracefunc;
-    PyObject *c_profileobj;
-    PyObject *c_traceobj;
-    PyObject *curexc_type;
-    PyObject *curexc_value;
-    PyObject *curexc_traceback;
-    struct _PyErr_StackItem exc_state;
-    struct _PyErr_StackItem *exc_info;
-    PyObject *dict;
-    int gilstate_counter;
-    PyObject *async_exc;
-    unsigned long thread_id;
-    int trash_delete_nesting;
-    PyObject *trash_delete_later;
-    void (*on_delete)(void*);
-    void *on_delete_data;
-    int coroutine_origin_tracking_depth;
-    PyObject *async_gen_firstiter;
-    PyObject *async_gen_finalizer;
-    PyObject *context;
-    uint64_t context_ver;
-    uint64_t id;
-    struct CFrame root_cframe;
-} PyThreadState;
-
-/**
- * `vectorcallfunc`: `args` holds `PyVectorcall_NARGS(nargsf)` positional arguments followed by
- * the values of the keyword arguments named in `kwnames` (a tuple of str, or NULL).
- */
-typedef PyObject *(*vectorcallfunc)(PyObject*, PyObject*const *, size_t, PyObject*);
-
-/**
- * The body of a native code object: one C function that is the whole frame, run as a
- * stackless state machine (the way Cython and Nuitka compile coroutines).
- *
- * The runtime calls the body each time the generator, coroutine or async generator that owns
- * the frame is resumed (`send`, `next`, `throw`, `close`, `await`, `asend` ...). The body:
- *
- * - **Resumes at a label.** `frame->f_lasti` holds the body's resume label. It is -1 before the
- *   first run (as in CPython: the frame state is `FRAME_CREATED`). Before it suspends, the body
- *   stores a label >= 0 in `f_lasti`; when re-entered it switches on `f_lasti` and continues
- *   after that label. Labels are the body's own business; the runtime only tests `f_lasti < 0`
- *   ("just started").
- * - **Keeps live objects in slots.** `frame->f_localsplus[0 .. co_nlocals)` are `nslots`
- *   object slots owned by the frame (NULL at creation). Store new references there; the frame
- *   releases whatever they hold when it is cleared or deallocated. Values kept in C locals do
- *   not survive a suspension.
- * - **May keep raw C state** in `PyNative_FrameState(frame)`: `state_size` bytes, zeroed at
- *   creation, 16-byte aligned, owned by the frame. The runtime never looks inside (so no
- *   object references there: they would not be released or traversed).
- * - **Receives `arg`**: the value sent in (borrowed): `None` on the first run and for
- *   `next()`, or the value of `send(value)`; after a delegation (see `PYNATIVE_AWAIT`) it is
- *   the delegate's return value. `arg` is **NULL when an exception is thrown in** (`throw()`,
- *   `close()` raising `GeneratorExit`, a delegate that raised): the error indicator is set;
- *   the body may handle it (`PyErr_ExceptionMatches`, `PyErr_Clear`) and go on, or return
- *   `PYNATIVE_ERROR` to let it propagate.
- * - **Returns a status** and writes `*out`:
- *   - `PYNATIVE_RETURN` (0): the frame is finished; `*out` = new reference to the return value
- *     (`StopIteration.value` for the caller).
- *   - `PYNATIVE_ERROR` (-1): an exception is set; `*out` is not written. The frame is finished.
- *   - `PYNATIVE_YIELD` (1): `*out` = new reference to the yielded value; the body has set
- *     `f_lasti >= 0`. The frame is suspended.
- *   - `PYNATIVE_AWAIT` (2): `*out` = new reference to an awaitable. The runtime does what
- *     `await` does: gets its iterator (`__await__`), drives it, forwarding `send`, `throw` and
- *     `close`, yields what it yields, and when it finishes re-enters the body at `f_lasti`
- *     (which the body has set >= 0) with `arg` = the delegate's return value, or `arg` = NULL
- *     with the delegate's exception set. While delegating, the delegate is kept on the
- *     frame's value stack (`f_valuestack[0]`, `f_stackdepth == 1`) as CPython 3.10 does.
- *   - `PYNATIVE_YIELD_FROM` (3): the same with `yield from` semantics (`iter()` instead of
- *     `__await__`), for generators.
- * - **May set `frame->f_lineno`** to the line it is at, for tracebacks and
- *   `PyFrame_GetLineNumber`.
- *
- * Any other status, a suspension (`PYNATIVE_YIELD`, `PYNATIVE_AWAIT`,
- * `PYNATIVE_YIELD_FROM`) that leaves `f_lasti < 0` or `*out` NULL, or `PYNATIVE_ERROR` with no
- * exception set, is a bug in the body: the runtime raises `SystemError` in the caller.
- *
- * `frame` and `arg` are borrowed for the duration of the call (take a reference to keep `arg`
- * in a slot). The body must not re-enter itself for the same frame and must leave
- * `f_stackdepth`, `f_valuestack`, `f_gen`, `f_back` and `f_state` to the runtime.
- */
-typedef int (*PyNative_Body)(struct PyFrameObject *frame, PyObject *arg, PyObject **out);
-
-/**
- * A stored attribute (`tp_members` entry); the table ends with an entry whose `name` is NULL.
- */
-typedef struct PyMemberDef {
-    const char *name;
-    int type;
-    Py_ssize_t offset;
-    int flags;
-    const char *doc;
-} PyMemberDef;
-
 typedef void (*destructor)(PyObject*);
 
 typedef PyObject *(*getattrfunc)(PyObject*, char*);
@@ -735,6 +526,17 @@ typedef struct PyMethodDef {
 } PyMethodDef;
 
 /**
+ * A stored attribute (`tp_members` entry); the table ends with an entry whose `name` is NULL.
+ */
+typedef struct PyMemberDef {
+    const char *name;
+    int type;
+    Py_ssize_t offset;
+    int flags;
+    const char *doc;
+} PyMemberDef;
+
+/**
  * Getter of a `PyGetSetDef`: returns a new reference, or NULL with an exception set.
  */
 typedef PyObject *(*getter)(PyObject*, void*);
@@ -766,6 +568,12 @@ typedef PyObject *(*allocfunc)(struct PyTypeObject*, Py_ssize_t);
 typedef PyObject *(*newfunc)(struct PyTypeObject*, PyObject*, PyObject*);
 
 typedef void (*freefunc)(void*);
+
+/**
+ * `vectorcallfunc`: `args` holds `PyVectorcall_NARGS(nargsf)` positional arguments followed by
+ * the values of the keyword arguments named in `kwnames` (a tuple of str, or NULL).
+ */
+typedef PyObject *(*vectorcallfunc)(PyObject*, PyObject*const *, size_t, PyObject*);
 
 /**
  * A type object: CPython 3.10's `PyTypeObject` (`struct _typeobject`), 408 bytes.
@@ -821,6 +629,198 @@ typedef struct PyTypeObject {
     destructor tp_finalize;
     vectorcallfunc tp_vectorcall;
 } PyTypeObject;
+
+/**
+ * A code object (CPython 3.10's 176-byte layout). For native code (see `PyNative_NewCode`),
+ * `co_code` is NULL and the body is a C function recorded by pycoro after these fields (see
+ * `PyCode_Type`).
+ */
+typedef struct PyCodeObject {
+    PyObject ob_base;
+    int co_argcount;
+    int co_posonlyargcount;
+    int co_kwonlyargcount;
+    int co_nlocals;
+    int co_stacksize;
+    int co_flags;
+    int co_firstlineno;
+    PyObject *co_code;
+    PyObject *co_consts;
+    PyObject *co_names;
+    PyObject *co_varnames;
+    PyObject *co_freevars;
+    PyObject *co_cellvars;
+    Py_ssize_t *co_cell2arg;
+    PyObject *co_filename;
+    PyObject *co_name;
+    PyObject *co_linetable;
+    void *co_zombieframe;
+    PyObject *co_weakreflist;
+    void *co_extra;
+    unsigned char *co_opcache_map;
+    void *co_opcache;
+    int co_opcache_flag;
+    unsigned char co_opcache_size;
+} PyCodeObject;
+
+/**
+ * `PyFrameState` (`signed char`).
+ */
+typedef signed char PyFrameState;
+
+/**
+ * One entry of the block stack (unused by native frames; kept for the layout).
+ */
+typedef struct PyTryBlock {
+    int b_type;
+    int b_handler;
+    int b_level;
+} PyTryBlock;
+
+/**
+ * A frame: 360 bytes followed by `ob_size` slots (`f_localsplus`).
+ */
+typedef struct PyFrameObject {
+    PyVarObject ob_base;
+    struct PyFrameObject *f_back;
+    struct PyCodeObject *f_code;
+    PyObject *f_builtins;
+    PyObject *f_globals;
+    PyObject *f_locals;
+    PyObject **f_valuestack;
+    PyObject *f_trace;
+    int f_stackdepth;
+    char f_trace_lines;
+    char f_trace_opcodes;
+    PyObject *f_gen;
+    int f_lasti;
+    int f_lineno;
+    int f_iblock;
+    PyFrameState f_state;
+    struct PyTryBlock f_blockstack[20];
+    PyObject *f_localsplus[1];
+} PyFrameObject;
+
+/**
+ * 3.10's `CFrame` (part of `PyThreadState`'s layout).
+ */
+typedef struct CFrame {
+    int use_tracing;
+    struct CFrame *previous;
+} CFrame;
+
+/**
+ * `Py_tracefunc` (tracing is not supported: the fields exist for layout only).
+ */
+typedef int (*Py_tracefunc)(PyObject*, struct PyFrameObject*, int, PyObject*);
+
+/**
+ * One entry of the handled-exception stack (`sys.exc_info()`), 3.10 layout.
+ *
+ * A generator owns one (`gi_exc_state`) and links it onto the thread's stack while it runs.
+ */
+typedef struct _PyErr_StackItem {
+    PyObject *exc_type;
+    PyObject *exc_value;
+    PyObject *exc_traceback;
+    struct _PyErr_StackItem *previous_item;
+} _PyErr_StackItem;
+
+/**
+ * One thread's state: CPython 3.10's `PyThreadState` (`struct _ts`), 280 bytes.
+ *
+ * Fields pycoro maintains: `interp`, `frame` (the innermost executing native frame),
+ * `curexc_*` (the error indicator), `exc_state`/`exc_info` (the handled-exception stack),
+ * `coroutine_origin_tracking_depth`, `async_gen_firstiter`, `async_gen_finalizer`,
+ * `thread_id`, `id`. The others are zero.
+ */
+typedef struct PyThreadState {
+    struct PyThreadState *prev;
+    struct PyThreadState *next;
+    struct PyInterpreterState *interp;
+    struct PyFrameObject *frame;
+    int recursion_depth;
+    int recursion_headroom;
+    int stackcheck_counter;
+    int tracing;
+    struct CFrame *cframe;
+    Py_tracefunc c_profilefunc;
+    Py_tracefunc c_tracefunc;
+    PyObject *c_profileobj;
+    PyObject *c_traceobj;
+    PyObject *curexc_type;
+    PyObject *curexc_value;
+    PyObject *curexc_traceback;
+    struct _PyErr_StackItem exc_state;
+    struct _PyErr_StackItem *exc_info;
+    PyObject *dict;
+    int gilstate_counter;
+    PyObject *async_exc;
+    unsigned long thread_id;
+    int trash_delete_nesting;
+    PyObject *trash_delete_later;
+    void (*on_delete)(void*);
+    void *on_delete_data;
+    int coroutine_origin_tracking_depth;
+    PyObject *async_gen_firstiter;
+    PyObject *async_gen_finalizer;
+    PyObject *context;
+    uint64_t context_ver;
+    uint64_t id;
+    struct CFrame root_cframe;
+} PyThreadState;
+
+/**
+ * The body of a native code object: one C function that is the whole frame, run as a
+ * stackless state machine (the way Cython and Nuitka compile coroutines).
+ *
+ * The runtime calls the body each time the generator, coroutine or async generator that owns
+ * the frame is resumed (`send`, `next`, `throw`, `close`, `await`, `asend` ...). The body:
+ *
+ * - **Resumes at a label.** `frame->f_lasti` holds the body's resume label. It is -1 before the
+ *   first run (as in CPython: the frame state is `FRAME_CREATED`). Before it suspends, the body
+ *   stores a label >= 0 in `f_lasti`; when re-entered it switches on `f_lasti` and continues
+ *   after that label. Labels are the body's own business; the runtime only tests `f_lasti < 0`
+ *   ("just started").
+ * - **Keeps live objects in slots.** `frame->f_localsplus[0 .. co_nlocals)` are `nslots`
+ *   object slots owned by the frame (NULL at creation). Store new references there; the frame
+ *   releases whatever they hold when it is cleared or deallocated. Values kept in C locals do
+ *   not survive a suspension.
+ * - **May keep raw C state** in `PyNative_FrameState(frame)`: `state_size` bytes, zeroed at
+ *   creation, 16-byte aligned, owned by the frame. The runtime never looks inside (so no
+ *   object references there: they would not be released or traversed).
+ * - **Receives `arg`**: the value sent in (borrowed): `None` on the first run and for
+ *   `next()`, or the value of `send(value)`; after a delegation (see `PYNATIVE_AWAIT`) it is
+ *   the delegate's return value. `arg` is **NULL when an exception is thrown in** (`throw()`,
+ *   `close()` raising `GeneratorExit`, a delegate that raised): the error indicator is set;
+ *   the body may handle it (`PyErr_ExceptionMatches`, `PyErr_Clear`) and go on, or return
+ *   `PYNATIVE_ERROR` to let it propagate.
+ * - **Returns a status** and writes `*out`:
+ *   - `PYNATIVE_RETURN` (0): the frame is finished; `*out` = new reference to the return value
+ *     (`StopIteration.value` for the caller).
+ *   - `PYNATIVE_ERROR` (-1): an exception is set; `*out` is not written. The frame is finished.
+ *   - `PYNATIVE_YIELD` (1): `*out` = new reference to the yielded value; the body has set
+ *     `f_lasti >= 0`. The frame is suspended.
+ *   - `PYNATIVE_AWAIT` (2): `*out` = new reference to an awaitable. The runtime does what
+ *     `await` does: gets its iterator (`__await__`), drives it, forwarding `send`, `throw` and
+ *     `close`, yields what it yields, and when it finishes re-enters the body at `f_lasti`
+ *     (which the body has set >= 0) with `arg` = the delegate's return value, or `arg` = NULL
+ *     with the delegate's exception set. While delegating, the delegate is kept on the
+ *     frame's value stack (`f_valuestack[0]`, `f_stackdepth == 1`) as CPython 3.10 does.
+ *   - `PYNATIVE_YIELD_FROM` (3): the same with `yield from` semantics (`iter()` instead of
+ *     `__await__`), for generators.
+ * - **May set `frame->f_lineno`** to the line it is at, for tracebacks and
+ *   `PyFrame_GetLineNumber`.
+ *
+ * Any other status, a suspension (`PYNATIVE_YIELD`, `PYNATIVE_AWAIT`,
+ * `PYNATIVE_YIELD_FROM`) that leaves `f_lasti < 0` or `*out` NULL, or `PYNATIVE_ERROR` with no
+ * exception set, is a bug in the body: the runtime raises `SystemError` in the caller.
+ *
+ * `frame` and `arg` are borrowed for the duration of the call (take a reference to keep `arg`
+ * in a slot). The body must not re-enter itself for the same frame and must leave
+ * `f_stackdepth`, `f_valuestack`, `f_gen`, `f_back` and `f_state` to the runtime.
+ */
+typedef int (*PyNative_Body)(struct PyFrameObject *frame, PyObject *arg, PyObject **out);
 
 /**
  * An unraisable-exception hook (`PyNative_SetUnraisableHook`; Python's
@@ -1447,11 +1447,6 @@ extern PyObject _Py_NoneStruct;
 extern PyObject _Py_NotImplementedStruct;
 
 /**
- * The type `traceback`.
- */
-extern struct PyTypeObject PyTraceBack_Type;
-
-/**
  * The type `tuple`.
  */
 extern struct PyTypeObject PyTuple_Type;
@@ -1472,12 +1467,149 @@ extern struct PyTypeObject PyBaseObject_Type;
 extern struct PyTypeObject PyUnicode_Type;
 
 /**
+ * The type `traceback`.
+ */
+extern struct PyTypeObject PyTraceBack_Type;
+
+/**
  * Test hook: the `n`-th call from now into an exported pycoro function panics inside the
  * function's panic boundary, before it does any work (`n <= 0` disarms). The boundary turns
  * the panic into `SystemError("NAME: internal error: injected panic")` and the function
  * returns its error value; the process goes on. Counts calls on every thread.
  */
 void PyNative_InjectPanic(Py_ssize_t n);
+
+/**
+ * Allocates a new object of type `tp` (`PyObject_New(TYPE, tp)` is a macro for it): `tp_basicsize`
+ * bytes, zeroed, with the reference count 1. `tp` must not have `Py_TPFLAGS_HAVE_GC` (use
+ * `_PyObject_GC_New`).
+ *
+ * Return value: New reference, or NULL with `MemoryError` set.
+ */
+PyObject *_PyObject_New(struct PyTypeObject *tp);
+
+/**
+ * Allocates a new variable-size object of type `tp` with room for `nitems` items and
+ * `ob_size == nitems`.
+ *
+ * Return value: New reference, or NULL with `MemoryError` set.
+ */
+PyVarObject *_PyObject_NewVar(struct PyTypeObject *tp, Py_ssize_t nitems);
+
+/**
+ * Initializes the header of memory allocated by C code: sets the type and a reference count
+ * of 1. Returns `op`, or NULL (with `MemoryError` set) if `op` is NULL.
+ *
+ * Return value: Borrowed reference (the same pointer).
+ */
+PyObject *PyObject_Init(PyObject *op, struct PyTypeObject *tp);
+
+/**
+ * As `PyObject_Init`, also setting `ob_size`.
+ *
+ * Return value: Borrowed reference (the same pointer).
+ */
+PyVarObject *PyObject_InitVar(PyVarObject *op, struct PyTypeObject *tp, Py_ssize_t size);
+
+/**
+ * Allocates a new object of a type with `Py_TPFLAGS_HAVE_GC` (`PyObject_GC_New` is a macro for
+ * it). The object is not tracked yet: call `PyObject_GC_Track` once its fields are set.
+ *
+ * Return value: New reference, or NULL with `MemoryError` set.
+ */
+PyObject *_PyObject_GC_New(struct PyTypeObject *tp);
+
+/**
+ * Variable-size version of `_PyObject_GC_New`.
+ *
+ * Return value: New reference, or NULL with `MemoryError` set.
+ */
+PyVarObject *_PyObject_GC_NewVar(struct PyTypeObject *tp, Py_ssize_t nitems);
+
+/**
+ * Releases the memory of a GC object (the `tp_free` of GC types). The object must be
+ * untracked already.
+ */
+void PyObject_GC_Del(void *op);
+
+/**
+ * Starts tracking a GC object. Tracking an object twice has no further effect. NULL or an
+ * object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
+ */
+void PyObject_GC_Track(void *op);
+
+/**
+ * Stops tracking a GC object; untracking an untracked object has no effect. NULL or an
+ * object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
+ */
+void PyObject_GC_UnTrack(void *op);
+
+/**
+ * Returns 1 if `op` is a GC object tracked by the collector, else 0 (also, with
+ * `SystemError` set, for NULL).
+ */
+int PyObject_GC_IsTracked(PyObject *op);
+
+/**
+ * Returns 1 if `op` is a GC object whose finalizer has run, else 0 (also, with
+ * `SystemError` set, for NULL).
+ */
+int PyObject_GC_IsFinalized(PyObject *op);
+
+/**
+ * Calls `op`'s `tp_finalize` (PEP 442) unless it has none or, for a GC object, it has
+ * already run: a finalizer runs at most once per object. The finalizer must not leave an
+ * exception set (it should report errors with `PyErr_WriteUnraisable`). A NULL `op` does
+ * nothing.
+ */
+void PyObject_CallFinalizer(PyObject *op);
+
+/**
+ * Calls the finalizer from a deallocator (`tp_dealloc`), where `op`'s reference count is 0:
+ * the object is resurrected for the call. Returns 0 when the object is still dying (the
+ * deallocator goes on), or -1 when the finalizer resurrected it (stored a new reference
+ * somewhere): the deallocator must then return at once without freeing it.
+ *
+ * A NULL `op`, or one whose reference count is not 0, raises `SystemError` and returns -1
+ * (CPython asserts or aborts).
+ */
+int PyObject_CallFinalizerFromDealloc(PyObject *op);
+
+/**
+ * Runs a full collection (all generations) on the calling thread's objects, finalizers
+ * first (PEP 442), and returns the number of unreachable objects found (not counting those a
+ * finalizer resurrected). Does nothing and
+ * returns 0 while automatic collection is disabled (`PyGC_Disable`) or a collection is
+ * already running, as in CPython 3.10. The exception being raised, if any, is preserved.
+ *
+ * pycoro: each thread collects the objects it tracked (objects left by exited threads
+ * included), never those of other running threads.
+ */
+Py_ssize_t PyGC_Collect(void);
+
+/**
+ * Enables automatic collection (on the calling thread); returns the previous state (1 if it
+ * was enabled, else 0).
+ */
+int PyGC_Enable(void);
+
+/**
+ * Disables automatic collection (on the calling thread); returns the previous state (1 if
+ * it was enabled, else 0). `PyGC_Collect` then does nothing either.
+ */
+int PyGC_Disable(void);
+
+/**
+ * Returns 1 if automatic collection is enabled on the calling thread, else 0.
+ */
+int PyGC_IsEnabled(void);
+
+/**
+ * Returns 1 if `op` is an object the collector may track (its type has
+ * `Py_TPFLAGS_HAVE_GC` and its `tp_is_gc`, if any, says yes), else 0. pycoro: immortal
+ * objects answer 0; a NULL `op` answers 0.
+ */
+int PyObject_IS_GC(PyObject *op);
 
 /**
  * Returns 1 if `o` is an async iterator (its type has `am_anext`), else 0; NULL gives 0.
@@ -1582,66 +1714,6 @@ PyObject *PyObject_CallMethodOneArg(PyObject *obj, PyObject *name, PyObject *arg
  * `SystemError` set, for a NULL `callable`).
  */
 vectorcallfunc PyVectorcall_Function(PyObject *callable);
-
-/**
- * Returns the frame currently executing in this thread (a native frame being run by a
- * generator, coroutine or async generator), or NULL when none is.
- *
- * Return value: Borrowed reference (valid while the frame runs).
- */
-struct PyFrameObject *PyEval_GetFrame(void);
-
-/**
- * Returns the frame currently executing in thread `tstate` (see `PyEval_GetFrame`), or NULL
- * with no exception set.
- *
- * Return value: New reference, or NULL. `SystemError` ("bad argument to internal function")
- * when `tstate` is NULL (CPython asserts).
- */
-struct PyFrameObject *PyThreadState_GetFrame(struct PyThreadState *tstate);
-
-/**
- * Sets thread `tstate`'s coroutine origin tracking depth (NULL: the calling thread's): how
- * many executing frames `PyCoro_New` records in `cr_origin` (0 turns tracking off). As in
- * CPython 3.10 the value is stored as given (`sys.set_coroutine_origin_tracking_depth` is
- * what rejects negative depths); a negative depth records nothing.
- */
-void _PyEval_SetCoroutineOriginTrackingDepth(struct PyThreadState *tstate, int new_depth);
-
-/**
- * The calling thread's coroutine origin tracking depth (0: off).
- */
-int _PyEval_GetCoroutineOriginTrackingDepth(void);
-
-/**
- * Sets the calling thread's async generator `firstiter` hook (NULL clears it): called with
- * the async generator at its first iteration. Takes a new reference; the callable is not
- * checked (as in CPython 3.10). Raises audit event `sys.set_asyncgen_hook_firstiter`.
- * Returns 0, or -1 with an exception set when an audit hook aborts.
- */
-int _PyEval_SetAsyncGenFirstiter(PyObject *firstiter);
-
-/**
- * Sets the calling thread's async generator `finalizer` hook (NULL clears it): captured by an
- * async generator at its first iteration and called with it when it is finalized unfinished.
- * Takes a new reference; not checked. Raises audit event `sys.set_asyncgen_hook_finalizer`.
- * Returns 0, or -1 with an exception set when an audit hook aborts.
- */
-int _PyEval_SetAsyncGenFinalizer(PyObject *finalizer);
-
-/**
- * The calling thread's async generator `firstiter` hook, or NULL.
- *
- * Return value: Borrowed reference.
- */
-PyObject *_PyEval_GetAsyncGenFirstiter(void);
-
-/**
- * The calling thread's async generator `finalizer` hook, or NULL.
- *
- * Return value: Borrowed reference.
- */
-PyObject *_PyEval_GetAsyncGenFinalizer(void);
 
 /**
  * Creates a native code object: code whose frames run the C function `body` (see
@@ -1811,138 +1883,6 @@ int PyFrame_GetLineNumber(struct PyFrameObject *frame);
  * when `frame` is NULL or not a frame.
  */
 void *PyNative_FrameState(struct PyFrameObject *frame);
-
-/**
- * Allocates a new object of type `tp` (`PyObject_New(TYPE, tp)` is a macro for it): `tp_basicsize`
- * bytes, zeroed, with the reference count 1. `tp` must not have `Py_TPFLAGS_HAVE_GC` (use
- * `_PyObject_GC_New`).
- *
- * Return value: New reference, or NULL with `MemoryError` set.
- */
-PyObject *_PyObject_New(struct PyTypeObject *tp);
-
-/**
- * Allocates a new variable-size object of type `tp` with room for `nitems` items and
- * `ob_size == nitems`.
- *
- * Return value: New reference, or NULL with `MemoryError` set.
- */
-PyVarObject *_PyObject_NewVar(struct PyTypeObject *tp, Py_ssize_t nitems);
-
-/**
- * Initializes the header of memory allocated by C code: sets the type and a reference count
- * of 1. Returns `op`, or NULL (with `MemoryError` set) if `op` is NULL.
- *
- * Return value: Borrowed reference (the same pointer).
- */
-PyObject *PyObject_Init(PyObject *op, struct PyTypeObject *tp);
-
-/**
- * As `PyObject_Init`, also setting `ob_size`.
- *
- * Return value: Borrowed reference (the same pointer).
- */
-PyVarObject *PyObject_InitVar(PyVarObject *op, struct PyTypeObject *tp, Py_ssize_t size);
-
-/**
- * Allocates a new object of a type with `Py_TPFLAGS_HAVE_GC` (`PyObject_GC_New` is a macro for
- * it). The object is not tracked yet: call `PyObject_GC_Track` once its fields are set.
- *
- * Return value: New reference, or NULL with `MemoryError` set.
- */
-PyObject *_PyObject_GC_New(struct PyTypeObject *tp);
-
-/**
- * Variable-size version of `_PyObject_GC_New`.
- *
- * Return value: New reference, or NULL with `MemoryError` set.
- */
-PyVarObject *_PyObject_GC_NewVar(struct PyTypeObject *tp, Py_ssize_t nitems);
-
-/**
- * Releases the memory of a GC object (the `tp_free` of GC types). The object must be
- * untracked already.
- */
-void PyObject_GC_Del(void *op);
-
-/**
- * Starts tracking a GC object. Tracking an object twice has no further effect. NULL or an
- * object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
- */
-void PyObject_GC_Track(void *op);
-
-/**
- * Stops tracking a GC object; untracking an untracked object has no effect. NULL or an
- * object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
- */
-void PyObject_GC_UnTrack(void *op);
-
-/**
- * Returns 1 if `op` is a GC object tracked by the collector, else 0 (also, with
- * `SystemError` set, for NULL).
- */
-int PyObject_GC_IsTracked(PyObject *op);
-
-/**
- * Returns 1 if `op` is a GC object whose finalizer has run, else 0 (also, with
- * `SystemError` set, for NULL).
- */
-int PyObject_GC_IsFinalized(PyObject *op);
-
-/**
- * Calls `op`'s `tp_finalize` (PEP 442) unless it has none or, for a GC object, it has
- * already run: a finalizer runs at most once per object. The finalizer must not leave an
- * exception set (it should report errors with `PyErr_WriteUnraisable`). A NULL `op` does
- * nothing.
- */
-void PyObject_CallFinalizer(PyObject *op);
-
-/**
- * Calls the finalizer from a deallocator (`tp_dealloc`), where `op`'s reference count is 0:
- * the object is resurrected for the call. Returns 0 when the object is still dying (the
- * deallocator goes on), or -1 when the finalizer resurrected it (stored a new reference
- * somewhere): the deallocator must then return at once without freeing it.
- *
- * A NULL `op`, or one whose reference count is not 0, raises `SystemError` and returns -1
- * (CPython asserts or aborts).
- */
-int PyObject_CallFinalizerFromDealloc(PyObject *op);
-
-/**
- * Runs a full collection (all generations) on the calling thread's objects, finalizers
- * first (PEP 442), and returns the number of unreachable objects found (not counting those a
- * finalizer resurrected). Does nothing and
- * returns 0 while automatic collection is disabled (`PyGC_Disable`) or a collection is
- * already running, as in CPython 3.10. The exception being raised, if any, is preserved.
- *
- * pycoro: each thread collects the objects it tracked (objects left by exited threads
- * included), never those of other running threads.
- */
-Py_ssize_t PyGC_Collect(void);
-
-/**
- * Enables automatic collection (on the calling thread); returns the previous state (1 if it
- * was enabled, else 0).
- */
-int PyGC_Enable(void);
-
-/**
- * Disables automatic collection (on the calling thread); returns the previous state (1 if
- * it was enabled, else 0). `PyGC_Collect` then does nothing either.
- */
-int PyGC_Disable(void);
-
-/**
- * Returns 1 if automatic collection is enabled on the calling thread, else 0.
- */
-int PyGC_IsEnabled(void);
-
-/**
- * Returns 1 if `op` is an object the collector may track (its type has
- * `Py_TPFLAGS_HAVE_GC` and its `tp_is_gc`, if any, says yes), else 0. pycoro: immortal
- * objects answer 0; a NULL `op` answers 0.
- */
-int PyObject_IS_GC(PyObject *op);
 
 /**
  * Creates a generator that runs frame `f` (3.10's `PyGen_New`): `gi_name` and `gi_qualname`
@@ -2211,23 +2151,6 @@ PyObject *PyCMethod_New(struct PyMethodDef *ml,
                         struct PyTypeObject *cls);
 
 /**
- * As `Py_BuildValue`, with the arguments in a `va_list` (which it advances).
- *
- * Return value: New reference, or NULL with an exception set. *format* and *vargs* must not be
- * NULL. Steals a reference to every `N` argument, even on failure.
- */
-PyObject *Py_VaBuildValue(const char *format, va_list vargs);
-
-/**
- * As `Py_VaBuildValue`, with `Py_ssize_t` lengths for `#` (what `Py_VaBuildValue` means when
- * `PY_SSIZE_T_CLEAN` is defined before including `Python.h`).
- *
- * Return value: New reference, or NULL with an exception set. Steals a reference to every `N`
- * argument, even on failure.
- */
-PyObject *_Py_VaBuildValue_SizeT(const char *format, va_list vargs);
-
-/**
  * Calls the type's `tp_dealloc` on an object whose reference count reached zero (what
  * `Py_DECREF` does). *op* must not be NULL.
  */
@@ -2366,151 +2289,6 @@ PyObject *PyObject_GenericGetAttr(PyObject *v, PyObject *name);
 int PyObject_GenericSetAttr(PyObject *v, PyObject *name, PyObject *value);
 
 /**
- * Sets the error indicator to `type` with `message` (a UTF-8 C string) as value.
- */
-void PyErr_SetString(PyObject *type, const char *message);
-
-/**
- * Sets the error indicator to `type` with `value`. Does not steal: the indicator takes new
- * references. The exception being handled becomes the new exception's `__context__`.
- */
-void PyErr_SetObject(PyObject *type, PyObject *value);
-
-/**
- * `PyErr_SetObject(type, Py_None)`-like: sets `type` with no value.
- */
-void PyErr_SetNone(PyObject *type);
-
-/**
- * Returns the type of the pending exception, or NULL if no exception is set.
- *
- * Return value: Borrowed reference.
- */
-PyObject *PyErr_Occurred(void);
-
-/**
- * Clears the error indicator.
- */
-void PyErr_Clear(void);
-
-/**
- * Moves the error indicator into `*ptype`, `*pvalue`, `*ptraceback` (each may end up NULL) and
- * clears it. The caller owns the three references. The value may be unnormalized (not an
- * instance): call `PyErr_NormalizeException` to get an instance.
- */
-void PyErr_Fetch(PyObject **ptype, PyObject **pvalue, PyObject **ptraceback);
-
-/**
- * Sets the error indicator from the three objects, stealing one reference to each (NULL
- * allowed; a NULL type clears the indicator). No checks are made, as in CPython.
- */
-void PyErr_Restore(PyObject *type, PyObject *value, PyObject *traceback);
-
-/**
- * Turns a fetched `(type, value, traceback)` triple into normalized form: `*val` becomes an
- * instance of `*exc` (or of a subclass, which then becomes `*exc`). The three slots own their
- * references; replaced values are released. If creating the instance fails, the triple is
- * replaced by the new error.
- */
-void PyErr_NormalizeException(PyObject **exc, PyObject **val, PyObject **tb);
-
-/**
- * Returns 1 if the pending exception matches `exc` (a class or a tuple of classes), else 0.
- */
-int PyErr_ExceptionMatches(PyObject *exc);
-
-/**
- * Returns 1 if `given` (a class or an instance) matches `exc` (a class or a tuple of classes).
- * NULL arguments give 0.
- */
-int PyErr_GivenExceptionMatches(PyObject *given, PyObject *exc);
-
-/**
- * Raises `SystemError("bad argument to internal function")`.
- */
-void PyErr_BadInternalCall(void);
-
-/**
- * Raises `SystemError("FILENAME:LINENO: bad argument to internal function")`, what CPython's
- * `PyErr_BadInternalCall()` macro expands to.
- */
-void _PyErr_BadInternalCall(const char *filename, int lineno);
-
-/**
- * Raises `TypeError("bad argument type for built-in operation")` and returns 0.
- */
-int PyErr_BadArgument(void);
-
-/**
- * Raises `MemoryError` and returns NULL.
- *
- * Return value: Always NULL.
- */
-PyObject *PyErr_NoMemory(void);
-
-/**
- * Retrieves the exception being handled (`sys.exc_info()`): new references (or NULL) in the
- * three out-parameters.
- */
-void PyErr_GetExcInfo(PyObject **ptype, PyObject **pvalue, PyObject **ptraceback);
-
-/**
- * Sets the exception being handled, stealing the three references (NULL allowed).
- */
-void PyErr_SetExcInfo(PyObject *type, PyObject *value, PyObject *traceback);
-
-/**
- * Replaces the report of unraisable exceptions (`PyErr_WriteUnraisable`,
- * `_PyErr_WriteUnraisableMsg`, errors in finalizers) with `hook`, as Python's
- * `sys.unraisablehook` does; NULL restores the default report on stderr. Process-wide.
- */
-void PyNative_SetUnraisableHook(PyNative_UnraisableHook hook, void *data);
-
-/**
- * Reports the pending exception as one that cannot be raised (it happened in a finalizer, a
- * deallocator or a callback with no caller to return it to), then clears it.
- *
- * The report goes to the hook set with `PyNative_SetUnraisableHook`, or else to stderr in the
- * format of CPython's default `sys.unraisablehook`: `Exception ignored in: <repr(obj)>` (when
- * `obj` is not NULL), the traceback, then `Type: message`. Does nothing when no exception is
- * set.
- */
-void PyErr_WriteUnraisable(PyObject *obj);
-
-/**
- * `PyErr_WriteUnraisable` with an error message (UTF-8) in place of "Exception ignored in":
- * the default report's first line is `<err_msg>: <repr(obj)>`; a hook receives it as
- * `err_msg`. A NULL `err_msg` is `PyErr_WriteUnraisable(obj)`.
- */
-void _PyErr_WriteUnraisableMsg(const char *err_msg, PyObject *obj);
-
-/**
- * Marks the runtime initialized (nothing else is needed).
- */
-void Py_Initialize(void);
-
-/**
- * As `Py_Initialize`; `initsigs` is ignored (pycoro installs no signal handlers).
- */
-void Py_InitializeEx(int initsigs);
-
-/**
- * Returns 1 after `Py_Initialize` and until `Py_FinalizeEx`, else 0.
- */
-int Py_IsInitialized(void);
-
-/**
- * Marks the runtime finalized and releases the calling thread's pending exception. Objects
- * stay usable (pycoro has no global state to tear down). Returns 0.
- */
-int Py_FinalizeEx(void);
-
-/**
- * As `Py_FinalizeEx`, ignoring the result.
- */
-void Py_Finalize(void);
-
-/**
  * Test hook: from now on, count the allocations pycoro makes (objects, frames, strings,
  * tuples, `PyMem_*`/`PyObject_Malloc` memory), and make the `n`-th of them fail as if the
  * system were out of memory (`MemoryError`, or the operation's own error). Only that one
@@ -2571,70 +2349,6 @@ void *PyObject_Realloc(void *p, size_t n);
  * (`PyObject_Del` is a macro for it in `Python.h`).
  */
 void PyObject_Free(void *p);
-
-/**
- * Returns the calling thread's state, creating it on first use. Never NULL.
- *
- * Return value: Borrowed reference (valid until the thread exits).
- */
-struct PyThreadState *PyThreadState_Get(void);
-
-/**
- * The current thread's state (same as `PyThreadState_Get`).
- *
- * Return value: Borrowed reference.
- */
-struct PyThreadState *_PyThreadState_UncheckedGet(void);
-
-/**
- * Makes sure the calling thread has a thread state and returns a token for
- * `PyGILState_Release`.
- *
- * pycoro has no global interpreter lock: each thread runs independently on its own state, so
- * this never blocks. Calls nest; every call must be paired with `PyGILState_Release`.
- */
-PyGILState_STATE PyGILState_Ensure(void);
-
-/**
- * Releases what the matching `PyGILState_Ensure` acquired. The thread state itself lives
- * until the thread exits.
- */
-void PyGILState_Release(PyGILState_STATE state);
-
-/**
- * Returns the calling thread's state (there is no GIL to hold, so it always exists).
- *
- * Return value: Borrowed reference.
- */
-struct PyThreadState *PyGILState_GetThisThreadState(void);
-
-/**
- * Returns 1: every thread may call into pycoro at any time.
- */
-int PyGILState_Check(void);
-
-/**
- * Adds an audit hook, called for every audit event from then on, in the order hooks were
- * added, with `userData`.
- *
- * As in CPython, the existing hooks are first told with the event `sys.addaudithook` (no
- * arguments); if one of them raises an `Exception` subclass the new hook is not added and 0
- * is returned with the error cleared; any other error returns -1 with it set. Returns 0 on
- * success. A NULL `hook` raises `SystemError` (CPython crashes later).
- */
-int PySys_AddAuditHook(Py_AuditHookFunction hook, void *userData);
-
-/**
- * Adds an entry for `frame` to the current traceback (the error indicator's traceback), as the
- * interpreter does when an exception passes through a frame: the new entry's `tb_next` is the
- * old traceback, `tb_frame` a new reference to `frame`, `tb_lasti` `frame->f_lasti * 2` (3.10
- * stores a byte offset; for native frames this is twice the resume label) and `tb_lineno`
- * `PyFrame_GetLineNumber(frame)`.
- *
- * Returns 0 on success, -1 with an exception set on failure (`MemoryError`; `SystemError`
- * "bad argument to internal function" when `frame` is NULL or not a frame: CPython crashes).
- */
-int PyTraceBack_Here(struct PyFrameObject *frame);
 
 /**
  * Creates a tuple of `size` items, all NULL: fill it with `PyTuple_SetItem` or
@@ -2788,6 +2502,292 @@ PyObject *PyUnicode_InternFromString(const char *v);
  * reference. Does nothing if `*p` is not a str. A NULL `p` sets `SystemError`.
  */
 void PyUnicode_InternInPlace(PyObject **p);
+
+/**
+ * Returns the frame currently executing in this thread (a native frame being run by a
+ * generator, coroutine or async generator), or NULL when none is.
+ *
+ * Return value: Borrowed reference (valid while the frame runs).
+ */
+struct PyFrameObject *PyEval_GetFrame(void);
+
+/**
+ * Returns the frame currently executing in thread `tstate` (see `PyEval_GetFrame`), or NULL
+ * with no exception set.
+ *
+ * Return value: New reference, or NULL. `SystemError` ("bad argument to internal function")
+ * when `tstate` is NULL (CPython asserts).
+ */
+struct PyFrameObject *PyThreadState_GetFrame(struct PyThreadState *tstate);
+
+/**
+ * Sets thread `tstate`'s coroutine origin tracking depth (NULL: the calling thread's): how
+ * many executing frames `PyCoro_New` records in `cr_origin` (0 turns tracking off). As in
+ * CPython 3.10 the value is stored as given (`sys.set_coroutine_origin_tracking_depth` is
+ * what rejects negative depths); a negative depth records nothing.
+ */
+void _PyEval_SetCoroutineOriginTrackingDepth(struct PyThreadState *tstate, int new_depth);
+
+/**
+ * The calling thread's coroutine origin tracking depth (0: off).
+ */
+int _PyEval_GetCoroutineOriginTrackingDepth(void);
+
+/**
+ * Sets the calling thread's async generator `firstiter` hook (NULL clears it): called with
+ * the async generator at its first iteration. Takes a new reference; the callable is not
+ * checked (as in CPython 3.10). Raises audit event `sys.set_asyncgen_hook_firstiter`.
+ * Returns 0, or -1 with an exception set when an audit hook aborts.
+ */
+int _PyEval_SetAsyncGenFirstiter(PyObject *firstiter);
+
+/**
+ * Sets the calling thread's async generator `finalizer` hook (NULL clears it): captured by an
+ * async generator at its first iteration and called with it when it is finalized unfinished.
+ * Takes a new reference; not checked. Raises audit event `sys.set_asyncgen_hook_finalizer`.
+ * Returns 0, or -1 with an exception set when an audit hook aborts.
+ */
+int _PyEval_SetAsyncGenFinalizer(PyObject *finalizer);
+
+/**
+ * The calling thread's async generator `firstiter` hook, or NULL.
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *_PyEval_GetAsyncGenFirstiter(void);
+
+/**
+ * The calling thread's async generator `finalizer` hook, or NULL.
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *_PyEval_GetAsyncGenFinalizer(void);
+
+/**
+ * Sets the error indicator to `type` with `message` (a UTF-8 C string) as value.
+ */
+void PyErr_SetString(PyObject *type, const char *message);
+
+/**
+ * Sets the error indicator to `type` with `value`. Does not steal: the indicator takes new
+ * references. The exception being handled becomes the new exception's `__context__`.
+ */
+void PyErr_SetObject(PyObject *type, PyObject *value);
+
+/**
+ * `PyErr_SetObject(type, Py_None)`-like: sets `type` with no value.
+ */
+void PyErr_SetNone(PyObject *type);
+
+/**
+ * Returns the type of the pending exception, or NULL if no exception is set.
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *PyErr_Occurred(void);
+
+/**
+ * Clears the error indicator.
+ */
+void PyErr_Clear(void);
+
+/**
+ * Moves the error indicator into `*ptype`, `*pvalue`, `*ptraceback` (each may end up NULL) and
+ * clears it. The caller owns the three references. The value may be unnormalized (not an
+ * instance): call `PyErr_NormalizeException` to get an instance.
+ */
+void PyErr_Fetch(PyObject **ptype, PyObject **pvalue, PyObject **ptraceback);
+
+/**
+ * Sets the error indicator from the three objects, stealing one reference to each (NULL
+ * allowed; a NULL type clears the indicator). No checks are made, as in CPython.
+ */
+void PyErr_Restore(PyObject *type, PyObject *value, PyObject *traceback);
+
+/**
+ * Turns a fetched `(type, value, traceback)` triple into normalized form: `*val` becomes an
+ * instance of `*exc` (or of a subclass, which then becomes `*exc`). The three slots own their
+ * references; replaced values are released. If creating the instance fails, the triple is
+ * replaced by the new error.
+ */
+void PyErr_NormalizeException(PyObject **exc, PyObject **val, PyObject **tb);
+
+/**
+ * Returns 1 if the pending exception matches `exc` (a class or a tuple of classes), else 0.
+ */
+int PyErr_ExceptionMatches(PyObject *exc);
+
+/**
+ * Returns 1 if `given` (a class or an instance) matches `exc` (a class or a tuple of classes).
+ * NULL arguments give 0.
+ */
+int PyErr_GivenExceptionMatches(PyObject *given, PyObject *exc);
+
+/**
+ * Raises `SystemError("bad argument to internal function")`.
+ */
+void PyErr_BadInternalCall(void);
+
+/**
+ * Raises `SystemError("FILENAME:LINENO: bad argument to internal function")`, what CPython's
+ * `PyErr_BadInternalCall()` macro expands to.
+ */
+void _PyErr_BadInternalCall(const char *filename, int lineno);
+
+/**
+ * Raises `TypeError("bad argument type for built-in operation")` and returns 0.
+ */
+int PyErr_BadArgument(void);
+
+/**
+ * Raises `MemoryError` and returns NULL.
+ *
+ * Return value: Always NULL.
+ */
+PyObject *PyErr_NoMemory(void);
+
+/**
+ * Retrieves the exception being handled (`sys.exc_info()`): new references (or NULL) in the
+ * three out-parameters.
+ */
+void PyErr_GetExcInfo(PyObject **ptype, PyObject **pvalue, PyObject **ptraceback);
+
+/**
+ * Sets the exception being handled, stealing the three references (NULL allowed).
+ */
+void PyErr_SetExcInfo(PyObject *type, PyObject *value, PyObject *traceback);
+
+/**
+ * Replaces the report of unraisable exceptions (`PyErr_WriteUnraisable`,
+ * `_PyErr_WriteUnraisableMsg`, errors in finalizers) with `hook`, as Python's
+ * `sys.unraisablehook` does; NULL restores the default report on stderr. Process-wide.
+ */
+void PyNative_SetUnraisableHook(PyNative_UnraisableHook hook, void *data);
+
+/**
+ * Reports the pending exception as one that cannot be raised (it happened in a finalizer, a
+ * deallocator or a callback with no caller to return it to), then clears it.
+ *
+ * The report goes to the hook set with `PyNative_SetUnraisableHook`, or else to stderr in the
+ * format of CPython's default `sys.unraisablehook`: `Exception ignored in: <repr(obj)>` (when
+ * `obj` is not NULL), the traceback, then `Type: message`. Does nothing when no exception is
+ * set.
+ */
+void PyErr_WriteUnraisable(PyObject *obj);
+
+/**
+ * `PyErr_WriteUnraisable` with an error message (UTF-8) in place of "Exception ignored in":
+ * the default report's first line is `<err_msg>: <repr(obj)>`; a hook receives it as
+ * `err_msg`. A NULL `err_msg` is `PyErr_WriteUnraisable(obj)`.
+ */
+void _PyErr_WriteUnraisableMsg(const char *err_msg, PyObject *obj);
+
+/**
+ * As `Py_BuildValue`, with the arguments in a `va_list` (which it advances).
+ *
+ * Return value: New reference, or NULL with an exception set. *format* and *vargs* must not be
+ * NULL. Steals a reference to every `N` argument, even on failure.
+ */
+PyObject *Py_VaBuildValue(const char *format, va_list vargs);
+
+/**
+ * As `Py_VaBuildValue`, with `Py_ssize_t` lengths for `#` (what `Py_VaBuildValue` means when
+ * `PY_SSIZE_T_CLEAN` is defined before including `Python.h`).
+ *
+ * Return value: New reference, or NULL with an exception set. Steals a reference to every `N`
+ * argument, even on failure.
+ */
+PyObject *_Py_VaBuildValue_SizeT(const char *format, va_list vargs);
+
+/**
+ * Marks the runtime initialized (nothing else is needed).
+ */
+void Py_Initialize(void);
+
+/**
+ * As `Py_Initialize`; `initsigs` is ignored (pycoro installs no signal handlers).
+ */
+void Py_InitializeEx(int initsigs);
+
+/**
+ * Returns 1 after `Py_Initialize` and until `Py_FinalizeEx`, else 0.
+ */
+int Py_IsInitialized(void);
+
+/**
+ * Marks the runtime finalized and releases the calling thread's pending exception. Objects
+ * stay usable (pycoro has no global state to tear down). Returns 0.
+ */
+int Py_FinalizeEx(void);
+
+/**
+ * As `Py_FinalizeEx`, ignoring the result.
+ */
+void Py_Finalize(void);
+
+/**
+ * Returns the calling thread's state, creating it on first use. Never NULL.
+ *
+ * Return value: Borrowed reference (valid until the thread exits).
+ */
+struct PyThreadState *PyThreadState_Get(void);
+
+/**
+ * The current thread's state (same as `PyThreadState_Get`).
+ *
+ * Return value: Borrowed reference.
+ */
+struct PyThreadState *_PyThreadState_UncheckedGet(void);
+
+/**
+ * Makes sure the calling thread has a thread state and returns a token for
+ * `PyGILState_Release`.
+ *
+ * pycoro has no global interpreter lock: each thread runs independently on its own state, so
+ * this never blocks. Calls nest; every call must be paired with `PyGILState_Release`.
+ */
+PyGILState_STATE PyGILState_Ensure(void);
+
+/**
+ * Releases what the matching `PyGILState_Ensure` acquired. The thread state itself lives
+ * until the thread exits.
+ */
+void PyGILState_Release(PyGILState_STATE state);
+
+/**
+ * Returns the calling thread's state (there is no GIL to hold, so it always exists).
+ *
+ * Return value: Borrowed reference.
+ */
+struct PyThreadState *PyGILState_GetThisThreadState(void);
+
+/**
+ * Returns 1: every thread may call into pycoro at any time.
+ */
+int PyGILState_Check(void);
+
+/**
+ * Adds an audit hook, called for every audit event from then on, in the order hooks were
+ * added, with `userData`.
+ *
+ * As in CPython, the existing hooks are first told with the event `sys.addaudithook` (no
+ * arguments); if one of them raises an `Exception` subclass the new hook is not added and 0
+ * is returned with the error cleared; any other error returns -1 with it set. Returns 0 on
+ * success. A NULL `hook` raises `SystemError` (CPython crashes later).
+ */
+int PySys_AddAuditHook(Py_AuditHookFunction hook, void *userData);
+
+/**
+ * Adds an entry for `frame` to the current traceback (the error indicator's traceback), as the
+ * interpreter does when an exception passes through a frame: the new entry's `tb_next` is the
+ * old traceback, `tb_frame` a new reference to `frame`, `tb_lasti` `frame->f_lasti * 2` (3.10
+ * stores a byte offset; for native frames this is twice the resume label) and `tb_lineno`
+ * `PyFrame_GetLineNumber(frame)`.
+ *
+ * Returns 0 on success, -1 with an exception set on failure (`MemoryError`; `SystemError`
+ * "bad argument to internal function" when `frame` is NULL or not a frame: CPython crashes).
+ */
+int PyTraceBack_Here(struct PyFrameObject *frame);
 
 /**
  * Issues a warning of class `category` (NULL means `RuntimeWarning`) with the UTF-8 `message`,

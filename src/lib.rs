@@ -1,8 +1,13 @@
 //! pycoro: a binary work-alike of CPython 3.10's C API for generators, coroutines and async
 //! generators, whose frames run native code (a C body function) instead of bytecode.
 //!
-//! One module per CPython header it mirrors; shared plumbing lives in `boundary` and `ffi`.
-//! Types and functions are re-exported at the crate root for Rust users and tests.
+//! The source is laid out as CPython's: `objects` holds one module per `Objects/*.c` file (the
+//! object types and the abstract protocols over them), `python` one per `Python/*.c` file (the
+//! runtime: evaluation, errors, thread state, warnings, tracebacks), `modules` one per
+//! `Modules/*.c` file (the cycle collector), and `capi` the C-boundary plumbing (the panic
+//! boundary, raw-pointer helpers, variadic trampolines, load-time rebinding). README "Layout"
+//! says which layer may use which. Every item is re-exported at the crate root for Rust users
+//! and tests.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
@@ -11,71 +16,43 @@
 /// The exception class `X` (a `*mut PyObject`), for use inside the crate.
 macro_rules! exc {
     ($name:ident) => {
-        (&raw mut $crate::exceptions::types::$name) as *mut $crate::object::PyObject
+        (&raw mut $crate::objects::exceptions::types::$name)
+            as *mut $crate::objects::object::PyObject
     };
 }
 pub(crate) use exc;
 
-mod boundary;
-mod ffi;
-mod rebind;
+pub mod capi;
+pub mod modules;
+pub mod objects;
+pub mod python;
 
-pub mod asyncgen;
-pub mod boolobject;
-pub mod call;
-pub mod call_varargs;
-pub mod ceval;
-pub mod code;
-pub mod descrobject;
-pub mod exceptions;
-pub mod frameobject;
-pub mod gcmodule;
-pub mod genobject;
-pub mod iterobject;
-pub mod longobject;
-pub mod methodobject;
-pub mod modsupport;
-pub mod object;
-pub mod object_ops;
-pub mod pyerrors;
-pub mod pylifecycle;
-pub mod pymem;
-pub mod pystate;
-pub mod sysmodule;
-pub mod traceback;
-pub mod tupleobject;
-pub mod typeobject;
-pub mod unicode_format;
-pub mod unicodeobject;
-pub mod varargs;
-pub mod warnings;
-
-pub use asyncgen::*;
-pub use boolobject::*;
-pub use call::*;
-pub use call_varargs::*;
-pub use ceval::*;
-pub use code::*;
-pub use descrobject::*;
-pub use exceptions::*;
-pub use frameobject::*;
-pub use gcmodule::*;
-pub use genobject::*;
-pub use iterobject::*;
-pub use longobject::*;
-pub use methodobject::*;
-pub use modsupport::*;
-pub use object::*;
-pub use object_ops::*;
-pub use pyerrors::*;
-pub use pylifecycle::*;
-pub use pymem::*;
-pub use pystate::*;
-pub use sysmodule::*;
-pub use traceback::*;
-pub use tupleobject::*;
-pub use typeobject::*;
-pub use unicode_format::*;
-pub use unicodeobject::*;
-pub use varargs::*;
-pub use warnings::*;
+pub use capi::varargs::*;
+pub use modules::gcmodule::*;
+pub use objects::asyncgen::*;
+pub use objects::boolobject::*;
+pub use objects::call::*;
+pub use objects::call_varargs::*;
+pub use objects::codeobject::*;
+pub use objects::descrobject::*;
+pub use objects::exceptions::*;
+pub use objects::frameobject::*;
+pub use objects::genobject::*;
+pub use objects::iterobject::*;
+pub use objects::longobject::*;
+pub use objects::methodobject::*;
+pub use objects::object::*;
+pub use objects::object_ops::*;
+pub use objects::obmalloc::*;
+pub use objects::tupleobject::*;
+pub use objects::typeobject::*;
+pub use objects::unicode_format::*;
+pub use objects::unicodeobject::*;
+pub use python::ceval::*;
+pub use python::errors::*;
+pub use python::modsupport::*;
+pub use python::pylifecycle::*;
+pub use python::pystate::*;
+pub use python::sysmodule::*;
+pub use python::traceback::*;
+pub use python::warnings::*;

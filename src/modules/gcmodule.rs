@@ -1,0 +1,1142 @@
+//! `Include/objimpl.h` allocation of objects, and the GC header that precedes the objects of
+//! types with `Py_TPFLAGS_HAVE_GC` (as in CPython, C code never sees it).
+
+use crate::capi::boundary::{check_null, guard};
+use crate::capi::ffi::{has_flag, obj};
+use crate::objects::object::{
+    PYNATIVE_IMMORTAL_MIN, Py_TPFLAGS_HAVE_GC, Py_ssize_t, PyObject, PyTypeObject, PyVarObject,
+};
+use crate::objects::obmalloc::raw_free;
+use crate::python::errors::set_string;
+use core::ffi::{c_int, c_void};
+use core::ptr::null_mut;
+
+/// The hidden header in front of every GC object (16 bytes, like CPython's `PyGC_Head`): the
+/// links of the collector's doubly linked lists. `next` is NULL while the object is untracked.
+/// `prev` is the previous node's address with two flags in its low bits (nodes are 8-aligned).
+#[repr(C)]
+pub(crate) struct GcHead {
+    pub(crate) next: *mut GcHead,
+    pub(crate) prev: usize,
+}
+
+/// `prev` bit: the object's `tp_finalize` has run (PEP 442: at most once).
+const FINALIZED: usize = 1;
+/// `prev` bit: the object belongs to the set a collection is examining; `prev >> 2` is then
+/// its index in that collection's tables instead of a link (only while the list lock is held).
+const COLLECTING: usize = 2;
+const FLAGS: usize = FINALIZED | COLLECTING;
+
+/// The GC header of a GC object.
+#[inline(always)]
+pub(crate) unsafe fn head(op: *mut PyObject) -> *mut GcHead {
+    // SAFETY: GC objects are allocated with the header just in front of them.
+    unsafe { (op as *mut GcHead).sub(1) }
+}
+
+/// A static GC object with room for its header, so statics can be handed out like heap ones.
+#[repr(C)]
+pub(crate) struct StaticGc<T> {
+    pub(crate) head: GcHead,
+    pub(crate) obj: T,
+}
+
+impl<T> StaticGc<T> {
+    pub(crate) const fn new(obj: T) -> Self {
+        StaticGc {
+            head: GcHead {
+                next: null_mut(),
+                prev: 0,
+            },
+            obj,
+        }
+    }
+}
+
+/// `_PyObject_VAR_SIZE`: bytes for an object of `tp` with `n` items, rounded up to 8.
+pub(crate) fn var_size(tp: &PyTypeObject, n: Py_ssize_t) -> Option<usize> {
+    let items = (n.max(0) as usize).checked_mul(tp.tp_itemsize.max(0) as usize)?;
+    let total = (tp.tp_basicsize.max(0) as usize)
+        .checked_add(items)?
+        .checked_add(7)?;
+    Some(total & !7)
+}
+
+/// Allocates a zeroed object of `size` bytes for `tp` (with a GC header when `tp` has GC), sets
+/// its refcount to 1 and its type; sets `MemoryError` and returns NULL on failure.
+pub(crate) unsafe fn alloc_object(tp: *mut PyTypeObject, size: usize) -> *mut PyObject {
+    // SAFETY: `tp` is a live type object.
+    let gc = unsafe { has_flag(tp, Py_TPFLAGS_HAVE_GC) };
+    let pre = if gc {
+        // SAFETY: the new object does not exist yet, so a collection cannot see it.
+        unsafe { note_gc_alloc() };
+        size_of::<GcHead>()
+    } else {
+        0
+    };
+    let Some(total) = size.checked_add(pre) else {
+        // SAFETY: setting the error indicator.
+        unsafe { crate::python::errors::no_memory() };
+        return null_mut();
+    };
+    // SAFETY: plain allocation; the header (if any) comes first.
+    unsafe {
+        let mem = alloc_block(total);
+        if mem.is_null() {
+            crate::python::errors::no_memory();
+            return null_mut();
+        }
+        let op = mem.add(pre) as *mut PyObject;
+        (*op).ob_refcnt = 1;
+        (*op).ob_type = tp;
+        op
+    }
+}
+
+/// Releases the memory of an object made by `alloc_object` (the GC header included).
+pub(crate) unsafe fn free_object(op: *mut PyObject) {
+    // SAFETY: `op` came from alloc_object; its type says whether a header precedes it.
+    unsafe {
+        if has_flag((*op).ob_type, Py_TPFLAGS_HAVE_GC) {
+            release_gc(op);
+        } else {
+            free_block(op as *mut c_void);
+        }
+    }
+}
+
+/// Frees a GC object's memory, untracking it first if its deallocator did not.
+unsafe fn release_gc(op: *mut PyObject) {
+    // SAFETY: a dead GC object with its header.
+    unsafe {
+        untrack(op);
+        note_gc_free();
+        free_block(head(op) as *mut c_void);
+    }
+}
+
+/// Whether the object's finalizer has already run.
+pub(crate) unsafe fn is_finalized(op: *mut PyObject) -> bool {
+    // SAFETY: GC object.
+    unsafe { (*head(op)).prev & FINALIZED != 0 }
+}
+
+/// Allocates a new object of type `tp` (`PyObject_New(TYPE, tp)` is a macro for it): `tp_basicsize`
+/// bytes, zeroed, with the reference count 1. `tp` must not have `Py_TPFLAGS_HAVE_GC` (use
+/// `_PyObject_GC_New`).
+///
+/// Return value: New reference, or NULL with `MemoryError` set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyObject_New(tp: *mut PyTypeObject) -> *mut PyObject {
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::objects::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
+    guard("_PyObject_New", null_mut(), || {
+        // SAFETY: `tp` is non-NULL and a type object by contract.
+        unsafe { alloc_object(tp, var_size(&*tp, 0).unwrap_or(usize::MAX)) }
+    })
+}
+
+/// Allocates a new variable-size object of type `tp` with room for `nitems` items and
+/// `ob_size == nitems`.
+///
+/// Return value: New reference, or NULL with `MemoryError` set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyObject_NewVar(
+    tp: *mut PyTypeObject,
+    nitems: Py_ssize_t,
+) -> *mut PyVarObject {
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::objects::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
+    guard("_PyObject_NewVar", null_mut(), || {
+        // SAFETY: as `_PyObject_New`.
+        unsafe { new_var(tp, nitems) }
+    })
+}
+
+unsafe fn new_var(tp: *mut PyTypeObject, nitems: Py_ssize_t) -> *mut PyVarObject {
+    if nitems < 0 {
+        // SAFETY: setting the error indicator.
+        unsafe { crate::python::errors::bad_internal_call() };
+        return null_mut();
+    }
+    // SAFETY: `tp` is a type object.
+    let size = var_size(unsafe { &*tp }, nitems).unwrap_or(usize::MAX);
+    // SAFETY: as above.
+    let op = unsafe { alloc_object(tp, size) } as *mut PyVarObject;
+    if !op.is_null() {
+        // SAFETY: freshly allocated.
+        unsafe { (*op).ob_size = nitems };
+    }
+    op
+}
+
+/// Initializes the header of memory allocated by C code: sets the type and a reference count
+/// of 1. Returns `op`, or NULL (with `MemoryError` set) if `op` is NULL.
+///
+/// Return value: Borrowed reference (the same pointer).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_Init(op: *mut PyObject, tp: *mut PyTypeObject) -> *mut PyObject {
+    if op.is_null() {
+        // SAFETY: setting the error indicator.
+        return unsafe { crate::python::errors::no_memory() };
+    }
+    check_null!(tp, null_mut());
+    // SAFETY: the caller passes writable memory of at least `PyObject` size.
+    unsafe {
+        (*op).ob_type = tp;
+        (*op).ob_refcnt = 1;
+    }
+    op
+}
+
+/// As `PyObject_Init`, also setting `ob_size`.
+///
+/// Return value: Borrowed reference (the same pointer).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_InitVar(
+    op: *mut PyVarObject,
+    tp: *mut PyTypeObject,
+    size: Py_ssize_t,
+) -> *mut PyVarObject {
+    // SAFETY: as PyObject_Init.
+    let r = unsafe { PyObject_Init(obj(op), tp) };
+    if !r.is_null() {
+        // SAFETY: writable by contract.
+        unsafe { (*op).ob_size = size };
+    }
+    r as *mut PyVarObject
+}
+
+/// Allocates a new object of a type with `Py_TPFLAGS_HAVE_GC` (`PyObject_GC_New` is a macro for
+/// it). The object is not tracked yet: call `PyObject_GC_Track` once its fields are set.
+///
+/// Return value: New reference, or NULL with `MemoryError` set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyObject_GC_New(tp: *mut PyTypeObject) -> *mut PyObject {
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::objects::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
+    guard("_PyObject_GC_New", null_mut(), || {
+        // SAFETY: `tp` non-NULL; alloc_object adds the header when the type has GC.
+        unsafe { alloc_object(tp, var_size(&*tp, 0).unwrap_or(usize::MAX)) }
+    })
+}
+
+/// Variable-size version of `_PyObject_GC_New`.
+///
+/// Return value: New reference, or NULL with `MemoryError` set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyObject_GC_NewVar(
+    tp: *mut PyTypeObject,
+    nitems: Py_ssize_t,
+) -> *mut PyVarObject {
+    // SAFETY: checked to be a type object.
+    if !unsafe { crate::objects::typeobject::check_type_arg(tp) } {
+        return null_mut();
+    }
+    // SAFETY: as `_PyObject_NewVar`.
+    guard("_PyObject_GC_NewVar", null_mut(), || unsafe {
+        new_var(tp, nitems)
+    })
+}
+
+/// Releases the memory of a GC object (the `tp_free` of GC types). The object must be
+/// untracked already.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_GC_Del(op: *mut c_void) {
+    if op.is_null() {
+        return;
+    }
+    // SAFETY: `op` is a GC object from `_PyObject_GC_New*`.
+    guard("PyObject_GC_Del", (), || unsafe {
+        release_gc(op as *mut PyObject)
+    })
+}
+
+/// Starts tracking a GC object. Tracking an object twice has no further effect. NULL or an
+/// object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_GC_Track(op: *mut c_void) {
+    let op = op as *mut PyObject;
+    // SAFETY: checked: only objects of GC types have the header.
+    guard("PyObject_GC_Track", (), || unsafe {
+        if check_gc_arg(op) {
+            track(op)
+        }
+    })
+}
+
+/// `op` is an object of a type with `Py_TPFLAGS_HAVE_GC` (so it has a GC header); else
+/// `SystemError` is set (CPython asserts) and false returned.
+unsafe fn check_gc_arg(op: *mut PyObject) -> bool {
+    // SAFETY: a live object when not NULL.
+    unsafe {
+        if op.is_null() || !has_flag((*op).ob_type, Py_TPFLAGS_HAVE_GC) {
+            crate::python::errors::bad_internal_call();
+            return false;
+        }
+    }
+    true
+}
+
+/// Stops tracking a GC object; untracking an untracked object has no effect. NULL or an
+/// object whose type lacks `Py_TPFLAGS_HAVE_GC` sets `SystemError` (CPython asserts).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_GC_UnTrack(op: *mut c_void) {
+    let op = op as *mut PyObject;
+    // SAFETY: checked: only objects of GC types have the header.
+    guard("PyObject_GC_UnTrack", (), || unsafe {
+        if check_gc_arg(op) {
+            untrack(op)
+        }
+    })
+}
+
+/// Returns 1 if `op` is a GC object tracked by the collector, else 0 (also, with
+/// `SystemError` set, for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_GC_IsTracked(op: *mut PyObject) -> c_int {
+    check_null!(op, 0);
+    guard("PyObject_GC_IsTracked", 0, || {
+        // SAFETY: `op` is a live object by contract.
+        unsafe { (is_gc(op) && !(*head(op)).next.is_null()) as c_int }
+    })
+}
+
+/// Returns 1 if `op` is a GC object whose finalizer has run, else 0 (also, with
+/// `SystemError` set, for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_GC_IsFinalized(op: *mut PyObject) -> c_int {
+    check_null!(op, 0);
+    // SAFETY: `op` is a live object by contract.
+    guard("PyObject_GC_IsFinalized", 0, || unsafe {
+        (is_gc(op) && is_finalized(op)) as c_int
+    })
+}
+
+/// `PyObject_IS_GC`: the type has GC and (if it has `tp_is_gc`) this instance is collectable.
+pub(crate) unsafe fn is_gc(op: *mut PyObject) -> bool {
+    // SAFETY: live object.
+    unsafe {
+        let tp = (*op).ob_type;
+        has_flag(tp, Py_TPFLAGS_HAVE_GC)
+            && (*op).ob_refcnt < PYNATIVE_IMMORTAL_MIN
+            && match (*tp).tp_is_gc {
+                Some(f) => f(op) != 0,
+                None => true,
+            }
+    }
+}
+
+/// Starts tracking a GC object: it joins the calling thread's youngest generation. A thread
+/// that is exiting (its collector state already gone) leaves the object untracked.
+pub(crate) unsafe fn track(op: *mut PyObject) {
+    // SAFETY: GC object with a header.
+    unsafe {
+        let g = head(op);
+        if !(*g).next.is_null() {
+            return;
+        }
+        let Some(st) = gc_state() else {
+            return;
+        };
+        let _l = lock();
+        list_append(g, &raw mut (*st).gens[0].head);
+    }
+}
+
+/// Stops tracking a GC object (from any thread: the lists are locked).
+pub(crate) unsafe fn untrack(op: *mut PyObject) {
+    // SAFETY: GC object with a header.
+    unsafe {
+        let g = head(op);
+        if (*g).next.is_null() {
+            return;
+        }
+        let _l = lock();
+        list_remove(g);
+    }
+}
+
+/// Marks a GC object's finalizer as run.
+pub(crate) unsafe fn set_finalized(op: *mut PyObject) {
+    // SAFETY: a GC object has its header.
+    unsafe { (*head(op)).prev |= FINALIZED }
+}
+
+/// Calls `op`'s `tp_finalize` (PEP 442) unless it has none or, for a GC object, it has
+/// already run: a finalizer runs at most once per object. The finalizer must not leave an
+/// exception set (it should report errors with `PyErr_WriteUnraisable`). A NULL `op` does
+/// nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_CallFinalizer(op: *mut PyObject) {
+    if op.is_null() {
+        return;
+    }
+    crate::capi::boundary::guard("PyObject_CallFinalizer", (), || {
+        // SAFETY: a live object (or one being deallocated, temporarily resurrected).
+        unsafe { call_finalizer(op) }
+    })
+}
+
+unsafe fn call_finalizer(op: *mut PyObject) {
+    // SAFETY: a live object.
+    unsafe {
+        let tp = (*op).ob_type;
+        let Some(fin) = (*tp).tp_finalize else {
+            return;
+        };
+        let gc = has_flag(tp, Py_TPFLAGS_HAVE_GC);
+        if gc && is_finalized(op) {
+            return;
+        }
+        fin(op);
+        if gc {
+            set_finalized(op);
+        }
+    }
+}
+
+/// Calls the finalizer from a deallocator (`tp_dealloc`), where `op`'s reference count is 0:
+/// the object is resurrected for the call. Returns 0 when the object is still dying (the
+/// deallocator goes on), or -1 when the finalizer resurrected it (stored a new reference
+/// somewhere): the deallocator must then return at once without freeing it.
+///
+/// A NULL `op`, or one whose reference count is not 0, raises `SystemError` and returns -1
+/// (CPython asserts or aborts).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_CallFinalizerFromDealloc(op: *mut PyObject) -> c_int {
+    crate::capi::boundary::check_null!(op, -1);
+    crate::capi::boundary::guard("PyObject_CallFinalizerFromDealloc", -1, || {
+        // SAFETY: an object whose last reference went away; resurrected while its finalizer
+        // runs.
+        unsafe {
+            if (*op).ob_refcnt != 0 {
+                // Not from a deallocator: CPython aborts ("called on object with a non-zero
+                // refcount"); the object is left alone.
+                set_string(
+                    crate::exc!(SystemError),
+                    "PyObject_CallFinalizerFromDealloc called on object with a non-zero refcount",
+                );
+                return -1;
+            }
+            (*op).ob_refcnt = 1;
+            call_finalizer(op);
+            (*op).ob_refcnt -= 1;
+            if (*op).ob_refcnt == 0 { 0 } else { -1 }
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cycle collector.
+//
+// Every thread has its own three generations of tracked objects (objects join the youngest
+// generation of the thread that tracks them) and collects only those: a collection never looks
+// at objects another thread may be using. The list links are protected by one global lock, so
+// an object may still be untracked or freed on any thread. A thread's last full collection
+// runs when it exits; what is left goes to the orphans, which are never collected (another
+// thread may be using them).
+//
+// A collection of generation `g` (the generations up to `g` merged) runs in four steps:
+//   1. under the lock, with no other code running: count each object's references from inside
+//      the set (its `tp_traverse`), keep everything reachable from an object with references
+//      from outside, and move the rest to an `unreachable` list. Survivors join generation
+//      `g + 1`;
+//   2. run every unreachable object's `tp_finalize` (PEP 442: at most once per object);
+//   3. redo step 1 over what the finalizers left: objects they made reachable again
+//      (resurrected) survive;
+//   4. call `tp_clear` on the rest to break their cycles; reference counting frees them.
+// ---------------------------------------------------------------------------------------------
+
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// The lock around every list link change.
+static LOCK: AtomicBool = AtomicBool::new(false);
+
+struct Locked;
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        LOCK.store(false, Ordering::Release);
+    }
+}
+
+fn lock() -> Locked {
+    let mut spins = 0u32;
+    while LOCK
+        .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        while LOCK.load(Ordering::Relaxed) {
+            spins += 1;
+            if spins < 64 {
+                core::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+    Locked
+}
+
+#[inline(always)]
+unsafe fn prev_of(g: *mut GcHead) -> *mut GcHead {
+    // SAFETY: a node whose `prev` is a link.
+    unsafe { ((*g).prev & !FLAGS) as *mut GcHead }
+}
+
+#[inline(always)]
+unsafe fn set_prev(g: *mut GcHead, p: *mut GcHead) {
+    // SAFETY: a node; its flags are kept.
+    unsafe { (*g).prev = ((*g).prev & FINALIZED) | p as usize }
+}
+
+unsafe fn list_init(list: *mut GcHead) {
+    // SAFETY: a list head.
+    unsafe {
+        (*list).next = list;
+        (*list).prev = list as usize;
+    }
+}
+
+unsafe fn list_is_empty(list: *mut GcHead) -> bool {
+    // SAFETY: an initialized list head.
+    unsafe { (*list).next == list }
+}
+
+unsafe fn list_append(node: *mut GcHead, list: *mut GcHead) {
+    // SAFETY: the lock is held; `node` is in no list.
+    unsafe {
+        let last = prev_of(list);
+        set_prev(node, last);
+        (*node).next = list;
+        (*last).next = node;
+        set_prev(list, node);
+    }
+}
+
+unsafe fn list_remove(node: *mut GcHead) {
+    // SAFETY: the lock is held; `node` is in a list.
+    unsafe {
+        let p = prev_of(node);
+        let n = (*node).next;
+        (*p).next = n;
+        set_prev(n, p);
+        (*node).next = null_mut();
+    }
+}
+
+/// Moves every node of `from` to the end of `to`.
+unsafe fn list_merge(from: *mut GcHead, to: *mut GcHead) {
+    // SAFETY: the lock is held; both are initialized list heads.
+    unsafe {
+        if list_is_empty(from) {
+            return;
+        }
+        let first = (*from).next;
+        let last = prev_of(from);
+        let tail = prev_of(to);
+        (*tail).next = first;
+        set_prev(first, tail);
+        (*last).next = to;
+        set_prev(to, last);
+        list_init(from);
+    }
+}
+
+#[inline(always)]
+fn object_of(g: *mut GcHead) -> *mut PyObject {
+    // The object starts right after its header.
+    g.wrapping_add(1) as *mut PyObject
+}
+
+/// CPython's default thresholds: 700 allocations, then 10 and 10 collections.
+const THRESHOLDS: [i32; 3] = [700, 10, 10];
+
+struct Generation {
+    head: GcHead,
+    threshold: i32,
+    /// Generation 0: GC allocations minus deallocations since its last collection; the others:
+    /// collections of the next younger generation since their own last one.
+    count: i32,
+}
+
+/// One thread's collector (part of its `ThreadData`).
+pub(crate) struct GcState {
+    initialized: bool,
+    enabled: bool,
+    collecting: bool,
+    gens: [Generation; 3],
+    /// Objects in the oldest generation after its last collection.
+    long_lived_total: usize,
+    /// Objects that reached the oldest generation since then (a full collection waits until
+    /// they are a quarter of `long_lived_total`, so it is not quadratic).
+    long_lived_pending: usize,
+}
+
+impl GcState {
+    pub(crate) const fn new() -> Self {
+        GcState {
+            initialized: false,
+            enabled: true,
+            collecting: false,
+            gens: [generation(0), generation(1), generation(2)],
+            long_lived_total: 0,
+            long_lived_pending: 0,
+        }
+    }
+}
+
+const fn generation(i: usize) -> Generation {
+    Generation {
+        head: GcHead {
+            next: null_mut(),
+            prev: 0,
+        },
+        threshold: THRESHOLDS[i],
+        count: 0,
+    }
+}
+
+/// At thread exit, first: a last full collection of the thread's objects (unless collection
+/// is disabled on the thread), while its state is intact.
+pub(crate) unsafe fn collect_at_exit(st: *mut GcState) {
+    // SAFETY: the exiting thread's own state.
+    unsafe {
+        if (*st).initialized && (*st).enabled && !(*st).collecting {
+            collect(st, 2);
+        }
+    }
+}
+
+/// At thread exit, last: the thread's remaining objects move to the orphans (still untracked
+/// safely from any thread, never collected again: another thread may be using them) and its
+/// cached blocks are released.
+pub(crate) unsafe fn thread_exit(st: *mut GcState, cache: *mut BlockCache) {
+    // SAFETY: the exiting thread's own state.
+    unsafe {
+        (*cache).release_all();
+        if !(*st).initialized {
+            return;
+        }
+        let _l = lock();
+        let orphans = orphans();
+        for g in &mut (*st).gens {
+            list_merge(&raw mut g.head, orphans);
+        }
+        (*st).initialized = false;
+    }
+}
+
+/// The calling thread's collector, or None while the thread is exiting.
+#[inline]
+fn gc_state() -> Option<*mut GcState> {
+    let d = crate::python::pystate::thread_data()?;
+    // SAFETY: this thread's own state; its list heads do not move while the thread lives.
+    unsafe {
+        let st = &raw mut (*d).gc;
+        if !(*st).initialized {
+            for g in &mut (*st).gens {
+                list_init(&raw mut g.head);
+            }
+            (*st).initialized = true;
+        }
+        Some(st)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-thread caches of freed object blocks, by size class (16 bytes each, up to 1 KiB): object
+// creation and deallocation skip malloc and free most of the time (CPython has free lists for
+// the same reason). A block goes to the cache of the thread that frees it.
+// ---------------------------------------------------------------------------------------------
+
+const BLOCK_CLASSES: usize = 65;
+const BLOCKS_PER_CLASS: u32 = 64;
+
+/// A cached block's first word links it to the next.
+struct FreeBlock {
+    next: *mut FreeBlock,
+}
+
+pub(crate) struct BlockCache {
+    heads: [*mut FreeBlock; BLOCK_CLASSES],
+    counts: [u32; BLOCK_CLASSES],
+}
+
+impl BlockCache {
+    pub(crate) const fn new() -> Self {
+        BlockCache {
+            heads: [null_mut(); BLOCK_CLASSES],
+            counts: [0; BLOCK_CLASSES],
+        }
+    }
+
+    unsafe fn release_all(&mut self) {
+        for (head, count) in self.heads.iter_mut().zip(self.counts.iter_mut()) {
+            while !head.is_null() {
+                let b = *head;
+                // SAFETY: a cached block owned by this cache.
+                unsafe {
+                    *head = (*b).next;
+                    raw_free(b as *mut c_void);
+                }
+            }
+            *count = 0;
+        }
+    }
+}
+
+/// Allocates `total` zeroed bytes for an object (its GC header included): from the thread's
+/// cache when it has a block of the size class, else from `raw_calloc`.
+unsafe fn alloc_block(total: usize) -> *mut u8 {
+    if total > isize::MAX as usize || crate::objects::obmalloc::injected_failure() {
+        return null_mut();
+    }
+    let class = total.div_ceil(16);
+    // Fuzzing builds bypass the caches, so that freed memory goes back to the C library and
+    // its poisoning shows a use after free.
+    if !cfg!(fuzzing)
+        && class < BLOCK_CLASSES
+        && let Some(d) = crate::python::pystate::thread_data()
+    {
+        // SAFETY: this thread's own cache; a cached block has room for its class.
+        unsafe {
+            let cache = &raw mut (*d).blocks;
+            let b = (*cache).heads[class];
+            if !b.is_null() {
+                (*cache).heads[class] = (*b).next;
+                (*cache).counts[class] -= 1;
+                core::ptr::write_bytes(b as *mut u8, 0, total);
+                return b as *mut u8;
+            }
+        }
+    }
+    // SAFETY: plain allocation (already counted above), rounded up to its class so that the
+    // block serves the same class again once it is cached.
+    unsafe {
+        let size = if class < BLOCK_CLASSES {
+            class * 16
+        } else {
+            total
+        };
+        libc::calloc(1, size.max(1)) as *mut u8
+    }
+}
+
+/// Releases a block from `alloc_block` (or any `raw_*` block): into the thread's cache when
+/// its class has room, else to the C library.
+unsafe fn free_block(mem: *mut c_void) {
+    // SAFETY: a live malloc block; its usable size says which requests it can serve.
+    unsafe {
+        let class = libc::malloc_usable_size(mem) / 16;
+        if !cfg!(fuzzing)
+            && class < BLOCK_CLASSES
+            && class > 0
+            && let Some(d) = crate::python::pystate::thread_data()
+        {
+            let cache = &raw mut (*d).blocks;
+            if (*cache).counts[class] < BLOCKS_PER_CLASS {
+                let b = mem as *mut FreeBlock;
+                (*b).next = (*cache).heads[class];
+                (*cache).heads[class] = b;
+                (*cache).counts[class] += 1;
+                return;
+            }
+        }
+        raw_free(mem);
+    }
+}
+
+struct Orphans(UnsafeCell<GcHead>);
+// SAFETY: only touched with the lock held.
+unsafe impl Sync for Orphans {}
+
+static ORPHANS: Orphans = Orphans(UnsafeCell::new(GcHead {
+    next: null_mut(),
+    prev: 0,
+}));
+
+/// Objects left tracked by exited threads (call with the lock held).
+unsafe fn orphans() -> *mut GcHead {
+    let list = ORPHANS.0.get();
+    // SAFETY: the lock is held.
+    unsafe {
+        if (*list).next.is_null() {
+            list_init(list);
+        }
+    }
+    list
+}
+
+/// Counts a GC allocation and runs the collections that are due (CPython's youngest-generation
+/// rule): not while collecting, not when disabled, not while an exception is set.
+pub(crate) unsafe fn note_gc_alloc() {
+    let Some(st) = gc_state() else {
+        return;
+    };
+    // SAFETY: this thread's own state.
+    unsafe {
+        (*st).gens[0].count = (*st).gens[0].count.saturating_add(1);
+        if (*st).gens[0].count > (*st).gens[0].threshold
+            && (*st).gens[0].threshold > 0
+            && (*st).enabled
+            && !(*st).collecting
+            && (*crate::python::pystate::tstate()).curexc_type.is_null()
+        {
+            collect_generations(st);
+        }
+    }
+}
+
+/// Counts a GC deallocation.
+pub(crate) fn note_gc_free() {
+    if let Some(st) = gc_state() {
+        // SAFETY: this thread's own state.
+        unsafe {
+            if (*st).gens[0].count > 0 {
+                (*st).gens[0].count -= 1;
+            }
+        }
+    }
+}
+
+unsafe fn collect_generations(st: *mut GcState) {
+    // SAFETY: this thread's own state.
+    unsafe {
+        for i in (0..3).rev() {
+            if (*st).gens[i].count > (*st).gens[i].threshold {
+                if i == 2 && (*st).long_lived_pending < (*st).long_lived_total / 4 {
+                    continue;
+                }
+                collect(st, i);
+                return;
+            }
+        }
+    }
+}
+
+/// The tables of one reachability pass: the objects (by header), and each one's references
+/// not explained by the set itself.
+struct Pass {
+    nodes: Vec<*mut GcHead>,
+    refs: Vec<isize>,
+    reachable: Vec<bool>,
+    stack: Vec<usize>,
+}
+
+/// The index of `op` in the pass running now, when `op` belongs to its set.
+#[inline]
+unsafe fn index_in_pass(op: *mut PyObject) -> Option<usize> {
+    // SAFETY: `op` is a live object reported by a `tp_traverse`; only GC objects have a header.
+    unsafe {
+        if !is_gc(op) {
+            return None;
+        }
+        let g = head(op);
+        if (*g).next.is_null() || (*g).prev & COLLECTING == 0 {
+            return None;
+        }
+        Some((*g).prev >> 2)
+    }
+}
+
+unsafe extern "C" fn visit_subtract(op: *mut PyObject, arg: *mut c_void) -> c_int {
+    // SAFETY: `arg` is the running pass.
+    unsafe {
+        if let Some(i) = index_in_pass(op) {
+            let pass = &mut *(arg as *mut Pass);
+            pass.refs[i] -= 1;
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn visit_reach(op: *mut PyObject, arg: *mut c_void) -> c_int {
+    // SAFETY: `arg` is the running pass.
+    unsafe {
+        if let Some(i) = index_in_pass(op) {
+            let pass = &mut *(arg as *mut Pass);
+            if !pass.reachable[i] {
+                pass.reachable[i] = true;
+                pass.stack.push(i);
+            }
+        }
+    }
+    0
+}
+
+unsafe fn traverse(op: *mut PyObject, visit: crate::objects::object::visitproc, arg: *mut c_void) {
+    // SAFETY: a live tracked object.
+    unsafe {
+        if let Some(t) = (*(*op).ob_type).tp_traverse {
+            t(op, visit, arg);
+        }
+    }
+}
+
+/// Step 1 (and 3): splits `list` into what is reachable from outside the list (left in
+/// `list`) and the rest (appended to `out`). Call with the lock held; runs no code but
+/// `tp_traverse`. Returns (reachable, unreachable) counts, or None (nothing moved) when the
+/// tables cannot be allocated.
+unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize)> {
+    let mut pass = Pass {
+        nodes: Vec::new(),
+        refs: Vec::new(),
+        reachable: Vec::new(),
+        stack: Vec::new(),
+    };
+    // SAFETY: the lock is held; every node of `list` is a live tracked object.
+    unsafe {
+        let mut n = 0usize;
+        let mut g = (*list).next;
+        while g != list {
+            n += 1;
+            g = (*g).next;
+        }
+        if pass.nodes.try_reserve_exact(n).is_err()
+            || pass.refs.try_reserve_exact(n).is_err()
+            || pass.reachable.try_reserve_exact(n).is_err()
+            || pass.stack.try_reserve(n).is_err()
+        {
+            return None;
+        }
+        // Number the set: `prev` holds the index until the lists are rebuilt below.
+        let mut g = (*list).next;
+        while g != list {
+            let i = pass.nodes.len();
+            pass.nodes.push(g);
+            pass.refs.push((*object_of(g)).ob_refcnt);
+            pass.reachable.push(false);
+            (*g).prev = (i << 2) | COLLECTING | ((*g).prev & FINALIZED);
+            g = (*g).next;
+        }
+        let arg = &raw mut pass as *mut c_void;
+        for i in 0..n {
+            traverse(object_of(pass.nodes[i]), Some(visit_subtract), arg);
+        }
+        // References from outside (a count below zero means a `tp_traverse` reported a
+        // reference it does not own: keep the object rather than free something in use).
+        for i in 0..n {
+            if pass.refs[i] != 0 {
+                pass.reachable[i] = true;
+                pass.stack.push(i);
+            }
+        }
+        while let Some(i) = pass.stack.pop() {
+            traverse(object_of(pass.nodes[i]), Some(visit_reach), arg);
+        }
+        list_init(list);
+        let mut kept = 0;
+        for i in 0..n {
+            let g = pass.nodes[i];
+            (*g).prev &= FINALIZED;
+            if pass.reachable[i] {
+                kept += 1;
+                list_append(g, list);
+            } else {
+                list_append(g, out);
+            }
+        }
+        Some((kept, n - kept))
+    }
+}
+
+/// Reports an exception a finalizer or `tp_clear` left set, as CPython's collector would not
+/// let it escape.
+unsafe fn report_leftover(op: *mut PyObject) {
+    // SAFETY: the current thread's indicator.
+    unsafe {
+        if !(*crate::python::pystate::tstate()).curexc_type.is_null() {
+            crate::python::errors::PyErr_WriteUnraisable(op);
+        }
+    }
+}
+
+/// Collects generation `target` (and the younger ones); returns how many unreachable objects
+/// were left to clear once the finalizers had run (resurrected ones are not counted, as in
+/// CPython).
+unsafe fn collect(st: *mut GcState, target: usize) -> usize {
+    // SAFETY: this thread's own state and lists; other threads only unlink under the lock.
+    unsafe {
+        (*st).collecting = true;
+        if target + 1 < 3 {
+            (*st).gens[target + 1].count += 1;
+        }
+        for i in 0..=target {
+            (*st).gens[i].count = 0;
+        }
+        let young = &raw mut (*st).gens[target].head;
+        let old = &raw mut (*st).gens[(target + 1).min(2)].head;
+        let mut unreachable = GcHead {
+            next: null_mut(),
+            prev: 0,
+        };
+        let unreachable = &raw mut unreachable;
+        list_init(unreachable);
+        {
+            let _l = lock();
+            for i in 0..target {
+                list_merge(&raw mut (*st).gens[i].head, young);
+            }
+            let Some((kept, _)) = partition(young, unreachable) else {
+                (*st).collecting = false;
+                return 0;
+            };
+            if target == 1 {
+                (*st).long_lived_pending += kept;
+            } else if target == 2 {
+                (*st).long_lived_pending = 0;
+                (*st).long_lived_total = kept;
+            }
+            if young != old {
+                list_merge(young, old);
+            }
+        }
+        // 2. Finalizers, each object moved to `finalized` first (the finalizer may free
+        // others, which untrack themselves from whichever list holds them).
+        let mut finalized = GcHead {
+            next: null_mut(),
+            prev: 0,
+        };
+        let finalized = &raw mut finalized;
+        list_init(finalized);
+        loop {
+            let g = {
+                let _l = lock();
+                let g = (*unreachable).next;
+                if g == unreachable {
+                    break;
+                }
+                list_remove(g);
+                list_append(g, finalized);
+                g
+            };
+            let op = object_of(g);
+            if (*(*op).ob_type).tp_finalize.is_some() && !is_finalized(op) {
+                crate::capi::ffi::incref(op);
+                call_finalizer(op);
+                report_leftover(op);
+                crate::capi::ffi::decref(op);
+            }
+        }
+        // 3. What the finalizers made reachable again survives.
+        let mut garbage = GcHead {
+            next: null_mut(),
+            prev: 0,
+        };
+        let garbage = &raw mut garbage;
+        list_init(garbage);
+        let found;
+        {
+            let _l = lock();
+            // Without tables nothing is cleared: everything survives.
+            found = partition(finalized, garbage).map_or(0, |(_, lost)| lost);
+            list_merge(finalized, old);
+        }
+        // 4. Break the cycles.
+        loop {
+            let g = {
+                let _l = lock();
+                let g = (*garbage).next;
+                if g == garbage {
+                    break;
+                }
+                g
+            };
+            let op = object_of(g);
+            crate::capi::ffi::incref(op);
+            if let Some(clear) = (*(*op).ob_type).tp_clear {
+                clear(op);
+                report_leftover(op);
+            }
+            crate::capi::ffi::decref(op);
+            let _l = lock();
+            if (*garbage).next == g {
+                // Still alive (its cycle runs through objects without tp_clear): it survives.
+                list_remove(g);
+                list_append(g, old);
+            }
+        }
+        (*st).collecting = false;
+        found
+    }
+}
+
+/// Runs a full collection (all generations) on the calling thread's objects, finalizers
+/// first (PEP 442), and returns the number of unreachable objects found (not counting those a
+/// finalizer resurrected). Does nothing and
+/// returns 0 while automatic collection is disabled (`PyGC_Disable`) or a collection is
+/// already running, as in CPython 3.10. The exception being raised, if any, is preserved.
+///
+/// pycoro: each thread collects the objects it tracked (objects left by exited threads
+/// included), never those of other running threads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_Collect() -> Py_ssize_t {
+    guard("PyGC_Collect", 0, || {
+        let Some(st) = gc_state() else {
+            return 0;
+        };
+        // SAFETY: this thread's own state.
+        unsafe {
+            if !(*st).enabled || (*st).collecting {
+                return 0;
+            }
+            let (t, v, tb) = crate::python::errors::fetch();
+            let n = collect(st, 2);
+            crate::python::errors::restore(t, v, tb);
+            n as Py_ssize_t
+        }
+    })
+}
+
+fn set_enabled(on: bool) -> c_int {
+    match gc_state() {
+        // SAFETY: this thread's own state.
+        Some(st) => unsafe { core::mem::replace(&mut (*st).enabled, on) as c_int },
+        None => 0,
+    }
+}
+
+/// Enables automatic collection (on the calling thread); returns the previous state (1 if it
+/// was enabled, else 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_Enable() -> c_int {
+    guard("PyGC_Enable", 0, || set_enabled(true))
+}
+
+/// Disables automatic collection (on the calling thread); returns the previous state (1 if
+/// it was enabled, else 0). `PyGC_Collect` then does nothing either.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_Disable() -> c_int {
+    guard("PyGC_Disable", 0, || set_enabled(false))
+}
+
+/// Returns 1 if automatic collection is enabled on the calling thread, else 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyGC_IsEnabled() -> c_int {
+    guard("PyGC_IsEnabled", 0, || match gc_state() {
+        // SAFETY: this thread's own state.
+        Some(st) => unsafe { (*st).enabled as c_int },
+        None => 0,
+    })
+}
+
+/// Returns 1 if `op` is an object the collector may track (its type has
+/// `Py_TPFLAGS_HAVE_GC` and its `tp_is_gc`, if any, says yes), else 0. pycoro: immortal
+/// objects answer 0; a NULL `op` answers 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_IS_GC(op: *mut PyObject) -> c_int {
+    if op.is_null() {
+        return 0;
+    }
+    // SAFETY: a live object by contract.
+    guard("PyObject_IS_GC", 0, || unsafe { is_gc(op) as c_int })
+}

@@ -1,0 +1,3 @@
+//! `Modules/`: the cycle collector.
+
+pub mod gcmodule;

@@ -1,0 +1,89 @@
+//! `Include/boolobject.h`: `bool`, a subclass of `int` with two immortal instances.
+
+use crate::capi::boundary::guard;
+use crate::capi::ffi::new_ref;
+use crate::objects::longobject::{PyLong_Type, PyLongObject};
+use crate::objects::object::*;
+use crate::objects::typeobject::static_type;
+use core::ffi::c_long;
+use core::ptr::null_mut;
+
+/// The type `bool`.
+#[unsafe(no_mangle)]
+pub static mut PyBool_Type: PyTypeObject = PyTypeObject {
+    tp_itemsize: 4,
+    tp_repr: Some(bool_repr),
+    tp_base: &raw mut PyLong_Type,
+    tp_doc: c"bool(x) -> bool".as_ptr(),
+    tp_dealloc: Some(bool_dealloc),
+    tp_hash: Some(crate::objects::longobject::long_hash),
+    tp_richcompare: Some(crate::objects::longobject::long_richcompare),
+    tp_as_number: &raw mut crate::objects::longobject::LONG_AS_NUMBER,
+    ..static_type(c"bool", 32, Py_TPFLAGS_LONG_SUBCLASS)
+};
+
+/// `False` (`Py_False` is `(PyObject *)&_Py_FalseStruct`). Immortal.
+#[unsafe(no_mangle)]
+pub static mut _Py_FalseStruct: PyLongObject = PyLongObject {
+    ob_base: PyVarObject {
+        ob_base: PyObject {
+            ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+            ob_type: &raw mut PyBool_Type,
+        },
+        ob_size: 0,
+    },
+    ob_digit: [0],
+};
+
+/// `True` (`Py_True` is `(PyObject *)&_Py_TrueStruct`). Immortal.
+#[unsafe(no_mangle)]
+pub static mut _Py_TrueStruct: PyLongObject = PyLongObject {
+    ob_base: PyVarObject {
+        ob_base: PyObject {
+            ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+            ob_type: &raw mut PyBool_Type,
+        },
+        ob_size: 1,
+    },
+    ob_digit: [1],
+};
+
+/// `Py_True`.
+#[inline(always)]
+pub(crate) fn true_() -> *mut PyObject {
+    (&raw mut _Py_TrueStruct) as *mut PyObject
+}
+
+/// `Py_False`.
+#[inline(always)]
+pub(crate) fn false_() -> *mut PyObject {
+    (&raw mut _Py_FalseStruct) as *mut PyObject
+}
+
+/// `Py_True` or `Py_False` (borrowed; they are immortal).
+#[inline(always)]
+pub(crate) fn from_bool(b: bool) -> *mut PyObject {
+    if b { true_() } else { false_() }
+}
+
+unsafe extern "C" fn bool_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: creating a str.
+    unsafe { crate::objects::unicodeobject::str_from(if op == true_() { "True" } else { "False" }) }
+}
+
+unsafe extern "C" fn bool_dealloc(op: *mut PyObject) {
+    // True and False are immortal: an unbalanced Py_DECREF only restores their count.
+    // SAFETY: static object.
+    unsafe { (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT };
+}
+
+/// Returns `Py_True` if `v` is nonzero, else `Py_False`.
+///
+/// Return value: New reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyBool_FromLong(v: c_long) -> *mut PyObject {
+    // SAFETY: immortal singletons.
+    guard("PyBool_FromLong", null_mut(), || unsafe {
+        new_ref(from_bool(v != 0))
+    })
+}

@@ -1,0 +1,523 @@
+//! `Include/methodobject.h`: C functions and methods as Python objects
+//! (`builtin_function_or_method`), the calling conventions of `PyMethodDef`, and binding of a
+//! type's `tp_methods` to an instance.
+
+use crate::capi::boundary::{check_null, guard};
+use crate::capi::ffi::{clear, obj, py_visit, ty, xincref};
+use crate::modules::gcmodule::{track, untrack};
+use crate::objects::call::{PY_VECTORCALL_ARGUMENTS_OFFSET, kwargs_empty};
+use crate::objects::object::*;
+use crate::objects::typeobject::{static_type, type_name};
+use crate::objects::unicodeobject::str_from;
+use crate::python::errors::set_string;
+use core::ffi::{CStr, c_char, c_int, c_void};
+use core::mem::{offset_of, size_of};
+use core::ptr::null_mut;
+use static_assertions::const_assert_eq;
+
+/// `METH_VARARGS` etc.: calling conventions and binding flags of a `PyMethodDef`.
+pub const METH_VARARGS: c_int = 0x0001;
+pub const METH_KEYWORDS: c_int = 0x0002;
+pub const METH_NOARGS: c_int = 0x0004;
+pub const METH_O: c_int = 0x0008;
+pub const METH_CLASS: c_int = 0x0010;
+pub const METH_STATIC: c_int = 0x0020;
+pub const METH_COEXIST: c_int = 0x0040;
+pub const METH_FASTCALL: c_int = 0x0080;
+pub const METH_METHOD: c_int = 0x0200;
+
+/// `PyCFunction`: `(self, args)`; the actual signature depends on `ml_flags`, so C code casts
+/// its function to this type.
+pub type PyCFunction = Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject>;
+/// `METH_VARARGS | METH_KEYWORDS`: `(self, args, kwargs)`.
+pub type PyCFunctionWithKeywords =
+    Option<unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> *mut PyObject>;
+/// `METH_FASTCALL`: `(self, args, nargs)`.
+pub type _PyCFunctionFast =
+    Option<unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, Py_ssize_t) -> *mut PyObject>;
+/// `METH_FASTCALL | METH_KEYWORDS`: `(self, args, nargs, kwnames)`.
+pub type _PyCFunctionFastWithKeywords = Option<
+    unsafe extern "C" fn(
+        *mut PyObject,
+        *const *mut PyObject,
+        Py_ssize_t,
+        *mut PyObject,
+    ) -> *mut PyObject,
+>;
+/// `METH_METHOD | METH_FASTCALL | METH_KEYWORDS`: `(self, defining_class, args, nargs, kwnames)`.
+pub type PyCMethod = Option<
+    unsafe extern "C" fn(
+        *mut PyObject,
+        *mut PyTypeObject,
+        *const *mut PyObject,
+        usize,
+        *mut PyObject,
+    ) -> *mut PyObject,
+>;
+
+/// One method: name, C function, calling-convention flags and docstring. Tables end with an
+/// entry whose `ml_name` is NULL.
+#[repr(C)]
+pub struct PyMethodDef {
+    pub ml_name: *const c_char,
+    pub ml_meth: PyCFunction,
+    pub ml_flags: c_int,
+    pub ml_doc: *const c_char,
+}
+
+impl PyMethodDef {
+    /// The end-of-table entry.
+    pub const SENTINEL: PyMethodDef = PyMethodDef {
+        ml_name: core::ptr::null(),
+        ml_meth: None,
+        ml_flags: 0,
+        ml_doc: core::ptr::null(),
+    };
+}
+
+/// A METH_O/METH_NOARGS function as the generic `PyCFunction` stored in a table.
+pub(crate) const fn meth_o(
+    f: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+) -> PyCFunction {
+    Some(f)
+}
+
+/// A built-in function, or a method bound to `m_self`: CPython 3.10's `PyCFunctionObject`.
+#[repr(C)]
+pub struct PyCFunctionObject {
+    pub ob_base: PyObject,
+    pub m_ml: *mut PyMethodDef,
+    pub m_self: *mut PyObject,
+    pub m_module: *mut PyObject,
+    pub m_weakreflist: *mut PyObject,
+    pub vectorcall: vectorcallfunc,
+}
+
+/// `PyCFunctionObject` plus the defining class (`METH_METHOD`).
+#[repr(C)]
+pub struct PyCMethodObject {
+    pub func: PyCFunctionObject,
+    pub mm_class: *mut PyTypeObject,
+}
+
+const_assert_eq!(size_of::<PyMethodDef>(), 32);
+const_assert_eq!(size_of::<PyCFunctionObject>(), 56);
+const_assert_eq!(offset_of!(PyCFunctionObject, vectorcall), 48);
+const_assert_eq!(size_of::<PyCMethodObject>(), 64);
+
+/// The type `builtin_function_or_method`.
+#[unsafe(no_mangle)]
+pub static mut PyCFunction_Type: PyTypeObject = PyTypeObject {
+    tp_name: c"builtin_function_or_method".as_ptr(),
+    tp_basicsize: size_of::<PyCFunctionObject>() as Py_ssize_t,
+    ..function_type()
+};
+
+/// The type `builtin_method` (functions with `METH_METHOD`).
+#[unsafe(no_mangle)]
+pub static mut PyCMethod_Type: PyTypeObject = PyTypeObject {
+    tp_base: &raw mut PyCFunction_Type,
+    ..function_type()
+};
+
+/// The slots shared by both function types.
+const fn function_type() -> PyTypeObject {
+    PyTypeObject {
+        tp_dealloc: Some(cfunction_dealloc),
+        tp_repr: Some(cfunction_repr),
+        tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
+        tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
+        tp_call: Some(crate::objects::call::PyVectorcall_Call),
+        tp_traverse: Some(cfunction_traverse),
+        tp_vectorcall_offset: offset_of!(PyCFunctionObject, vectorcall) as Py_ssize_t,
+        tp_weaklistoffset: offset_of!(PyCFunctionObject, m_weakreflist) as Py_ssize_t,
+        tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
+        ..static_type(
+            c"builtin_method",
+            size_of::<PyCMethodObject>(),
+            Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+        )
+    }
+}
+
+unsafe extern "C" fn cfunction_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying function object.
+    unsafe {
+        untrack(op);
+        let f = op as *mut PyCFunctionObject;
+        clear(&raw mut (*f).m_self);
+        clear(&raw mut (*f).m_module);
+        if ty(op) == &raw mut PyCMethod_Type {
+            let c = (*(op as *mut PyCMethodObject)).mm_class;
+            (*(op as *mut PyCMethodObject)).mm_class = null_mut();
+            crate::capi::ffi::xdecref(obj(c));
+        }
+        crate::modules::gcmodule::free_object(op);
+    }
+}
+
+unsafe extern "C" fn cfunction_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
+    // SAFETY: a function object.
+    unsafe {
+        let f = op as *mut PyCFunctionObject;
+        py_visit!((*f).m_self, visit, arg);
+        py_visit!((*f).m_module, visit, arg);
+    }
+    0
+}
+
+/// Whether `self` is absent or a module (then the function is a plain built-in function).
+unsafe fn is_function(f: *mut PyCFunctionObject) -> bool {
+    // SAFETY: a function object.
+    unsafe { (*f).m_self.is_null() }
+}
+
+/// CPython's `_PyObject_FunctionStr` of a built-in: `TYPE.NAME()`, or `NAME()` for functions.
+unsafe fn function_str(f: *mut PyCFunctionObject) -> String {
+    // SAFETY: a function object with a method table entry.
+    unsafe {
+        let name = CStr::from_ptr((*(*f).m_ml).ml_name).to_string_lossy();
+        if is_function(f) {
+            let module = crate::objects::unicodeobject::str_as((*f).m_module);
+            match module {
+                Some(m) if m != "builtins" => format!("{m}.{name}()"),
+                _ => format!("{name}()"),
+            }
+        } else {
+            let s = (*f).m_self;
+            let tp = if crate::capi::ffi::type_has(s, Py_TPFLAGS_TYPE_SUBCLASS) {
+                s as *mut PyTypeObject
+            } else {
+                ty(s)
+            };
+            format!("{}.{name}()", type_name(tp))
+        }
+    }
+}
+
+unsafe extern "C" fn cfunction_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a function object.
+    unsafe {
+        let f = op as *mut PyCFunctionObject;
+        let name = CStr::from_ptr((*(*f).m_ml).ml_name).to_string_lossy();
+        if is_function(f) {
+            return str_from(&format!("<built-in function {name}>"));
+        }
+        let s = (*f).m_self;
+        str_from(&format!(
+            "<built-in method {name} of {} object at {:#x}>",
+            crate::objects::typeobject::tp_name_of(s),
+            s as usize
+        ))
+    }
+}
+
+/// Creates the function object for `ml` bound to `slf` (NULL for none) with module `module`.
+/// Return value: New reference, or NULL with an exception set.
+pub(crate) unsafe fn new_cfunction(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+    module: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `ml` outlives the function object by contract (static tables).
+    unsafe {
+        if (*ml).ml_name.is_null() || (*ml).ml_meth.is_none() {
+            // CPython would crash at the call (or when naming the function).
+            crate::python::errors::bad_internal_call();
+            return null_mut();
+        }
+        let flags = (*ml).ml_flags;
+        let vectorcall: vectorcallfunc = match flags
+            & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD)
+        {
+            METH_VARARGS | 0x0003 => None,
+            METH_FASTCALL => Some(vc_fastcall),
+            0x0082 => Some(vc_fastcall_keywords),
+            METH_NOARGS => Some(vc_noargs),
+            METH_O => Some(vc_o),
+            0x0282 => Some(vc_method),
+            _ => {
+                set_string(
+                    crate::exc!(SystemError),
+                    &format!(
+                        "{}() method: bad call flags",
+                        CStr::from_ptr((*ml).ml_name).to_string_lossy()
+                    ),
+                );
+                return null_mut();
+            }
+        };
+        let is_method = flags & METH_METHOD != 0;
+        let tp = if is_method {
+            &raw mut PyCMethod_Type
+        } else {
+            &raw mut PyCFunction_Type
+        };
+        let op = crate::modules::gcmodule::alloc_object(tp, (*tp).tp_basicsize as usize);
+        if op.is_null() {
+            return op;
+        }
+        let f = op as *mut PyCFunctionObject;
+        (*f).m_ml = ml;
+        xincref(slf);
+        (*f).m_self = slf;
+        xincref(module);
+        (*f).m_module = module;
+        (*f).vectorcall = vectorcall;
+        track(op);
+        op
+    }
+}
+
+unsafe fn check_no_kwargs(f: *mut PyCFunctionObject, kwnames: *mut PyObject) -> bool {
+    // SAFETY: live objects.
+    unsafe {
+        if kwnames.is_null() || crate::capi::ffi::size(kwnames) == 0 {
+            return true;
+        }
+        set_string(
+            crate::exc!(TypeError),
+            &format!("{} takes no keyword arguments", function_str(f)),
+        );
+        false
+    }
+}
+
+unsafe fn meth(f: *mut PyCFunctionObject) -> *const c_void {
+    // SAFETY: a function object.
+    unsafe {
+        (*(*f).m_ml)
+            .ml_meth
+            .map_or(core::ptr::null(), |m| m as *const c_void)
+    }
+}
+
+unsafe extern "C" fn vc_noargs(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    let _ = args;
+    let f = op as *mut PyCFunctionObject;
+    let n = nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET;
+    // SAFETY: the table says this function takes (self, NULL).
+    unsafe {
+        if !check_no_kwargs(f, kwnames) {
+            return null_mut();
+        }
+        if n != 0 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{} takes no arguments ({n} given)", function_str(f)),
+            );
+            return null_mut();
+        }
+        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+            core::mem::transmute(meth(f));
+        m((*f).m_self, null_mut())
+    }
+}
+
+unsafe extern "C" fn vc_o(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    let f = op as *mut PyCFunctionObject;
+    let n = nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET;
+    // SAFETY: the table says this function takes (self, arg).
+    unsafe {
+        if !check_no_kwargs(f, kwnames) {
+            return null_mut();
+        }
+        if n != 1 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{} takes exactly one argument ({n} given)", function_str(f)),
+            );
+            return null_mut();
+        }
+        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+            core::mem::transmute(meth(f));
+        m((*f).m_self, *args)
+    }
+}
+
+unsafe extern "C" fn vc_fastcall(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    let f = op as *mut PyCFunctionObject;
+    let n = (nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET) as Py_ssize_t;
+    // SAFETY: the table says this function takes (self, args, nargs).
+    unsafe {
+        if !check_no_kwargs(f, kwnames) {
+            return null_mut();
+        }
+        let m: unsafe extern "C" fn(
+            *mut PyObject,
+            *const *mut PyObject,
+            Py_ssize_t,
+        ) -> *mut PyObject = core::mem::transmute(meth(f));
+        m((*f).m_self, args, n)
+    }
+}
+
+unsafe extern "C" fn vc_fastcall_keywords(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    let f = op as *mut PyCFunctionObject;
+    let n = (nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET) as Py_ssize_t;
+    // SAFETY: the table says this function takes (self, args, nargs, kwnames).
+    unsafe {
+        let m: unsafe extern "C" fn(
+            *mut PyObject,
+            *const *mut PyObject,
+            Py_ssize_t,
+            *mut PyObject,
+        ) -> *mut PyObject = core::mem::transmute(meth(f));
+        m((*f).m_self, args, n, kwnames)
+    }
+}
+
+unsafe extern "C" fn vc_method(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    let f = op as *mut PyCFunctionObject;
+    // SAFETY: METH_METHOD functions take (self, class, args, nargs, kwnames).
+    unsafe {
+        let cls = (*(op as *mut PyCMethodObject)).mm_class;
+        let m: unsafe extern "C" fn(
+            *mut PyObject,
+            *mut PyTypeObject,
+            *const *mut PyObject,
+            usize,
+            *mut PyObject,
+        ) -> *mut PyObject = core::mem::transmute(meth(f));
+        m((*f).m_self, cls, args, nargsf, kwnames)
+    }
+}
+
+/// `tp_call` path for METH_VARARGS functions (they have no vectorcall).
+pub(crate) unsafe fn call_varargs(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
+    let f = op as *mut PyCFunctionObject;
+    // SAFETY: the table says (self, args) or (self, args, kwargs).
+    unsafe {
+        let flags = (*(*f).m_ml).ml_flags;
+        if flags & METH_KEYWORDS != 0 {
+            let m: unsafe extern "C" fn(
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+            ) -> *mut PyObject = core::mem::transmute(meth(f));
+            return m((*f).m_self, args, kwargs);
+        }
+        if !kwargs.is_null() && !kwargs_empty(kwargs) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{} takes no keyword arguments", function_str(f)),
+            );
+            return null_mut();
+        }
+        let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+            core::mem::transmute(meth(f));
+        m((*f).m_self, args)
+    }
+}
+
+/// Whether `op` is a built-in function object.
+pub(crate) unsafe fn is_cfunction(op: *mut PyObject) -> bool {
+    // SAFETY: live object.
+    unsafe { ty(op) == &raw mut PyCFunction_Type || ty(op) == &raw mut PyCMethod_Type }
+}
+
+/// Creates a built-in function object for `ml` bound to `self` (which may be NULL). `ml` must
+/// outlive the object (usually a static table). Same as `PyCFunction_NewEx(ml, self, NULL)`.
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyCFunction_New(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: same contract.
+    unsafe { PyCFunction_NewEx(ml, slf, null_mut()) }
+}
+
+/// Creates a built-in function object for `ml` bound to `self` (may be NULL), recording
+/// `module` (may be NULL; a str names the module in messages). New references are taken to
+/// `self` and `module`.
+///
+/// Return value: New reference, or NULL with an exception set (`SystemError` for bad flags).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyCFunction_NewEx(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+    module: *mut PyObject,
+) -> *mut PyObject {
+    check_null!(ml, null_mut());
+    // SAFETY: `ml` non-NULL and valid by contract.
+    guard("PyCFunction_NewEx", null_mut(), || unsafe {
+        if (*ml).ml_flags & METH_METHOD != 0 {
+            set_string(
+                crate::exc!(SystemError),
+                "attempting to create PyCMethod with a METH_METHOD flag but no class",
+            );
+            return null_mut();
+        }
+        new_cfunction(ml, slf, module)
+    })
+}
+
+/// As `PyCFunction_NewEx`, also recording the defining class `cls` (required exactly when
+/// `ml` has `METH_METHOD`).
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyCMethod_New(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+    module: *mut PyObject,
+    cls: *mut PyTypeObject,
+) -> *mut PyObject {
+    check_null!(ml, null_mut());
+    // SAFETY: `ml` non-NULL and valid by contract.
+    guard("PyCMethod_New", null_mut(), || unsafe {
+        let has = (*ml).ml_flags & METH_METHOD != 0;
+        if has == cls.is_null() {
+            set_string(
+                crate::exc!(SystemError),
+                if has {
+                    "attempting to create PyCMethod with a METH_METHOD flag but no class"
+                } else {
+                    "attempting to create PyCFunction with class but no METH_METHOD flag"
+                },
+            );
+            return null_mut();
+        }
+        let op = new_cfunction(ml, slf, module);
+        if !op.is_null() && has {
+            crate::capi::ffi::incref(obj(cls));
+            (*(op as *mut PyCMethodObject)).mm_class = cls;
+        }
+        op
+    })
+}

@@ -1,0 +1,22 @@
+//! `Objects/`: the object types, one module per `Objects/*.c` file, and the abstract
+//! protocols over them (`call`, `object_ops`, `iterobject`).
+
+pub mod asyncgen;
+pub mod boolobject;
+pub mod call;
+pub mod call_varargs;
+pub mod codeobject;
+pub mod descrobject;
+pub mod exceptions;
+pub mod frameobject;
+pub mod genobject;
+pub mod iterobject;
+pub mod longobject;
+pub mod methodobject;
+pub mod object;
+pub mod object_ops;
+pub mod obmalloc;
+pub mod tupleobject;
+pub mod typeobject;
+pub mod unicode_format;
+pub mod unicodeobject;

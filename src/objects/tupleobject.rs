@@ -1,0 +1,369 @@
+//! `Include/tupleobject.h`: `tuple`, with CPython 3.10's `PyTupleObject` layout.
+
+use crate::capi::boundary::{check_null, guard};
+use crate::capi::ffi::{decref, new_ref, size, ty, type_has, xdecref};
+use crate::modules::gcmodule::{StaticGc, track, untrack};
+use crate::objects::object::*;
+use crate::objects::typeobject::static_type;
+use crate::python::errors::{bad_internal_call, set_string};
+use core::ffi::{c_int, c_void};
+use core::mem::{offset_of, size_of};
+use core::ptr::null_mut;
+use static_assertions::const_assert_eq;
+
+/// A tuple: `ob_size` items in `ob_item` (a flexible array).
+#[repr(C)]
+pub struct PyTupleObject {
+    pub ob_base: PyVarObject,
+    pub ob_item: [*mut PyObject; 1],
+}
+
+const_assert_eq!(size_of::<PyTupleObject>(), 32);
+const_assert_eq!(offset_of!(PyTupleObject, ob_item), 24);
+
+static mut TUPLE_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
+    sq_length: Some(tuple_len),
+    sq_item: Some(tuple_item),
+    ..crate::objects::longobject::EMPTY_SEQUENCE_METHODS
+};
+
+/// The type `tuple`.
+#[unsafe(no_mangle)]
+pub static mut PyTuple_Type: PyTypeObject = PyTypeObject {
+    tp_itemsize: size_of::<*mut PyObject>() as Py_ssize_t,
+    tp_dealloc: Some(tuple_dealloc),
+    tp_repr: Some(tuple_repr),
+    tp_hash: Some(tuple_hash),
+    tp_richcompare: Some(tuple_richcompare),
+    tp_traverse: Some(tuple_traverse),
+    tp_as_sequence: &raw mut TUPLE_AS_SEQUENCE,
+    tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
+    tp_doc: c"Built-in immutable sequence.".as_ptr(),
+    ..static_type(
+        c"tuple",
+        24,
+        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_SEQUENCE,
+    )
+};
+
+/// The empty tuple: one immortal object shared by all threads.
+static mut EMPTY: StaticGc<PyTupleObject> = StaticGc::new(PyTupleObject {
+    ob_base: PyVarObject {
+        ob_base: PyObject {
+            ob_refcnt: PYNATIVE_IMMORTAL_REFCNT,
+            ob_type: &raw mut PyTuple_Type,
+        },
+        ob_size: 0,
+    },
+    ob_item: [null_mut()],
+});
+
+/// `()` (borrowed; immortal).
+#[inline]
+pub(crate) fn empty() -> *mut PyObject {
+    // SAFETY: only the address is taken; the empty tuple is immortal and never written.
+    unsafe { (&raw mut EMPTY.obj) as *mut PyObject }
+}
+
+/// `PyTuple_Check`.
+#[inline]
+pub(crate) unsafe fn is_tuple(op: *mut PyObject) -> bool {
+    // SAFETY: live object.
+    unsafe { type_has(op, Py_TPFLAGS_TUPLE_SUBCLASS) }
+}
+
+/// Pointer to the item array.
+#[inline(always)]
+pub(crate) unsafe fn items(op: *mut PyObject) -> *mut *mut PyObject {
+    // SAFETY: `op` is a tuple.
+    unsafe { (&raw mut (*(op as *mut PyTupleObject)).ob_item) as *mut *mut PyObject }
+}
+
+/// `PyTuple_GET_ITEM` (borrowed).
+#[inline(always)]
+pub(crate) unsafe fn item(op: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    // SAFETY: `op` is a tuple and `i` in range.
+    unsafe { *items(op).add(i as usize) }
+}
+
+/// The items as a slice (borrowed).
+pub(crate) unsafe fn as_slice<'a>(op: *mut PyObject) -> &'a [*mut PyObject] {
+    // SAFETY: `op` is a tuple with `ob_size` initialized items.
+    unsafe { core::slice::from_raw_parts(items(op), size(op) as usize) }
+}
+
+/// A new tuple of `n` NULL items (tracked). Return value: New reference, or NULL.
+pub(crate) unsafe fn new_tuple(n: Py_ssize_t) -> *mut PyObject {
+    if n == 0 {
+        return empty();
+    }
+    // SAFETY: allocation sized for `n` items; zeroed means NULL items.
+    unsafe {
+        let tp = &raw mut PyTuple_Type;
+        let Some(bytes) = crate::modules::gcmodule::var_size(&*tp, n) else {
+            return crate::python::errors::no_memory();
+        };
+        let op = crate::modules::gcmodule::alloc_object(tp, bytes);
+        if op.is_null() {
+            return op;
+        }
+        (*(op as *mut PyVarObject)).ob_size = n;
+        track(op);
+        op
+    }
+}
+
+/// A tuple holding new references to `objs`. Return value: New reference, or NULL.
+pub(crate) unsafe fn tuple_from(objs: &[*mut PyObject]) -> *mut PyObject {
+    // SAFETY: every element is a live object.
+    unsafe {
+        let t = new_tuple(objs.len() as Py_ssize_t);
+        if t.is_null() {
+            return t;
+        }
+        for (i, &o) in objs.iter().enumerate() {
+            *items(t).add(i) = new_ref(o);
+        }
+        t
+    }
+}
+
+unsafe extern "C" fn tuple_len(op: *mut PyObject) -> Py_ssize_t {
+    // SAFETY: a tuple.
+    unsafe { size(op) }
+}
+
+unsafe extern "C" fn tuple_item(op: *mut PyObject, i: Py_ssize_t) -> *mut PyObject {
+    // SAFETY: a tuple.
+    unsafe {
+        if i < 0 || i >= size(op) {
+            set_string(crate::exc!(IndexError), "tuple index out of range");
+            return null_mut();
+        }
+        new_ref(item(op, i))
+    }
+}
+
+unsafe extern "C" fn tuple_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying tuple: untracked first, then its items released.
+    unsafe {
+        untrack(op);
+        for i in 0..size(op) {
+            xdecref(item(op, i));
+        }
+        crate::modules::gcmodule::free_object(op);
+    }
+}
+
+unsafe extern "C" fn tuple_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
+    // SAFETY: a tuple.
+    for &o in unsafe { as_slice(op) } {
+        crate::capi::ffi::py_visit!(o, visit, arg);
+    }
+    0
+}
+
+unsafe extern "C" fn tuple_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple of live objects.
+    unsafe {
+        let mut out = String::from("(");
+        let its = as_slice(op);
+        for (i, &o) in its.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let r = crate::objects::object_ops::repr(o);
+            if r.is_null() {
+                return r;
+            }
+            out.push_str(crate::objects::unicodeobject::str_as(r).unwrap_or("?"));
+            decref(r);
+        }
+        if its.len() == 1 {
+            out.push(',');
+        }
+        out.push(')');
+        crate::objects::unicodeobject::str_from(&out)
+    }
+}
+
+unsafe extern "C" fn tuple_hash(op: *mut PyObject) -> Py_hash_t {
+    // An xxHash-style combination of the item hashes (tuples of equal items hash equally).
+    const P1: u64 = 11400714785074694791;
+    const P2: u64 = 14029467366897019727;
+    const P5: u64 = 2870177450012600261;
+    // SAFETY: a tuple of live objects.
+    unsafe {
+        let its = as_slice(op);
+        let mut acc = P5;
+        for &o in its {
+            let h = crate::objects::object_ops::PyObject_Hash(o);
+            if h == -1 {
+                return -1;
+            }
+            acc = acc.wrapping_add((h as u64).wrapping_mul(P2));
+            acc = acc.rotate_left(31);
+            acc = acc.wrapping_mul(P1);
+        }
+        acc = acc.wrapping_add(its.len() as u64 ^ (P5 ^ 3527539));
+        let h = acc as Py_hash_t;
+        if h == -1 { 1546275796 } else { h }
+    }
+}
+
+unsafe extern "C" fn tuple_richcompare(
+    v: *mut PyObject,
+    w: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        if !is_tuple(v) || !is_tuple(w) {
+            return new_ref(crate::objects::object_ops::not_implemented());
+        }
+        let (a, b) = (as_slice(v), as_slice(w));
+        let mut i = 0;
+        while i < a.len() && i < b.len() {
+            let k = crate::objects::object_ops::PyObject_RichCompareBool(a[i], b[i], Py_EQ);
+            if k < 0 {
+                return null_mut();
+            }
+            if k == 0 {
+                break;
+            }
+            i += 1;
+        }
+        if i >= a.len() || i >= b.len() {
+            let (x, y) = (a.len(), b.len());
+            return crate::objects::object_ops::compare_result(x.cmp(&y), op);
+        }
+        match op {
+            Py_EQ => new_ref(crate::objects::boolobject::false_()),
+            Py_NE => new_ref(crate::objects::boolobject::true_()),
+            _ => crate::objects::object_ops::rich_compare(a[i], b[i], op),
+        }
+    }
+}
+
+/// Creates a tuple of `size` items, all NULL: fill it with `PyTuple_SetItem` or
+/// `PyTuple_SET_ITEM` before handing it to other code. `PyTuple_New(0)` returns the shared
+/// empty tuple.
+///
+/// Return value: New reference, or NULL with an exception set (`SystemError` for a negative
+/// size, `MemoryError`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyTuple_New(size: Py_ssize_t) -> *mut PyObject {
+    if size < 0 {
+        // SAFETY: setting the error indicator.
+        unsafe { bad_internal_call() };
+        return null_mut();
+    }
+    // SAFETY: size checked.
+    guard("PyTuple_New", null_mut(), || unsafe { new_tuple(size) })
+}
+
+/// Returns the number of items of `p`, or -1 with `SystemError` set if it is not a tuple.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyTuple_Size(p: *mut PyObject) -> Py_ssize_t {
+    check_null!(p, -1);
+    // SAFETY: live object.
+    unsafe {
+        if !is_tuple(p) {
+            bad_internal_call();
+            return -1;
+        }
+        size(p)
+    }
+}
+
+/// Returns item `pos` of the tuple `p`.
+///
+/// Return value: Borrowed reference, or NULL with an exception set (`IndexError("tuple index out
+/// of range")`, `SystemError` if `p` is not a tuple).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyTuple_GetItem(p: *mut PyObject, pos: Py_ssize_t) -> *mut PyObject {
+    check_null!(p, null_mut());
+    guard("PyTuple_GetItem", null_mut(), || {
+        // SAFETY: live object.
+        unsafe {
+            if !is_tuple(p) {
+                bad_internal_call();
+                return null_mut();
+            }
+            if pos < 0 || pos >= size(p) {
+                set_string(crate::exc!(IndexError), "tuple index out of range");
+                return null_mut();
+            }
+            item(p, pos)
+        }
+    })
+}
+
+/// Stores `o` at `pos` in the brand-new tuple `p` (reference count 1), releasing any previous
+/// item. Steals a reference to `o`, even on failure. Returns 0, or -1 with an exception set
+/// (`IndexError("tuple assignment index out of range")`; `SystemError` if `p` is not a tuple or
+/// is shared).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyTuple_SetItem(
+    p: *mut PyObject,
+    pos: Py_ssize_t,
+    o: *mut PyObject,
+) -> c_int {
+    guard("PyTuple_SetItem", -1, || {
+        // SAFETY: `o` is stolen (released on every failure path); `p` live or NULL.
+        unsafe {
+            if p.is_null() || !is_tuple(p) || (*p).ob_refcnt != 1 {
+                xdecref(o);
+                bad_internal_call();
+                return -1;
+            }
+            if pos < 0 || pos >= size(p) {
+                xdecref(o);
+                set_string(
+                    crate::exc!(IndexError),
+                    "tuple assignment index out of range",
+                );
+                return -1;
+            }
+            let slot = items(p).add(pos as usize);
+            let old = *slot;
+            *slot = o;
+            xdecref(old);
+            0
+        }
+    })
+}
+
+/// Returns the slice `p[low:high]` (indices clamped as in Python). Slicing a whole tuple
+/// returns `p` itself.
+///
+/// Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+/// tuple).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyTuple_GetSlice(
+    p: *mut PyObject,
+    low: Py_ssize_t,
+    high: Py_ssize_t,
+) -> *mut PyObject {
+    check_null!(p, null_mut());
+    guard("PyTuple_GetSlice", null_mut(), || {
+        // SAFETY: live object.
+        unsafe {
+            if !is_tuple(p) {
+                bad_internal_call();
+                return null_mut();
+            }
+            let n = size(p);
+            let lo = low.clamp(0, n);
+            let hi = high.clamp(lo, n);
+            if lo == 0 && hi == n && ty(p) == &raw mut PyTuple_Type {
+                return new_ref(p);
+            }
+            tuple_from(&as_slice(p)[lo as usize..hi as usize])
+        }
+    })
+}

@@ -1,0 +1,573 @@
+//! `Include/unicodeobject.h`: `str`, stored in PEP 393 compact form with CPython 3.10's
+//! `PyASCIIObject` / `PyCompactUnicodeObject` layouts, so 3.10's `PyUnicode_*` macros read
+//! pycoro strings correctly. Every pycoro string is compact and ready; non-ASCII strings also
+//! carry their UTF-8 form (`utf8`), so `PyUnicode_AsUTF8` never allocates.
+
+use crate::capi::boundary::{check_null, guard};
+use crate::capi::ffi::{decref, new_ref, ty, type_has};
+use crate::objects::object::*;
+use crate::objects::typeobject::{static_type, tp_name_of};
+use crate::python::errors::set_string;
+use core::ffi::{CStr, c_char, c_int, c_void};
+use core::mem::{offset_of, size_of};
+use core::ptr::null_mut;
+use static_assertions::const_assert_eq;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Header of every string (compact ASCII strings: the characters follow it, NUL-terminated).
+///
+/// `state` is CPython's bit field: bits 0-1 `interned`, 2-4 `kind`, 5 `compact`, 6 `ascii`,
+/// 7 `ready`.
+#[repr(C)]
+pub struct PyASCIIObject {
+    pub ob_base: PyObject,
+    pub length: Py_ssize_t,
+    pub hash: Py_hash_t,
+    pub state: u32,
+    pub wstr: *mut u32,
+}
+
+/// Header of compact non-ASCII strings (the characters follow it).
+#[repr(C)]
+pub struct PyCompactUnicodeObject {
+    pub _base: PyASCIIObject,
+    pub utf8_length: Py_ssize_t,
+    pub utf8: *mut c_char,
+    pub wstr_length: Py_ssize_t,
+}
+
+/// Legacy (non-compact) strings; pycoro never creates them, the layout is for C code.
+#[repr(C)]
+pub struct PyUnicodeObject {
+    pub _base: PyCompactUnicodeObject,
+    pub data: *mut c_void,
+}
+
+const_assert_eq!(size_of::<PyASCIIObject>(), 48);
+const_assert_eq!(offset_of!(PyASCIIObject, state), 32);
+const_assert_eq!(offset_of!(PyASCIIObject, wstr), 40);
+const_assert_eq!(size_of::<PyCompactUnicodeObject>(), 72);
+const_assert_eq!(offset_of!(PyCompactUnicodeObject, utf8), 56);
+const_assert_eq!(size_of::<PyUnicodeObject>(), 80);
+
+/// `PyUnicode_1BYTE_KIND` and friends.
+pub const PyUnicode_1BYTE_KIND: c_int = 1;
+pub const PyUnicode_2BYTE_KIND: c_int = 2;
+pub const PyUnicode_4BYTE_KIND: c_int = 4;
+/// `SSTATE_*`: the `interned` bits of `state`.
+pub const SSTATE_NOT_INTERNED: c_int = 0;
+pub const SSTATE_INTERNED_MORTAL: c_int = 1;
+pub const SSTATE_INTERNED_IMMORTAL: c_int = 2;
+
+const STATE_COMPACT: u32 = 1 << 5;
+const STATE_ASCII: u32 = 1 << 6;
+const STATE_READY: u32 = 1 << 7;
+
+/// The type `str`.
+#[unsafe(no_mangle)]
+pub static mut PyUnicode_Type: PyTypeObject = PyTypeObject {
+    tp_dealloc: Some(str_dealloc),
+    tp_repr: Some(str_repr),
+    tp_str: Some(str_str),
+    tp_hash: Some(str_hash),
+    tp_richcompare: Some(str_richcompare),
+    tp_as_sequence: &raw mut STR_AS_SEQUENCE,
+    tp_doc: c"str(object='') -> str".as_ptr(),
+    ..static_type(
+        c"str",
+        80,
+        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_UNICODE_SUBCLASS,
+    )
+};
+
+static mut STR_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
+    sq_length: Some(str_len),
+    ..crate::objects::longobject::EMPTY_SEQUENCE_METHODS
+};
+
+/// `PyUnicode_Check`.
+#[inline]
+pub(crate) unsafe fn is_str(op: *mut PyObject) -> bool {
+    // SAFETY: live object.
+    unsafe { type_has(op, Py_TPFLAGS_UNICODE_SUBCLASS) }
+}
+
+/// `PyUnicode_CheckExact`.
+#[inline]
+pub(crate) unsafe fn is_str_exact(op: *mut PyObject) -> bool {
+    // SAFETY: live object.
+    unsafe { ty(op) == &raw mut PyUnicode_Type }
+}
+
+/// The string's UTF-8 form, if `op` is a pycoro str.
+pub(crate) unsafe fn str_as<'a>(op: *mut PyObject) -> Option<&'a str> {
+    // SAFETY: pycoro strings are compact and carry valid UTF-8 (ASCII data or `utf8`).
+    unsafe {
+        if op.is_null() || !is_str(op) {
+            return None;
+        }
+        let a = op as *mut PyASCIIObject;
+        let (p, n) = if (*a).state & STATE_ASCII != 0 {
+            ((a.add(1)) as *const u8, (*a).length as usize)
+        } else {
+            let c = op as *mut PyCompactUnicodeObject;
+            if (*c).utf8.is_null() {
+                return None;
+            }
+            ((*c).utf8 as *const u8, (*c).utf8_length as usize)
+        };
+        Some(core::str::from_utf8_unchecked(core::slice::from_raw_parts(
+            p, n,
+        )))
+    }
+}
+
+/// Pointer to the NUL-terminated UTF-8 form of a pycoro str.
+pub(crate) unsafe fn c_str_of(op: *mut PyObject) -> Option<*const c_char> {
+    // SAFETY: `str_as` guarantees a pycoro str, whose UTF-8 form is NUL-terminated.
+    unsafe { str_as(op).map(|s| s.as_ptr() as *const c_char) }
+}
+
+/// A C string as Rust text, replacing invalid UTF-8; NULL gives "(null)".
+pub(crate) unsafe fn lossy(p: *const c_char) -> String {
+    if p.is_null() {
+        return "(null)".to_owned();
+    }
+    // SAFETY: NUL-terminated by the caller's contract.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+fn str_hash_of(s: &str) -> Py_hash_t {
+    if s.is_empty() {
+        return 0;
+    }
+    // FNV-1a over the UTF-8 bytes: equal strings hash equally (the form is canonical).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let h = h as Py_hash_t;
+    if h == -1 { -2 } else { h }
+}
+
+/// Creates a str from Rust text. Return value: New reference, or NULL with `MemoryError` set.
+pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
+    let nchars = s.chars().count();
+    let maxchar = s.chars().map(|c| c as u32).max().unwrap_or(0);
+    let tp = &raw mut PyUnicode_Type;
+    // SAFETY: sizes computed below cover every byte written.
+    unsafe {
+        if maxchar < 0x80 {
+            let op = crate::modules::gcmodule::alloc_object(
+                tp,
+                size_of::<PyASCIIObject>() + s.len() + 1,
+            );
+            if op.is_null() {
+                return op;
+            }
+            let a = op as *mut PyASCIIObject;
+            (*a).length = nchars as Py_ssize_t;
+            (*a).hash = str_hash_of(s);
+            (*a).state = (1 << 2) | STATE_COMPACT | STATE_ASCII | STATE_READY;
+            core::ptr::copy_nonoverlapping(s.as_ptr(), a.add(1) as *mut u8, s.len());
+            return op;
+        }
+        let kind: usize = if maxchar < 0x100 {
+            1
+        } else if maxchar < 0x10000 {
+            2
+        } else {
+            4
+        };
+        let data_bytes = (nchars + 1) * kind;
+        let size = size_of::<PyCompactUnicodeObject>() + data_bytes + s.len() + 1;
+        let op = crate::modules::gcmodule::alloc_object(tp, size);
+        if op.is_null() {
+            return op;
+        }
+        let c = op as *mut PyCompactUnicodeObject;
+        (*c)._base.length = nchars as Py_ssize_t;
+        (*c)._base.hash = str_hash_of(s);
+        (*c)._base.state = ((kind as u32) << 2) | STATE_COMPACT | STATE_READY;
+        let data = c.add(1) as *mut u8;
+        for (i, ch) in s.chars().enumerate() {
+            let v = ch as u32;
+            match kind {
+                1 => *data.add(i) = v as u8,
+                2 => *(data as *mut u16).add(i) = v as u16,
+                _ => *(data as *mut u32).add(i) = v,
+            }
+        }
+        let utf8 = data.add(data_bytes);
+        core::ptr::copy_nonoverlapping(s.as_ptr(), utf8, s.len());
+        (*c).utf8 = utf8 as *mut c_char;
+        (*c).utf8_length = s.len() as Py_ssize_t;
+        op
+    }
+}
+
+unsafe extern "C" fn str_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying pycoro str; its storage is one block.
+    unsafe { crate::modules::gcmodule::free_object(op) }
+}
+
+unsafe extern "C" fn str_len(op: *mut PyObject) -> Py_ssize_t {
+    // SAFETY: a str.
+    unsafe { (*(op as *mut PyASCIIObject)).length }
+}
+
+unsafe extern "C" fn str_hash(op: *mut PyObject) -> Py_hash_t {
+    // SAFETY: a str; the hash is computed at creation.
+    unsafe { (*(op as *mut PyASCIIObject)).hash }
+}
+
+unsafe extern "C" fn str_str(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a str.
+    unsafe { new_ref(op) }
+}
+
+/// Whether Python's `str.isprintable()` is false for `c` (approximation of the Unicode
+/// database: controls, separators other than space, format characters, surrogates,
+/// private use and noncharacters).
+fn non_printable(c: char) -> bool {
+    let v = c as u32;
+    matches!(v,
+        0x00..=0x1f | 0x7f..=0xa0 | 0xad | 0x34f | 0x61c | 0x115f | 0x1160 | 0x1680 | 0x17b4 | 0x17b5
+        | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0x3164
+        | 0xd800..=0xf8ff | 0xfdd0..=0xfdef | 0xfeff | 0xffa0 | 0xfff0..=0xfffb | 0xfffe | 0xffff
+        | 0xe0000..=0xe0fff | 0xf0000..=0x10ffff)
+        || (v & 0xfffe) == 0xfffe
+}
+
+fn escape_into(out: &mut String, c: char) {
+    let v = c as u32;
+    if v < 0x100 {
+        out.push_str(&format!("\\x{v:02x}"));
+    } else if v < 0x10000 {
+        out.push_str(&format!("\\u{v:04x}"));
+    } else {
+        out.push_str(&format!("\\U{v:08x}"));
+    }
+}
+
+/// Python's `repr()` of a str.
+pub(crate) fn repr_text(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if non_printable(c) => escape_into(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// `ascii()`'s escaping of an already built repr: every non-ASCII character escaped.
+pub(crate) fn ascii_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            escape_into(&mut out, c);
+        }
+    }
+    out
+}
+
+unsafe extern "C" fn str_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a str.
+    unsafe { str_from(&repr_text(str_as(op).unwrap_or(""))) }
+}
+
+unsafe extern "C" fn str_richcompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        let (Some(x), Some(y)) = (str_as(a), str_as(b)) else {
+            return new_ref(crate::objects::object_ops::not_implemented());
+        };
+        // UTF-8 byte order is code point order.
+        let ord = x.as_bytes().cmp(y.as_bytes());
+        crate::objects::object_ops::compare_result(ord, op)
+    }
+}
+
+/// Decodes UTF-8 strictly, raising `UnicodeDecodeError` with CPython's message.
+pub(crate) unsafe fn decode_utf8(bytes: &[u8]) -> *mut PyObject {
+    match core::str::from_utf8(bytes) {
+        // SAFETY: creating a str.
+        Ok(s) => unsafe { str_from(s) },
+        Err(e) => {
+            let pos = e.valid_up_to();
+            let byte = bytes[pos];
+            let reason = match e.error_len() {
+                None => "unexpected end of data",
+                Some(_) if matches!(byte, 0x80..=0xc1 | 0xf5..=0xff) => "invalid start byte",
+                Some(_) => "invalid continuation byte",
+            };
+            // The bad sequence: the maximal invalid prefix (as CPython), or the truncated tail.
+            let len = e.error_len().unwrap_or(bytes.len() - pos);
+            let msg = if len == 1 {
+                format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+            } else {
+                format!(
+                    "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
+                    pos + len - 1
+                )
+            };
+            // SAFETY: setting the error indicator.
+            unsafe { raise_decode_error(&msg) };
+            null_mut()
+        }
+    }
+}
+
+/// Raises `UnicodeDecodeError` as CPython's codecs do: with an instance, not a bare message.
+/// pycoro has no bytes type, so the instance's args are just `(message,)`.
+unsafe fn raise_decode_error(msg: &str) {
+    // SAFETY: the temporaries are released; failures leave their own exception set.
+    unsafe {
+        let s = str_from(msg);
+        if s.is_null() {
+            return;
+        }
+        let tp = crate::exc!(UnicodeDecodeError);
+        let inst = crate::objects::exceptions::create_exception(tp, s);
+        decref(s);
+        if inst.is_null() {
+            return;
+        }
+        crate::python::errors::set_object(tp, inst);
+        decref(inst);
+    }
+}
+
+/// Creates a str from a NUL-terminated UTF-8 C string.
+///
+/// Return value: New reference, or NULL with an exception set (`UnicodeDecodeError` for
+/// invalid UTF-8; `SystemError` for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_FromString(u: *const c_char) -> *mut PyObject {
+    check_null!(u, null_mut());
+    // SAFETY: NUL-terminated by contract.
+    guard("PyUnicode_FromString", null_mut(), || unsafe {
+        decode_utf8(CStr::from_ptr(u).to_bytes())
+    })
+}
+
+/// Creates a str from `size` bytes of UTF-8 at `u` (which may contain NULs). `u` may be NULL
+/// only when `size` is 0.
+///
+/// Return value: New reference, or NULL with an exception set (`SystemError` for a negative
+/// size, `UnicodeDecodeError` for invalid UTF-8).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_FromStringAndSize(
+    u: *const c_char,
+    size: Py_ssize_t,
+) -> *mut PyObject {
+    guard("PyUnicode_FromStringAndSize", null_mut(), || {
+        // SAFETY: `size` bytes readable at `u` by contract.
+        unsafe {
+            if size < 0 {
+                set_string(
+                    crate::exc!(SystemError),
+                    "Negative size passed to PyUnicode_FromStringAndSize",
+                );
+                return null_mut();
+            }
+            if u.is_null() {
+                if size > 0 {
+                    set_string(
+                        crate::exc!(SystemError),
+                        "NULL string with positive size with NULL passed to PyUnicode_FromStringAndSize",
+                    );
+                    return null_mut();
+                }
+                return str_from("");
+            }
+            decode_utf8(core::slice::from_raw_parts(u as *const u8, size as usize))
+        }
+    })
+}
+
+/// Returns the UTF-8 form of `unicode` and stores its length in bytes in `*size` (if `size` is
+/// not NULL). The buffer belongs to the string and lives as long as it does.
+///
+/// Return value: a pointer into `unicode`, or NULL with `TypeError` set if it is not a str.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_AsUTF8AndSize(
+    unicode: *mut PyObject,
+    size: *mut Py_ssize_t,
+) -> *const c_char {
+    check_null!(unicode, core::ptr::null());
+    guard("PyUnicode_AsUTF8AndSize", core::ptr::null(), || {
+        // SAFETY: live object; `size` NULL or writable.
+        unsafe {
+            match str_as(unicode) {
+                Some(s) => {
+                    if !size.is_null() {
+                        *size = s.len() as Py_ssize_t;
+                    }
+                    s.as_ptr() as *const c_char
+                }
+                None => {
+                    crate::python::errors::PyErr_BadArgument();
+                    core::ptr::null()
+                }
+            }
+        }
+    })
+}
+
+/// Returns the NUL-terminated UTF-8 form of `unicode` (owned by the string).
+///
+/// Return value: a pointer into `unicode`, or NULL with `TypeError` set if it is not a str.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_AsUTF8(unicode: *mut PyObject) -> *const c_char {
+    // SAFETY: same contract.
+    unsafe { PyUnicode_AsUTF8AndSize(unicode, null_mut()) }
+}
+
+/// Returns the length of `unicode` in code points, or -1 with `TypeError` set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_GetLength(unicode: *mut PyObject) -> Py_ssize_t {
+    check_null!(unicode, -1);
+    guard("PyUnicode_GetLength", -1, || {
+        // SAFETY: live object.
+        unsafe {
+            if !is_str(unicode) {
+                crate::python::errors::PyErr_BadArgument();
+                return -1;
+            }
+            (*(unicode as *mut PyASCIIObject)).length
+        }
+    })
+}
+
+/// Compares two strs: -1, 0 or 1. If either is not a str, raises `TypeError("Can't compare X
+/// and Y")` and returns -1 (check `PyErr_Occurred`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_Compare(left: *mut PyObject, right: *mut PyObject) -> c_int {
+    check_null!(left, -1);
+    check_null!(right, -1);
+    guard("PyUnicode_Compare", -1, || {
+        // SAFETY: live objects.
+        unsafe {
+            match (str_as(left), str_as(right)) {
+                (Some(a), Some(b)) => a.as_bytes().cmp(b.as_bytes()) as c_int,
+                _ => {
+                    set_string(
+                        crate::exc!(TypeError),
+                        &format!(
+                            "Can't compare {} and {}",
+                            tp_name_of(left),
+                            tp_name_of(right)
+                        ),
+                    );
+                    -1
+                }
+            }
+        }
+    })
+}
+
+/// Compares a str with a NUL-terminated ASCII C string: -1, 0 or 1. Never raises.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(
+    unicode: *mut PyObject,
+    string: *const c_char,
+) -> c_int {
+    if unicode.is_null() || string.is_null() {
+        return -1;
+    }
+    guard("PyUnicode_CompareWithASCIIString", -1, || {
+        // SAFETY: live str and C string by contract.
+        unsafe {
+            let a = str_as(unicode).unwrap_or("");
+            a.as_bytes().cmp(CStr::from_ptr(string).to_bytes()) as c_int
+        }
+    })
+}
+
+/// Interned strings: one immortal str per distinct text, shared by all threads.
+static INTERNED: Mutex<Option<HashMap<Box<str>, usize>>> = Mutex::new(None);
+
+/// The interned str for `s`, created on first use. Return value: an immortal object.
+pub(crate) unsafe fn intern(s: &str) -> *mut PyObject {
+    let mut table = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+    let map = table.get_or_insert_with(HashMap::new);
+    if let Some(&p) = map.get(s) {
+        return p as *mut PyObject;
+    }
+    // SAFETY: a fresh str, made immortal before it is published to other threads.
+    unsafe {
+        let op = str_from(s);
+        if op.is_null() {
+            return op;
+        }
+        (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
+        (*(op as *mut PyASCIIObject)).state |= SSTATE_INTERNED_IMMORTAL as u32;
+        map.insert(s.into(), op as usize);
+        op
+    }
+}
+
+/// Returns the interned (immortal, shared) str equal to the UTF-8 C string `v`.
+///
+/// Return value: New reference (interned strings are immortal), or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_InternFromString(v: *const c_char) -> *mut PyObject {
+    check_null!(v, null_mut());
+    guard("PyUnicode_InternFromString", null_mut(), || {
+        // SAFETY: NUL-terminated by contract.
+        unsafe {
+            let bytes = CStr::from_ptr(v).to_bytes();
+            match core::str::from_utf8(bytes) {
+                Ok(s) => intern(s),
+                Err(_) => decode_utf8(bytes),
+            }
+        }
+    })
+}
+
+/// Replaces `*p` (a str, owned by the caller) by the interned equal string, releasing the old
+/// reference. Does nothing if `*p` is not a str. A NULL `p` sets `SystemError`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_InternInPlace(p: *mut *mut PyObject) {
+    check_null!(p);
+    guard("PyUnicode_InternInPlace", (), || {
+        // SAFETY: `*p` is an owned reference or NULL.
+        unsafe {
+            let Some(s) = str_as(*p) else { return };
+            let i = intern(s);
+            if i.is_null() {
+                crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                return;
+            }
+            let old = *p;
+            *p = i;
+            decref(old);
+        }
+    })
+}

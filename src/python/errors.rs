@@ -1,0 +1,731 @@
+//! `Include/pyerrors.h`: the per-thread error indicator and the handled-exception stack.
+
+use crate::capi::boundary::{check_null, guard};
+use crate::capi::ffi::{decref, incref, new_ref, obj, ty, xdecref, xincref};
+use crate::objects::exceptions::{exc_class_check, exc_instance_check};
+use crate::objects::object::PyObject;
+use crate::objects::object_ops::none;
+use crate::python::pystate::tstate;
+use core::ffi::{c_char, c_int};
+use core::mem::{offset_of, size_of};
+use core::ptr::null_mut;
+use static_assertions::const_assert_eq;
+
+/// One entry of the handled-exception stack (`sys.exc_info()`), 3.10 layout.
+///
+/// A generator owns one (`gi_exc_state`) and links it onto the thread's stack while it runs.
+#[repr(C)]
+pub struct _PyErr_StackItem {
+    pub exc_type: *mut PyObject,
+    pub exc_value: *mut PyObject,
+    pub exc_traceback: *mut PyObject,
+    pub previous_item: *mut _PyErr_StackItem,
+}
+
+const_assert_eq!(size_of::<_PyErr_StackItem>(), 32);
+const_assert_eq!(offset_of!(_PyErr_StackItem, previous_item), 24);
+
+/// Sets the error indicator from owned references (`_PyErr_Restore`).
+pub(crate) unsafe fn restore(t: *mut PyObject, v: *mut PyObject, tb: *mut PyObject) {
+    let ts = tstate();
+    // SAFETY: the thread's own state; the old values are released after the new ones are in.
+    unsafe {
+        let (ot, ov, otb) = (
+            (*ts).curexc_type,
+            (*ts).curexc_value,
+            (*ts).curexc_traceback,
+        );
+        (*ts).curexc_type = t;
+        (*ts).curexc_value = v;
+        (*ts).curexc_traceback = tb;
+        xdecref(ot);
+        xdecref(ov);
+        xdecref(otb);
+    }
+}
+
+/// Takes the error indicator (owned references; all NULL when no error is set).
+pub(crate) unsafe fn fetch() -> (*mut PyObject, *mut PyObject, *mut PyObject) {
+    let ts = tstate();
+    // SAFETY: the thread's own state.
+    unsafe {
+        let r = (
+            (*ts).curexc_type,
+            (*ts).curexc_value,
+            (*ts).curexc_traceback,
+        );
+        (*ts).curexc_type = null_mut();
+        (*ts).curexc_value = null_mut();
+        (*ts).curexc_traceback = null_mut();
+        r
+    }
+}
+
+/// The current exception type (borrowed), or NULL.
+#[inline]
+pub(crate) fn occurred() -> *mut PyObject {
+    // SAFETY: the thread's own state.
+    unsafe { (*tstate()).curexc_type }
+}
+
+/// The topmost handled exception item whose value is set (`_PyErr_GetTopmostException`).
+pub(crate) unsafe fn topmost_exc_item() -> *mut _PyErr_StackItem {
+    // SAFETY: the stack items are live while linked.
+    unsafe {
+        let mut item = (*tstate()).exc_info;
+        while ((*item).exc_value.is_null() || (*item).exc_value == none())
+            && !(*item).previous_item.is_null()
+        {
+            item = (*item).previous_item;
+        }
+        item
+    }
+}
+
+/// `_PyErr_SetObject`: sets `exc` with `value` (borrowed; NULL allowed), chaining the exception
+/// being handled as `__context__` the way CPython does.
+pub(crate) unsafe fn set_object(exc: *mut PyObject, value: *mut PyObject) {
+    // SAFETY: `exc`/`value` are live or NULL; all references are balanced below.
+    unsafe {
+        if !exc.is_null() && !exc_class_check(exc) {
+            let r = crate::objects::object_ops::repr_string(exc);
+            set_string(
+                crate::exc!(SystemError),
+                &format!("_PyErr_SetObject: exception {r} is not a BaseException subclass"),
+            );
+            return;
+        }
+        let mut value = value;
+        xincref(value);
+        let handled = (*topmost_exc_item()).exc_value;
+        if !handled.is_null() && handled != none() {
+            incref(handled);
+            if value.is_null() || !exc_instance_check(value) {
+                // Calls must not be made with an exception set (CPython: issue #23571).
+                restore(null_mut(), null_mut(), null_mut());
+                let fixed = crate::objects::exceptions::create_exception(exc, value);
+                xdecref(value);
+                if fixed.is_null() {
+                    decref(handled);
+                    return;
+                }
+                value = fixed;
+            }
+            if handled != value {
+                cut_context_cycle(handled, value);
+                crate::objects::exceptions::set_context(value, handled);
+            } else {
+                decref(handled);
+            }
+        }
+        let tb = if !value.is_null() && exc_instance_check(value) {
+            crate::objects::exceptions::get_traceback(value)
+        } else {
+            null_mut()
+        };
+        xincref(exc);
+        restore(exc, value, tb);
+    }
+}
+
+/// Before `value.__context__ = handled`: if `value` already appears in `handled`'s context
+/// chain, cut the chain there so no cycle forms (a pre-existing cycle is left alone).
+pub(crate) unsafe fn cut_context_cycle(handled: *mut PyObject, value: *mut PyObject) {
+    // SAFETY: exception instances; contexts are borrowed while walking.
+    unsafe {
+        let mut o = handled;
+        let mut slow = o;
+        let mut toggle = false;
+        loop {
+            let ctx = crate::objects::exceptions::context_of(o);
+            if ctx.is_null() {
+                break;
+            }
+            if ctx == value {
+                crate::objects::exceptions::set_context(o, null_mut());
+                break;
+            }
+            o = ctx;
+            if o == slow {
+                break;
+            }
+            if toggle {
+                slow = crate::objects::exceptions::context_of(slow);
+            }
+            toggle = !toggle;
+        }
+    }
+}
+
+/// `_PyErr_ChainStackItem`: when `item` (a generator's exception state) holds a handled
+/// exception, it becomes the pending exception's `__context__` (the pending exception is
+/// normalized first).
+pub(crate) unsafe fn chain_stack_item(item: *mut _PyErr_StackItem) {
+    // SAFETY: `item` is live; the error indicator owns its references.
+    unsafe {
+        let handled = (*item).exc_value;
+        if handled.is_null() || handled == none() || occurred().is_null() {
+            return;
+        }
+        let (mut t, mut v, mut tb) = fetch();
+        normalize(&mut t, &mut v, &mut tb, 0);
+        if !v.is_null() && exc_instance_check(v) && v != handled {
+            cut_context_cycle(handled, v);
+            incref(handled);
+            crate::objects::exceptions::set_context(v, handled);
+        }
+        restore(t, v, tb);
+    }
+}
+
+/// `_PyErr_FormatFromCause`: replaces the pending exception with `exc(msg)` whose `__cause__`
+/// and `__context__` are the old one (normalized, its traceback attached), and whose
+/// `__suppress_context__` is true.
+pub(crate) unsafe fn format_from_cause(exc: *mut PyObject, msg: &str) {
+    // SAFETY: an exception is pending; references are balanced below.
+    unsafe {
+        let (mut t, mut v, mut tb) = fetch();
+        normalize(&mut t, &mut v, &mut tb, 0);
+        if !tb.is_null() && !v.is_null() {
+            crate::objects::exceptions::PyException_SetTraceback(v, tb);
+        }
+        xdecref(t);
+        xdecref(tb);
+        set_string(exc, msg);
+        let (mut t2, mut v2, mut tb2) = fetch();
+        normalize(&mut t2, &mut v2, &mut tb2, 0);
+        if !v2.is_null() && exc_instance_check(v2) && !v.is_null() {
+            crate::objects::exceptions::set_cause_and_context(v2, v);
+        }
+        xdecref(v);
+        restore(t2, v2, tb2);
+    }
+}
+
+/// Sets `exc` with a message made from a Rust string.
+pub(crate) unsafe fn set_string(exc: *mut PyObject, msg: &str) {
+    // SAFETY: creating a str and setting it.
+    unsafe {
+        let s = crate::objects::unicodeobject::str_from(msg);
+        if s.is_null() {
+            return;
+        }
+        set_object(exc, s);
+        decref(s);
+    }
+}
+
+/// `PyErr_BadInternalCall()`: `SystemError("bad argument to internal function")`.
+pub(crate) unsafe fn bad_internal_call() {
+    // SAFETY: setting the error indicator.
+    unsafe {
+        set_string(
+            crate::exc!(SystemError),
+            "bad argument to internal function",
+        )
+    }
+}
+
+/// `PyErr_NoMemory()`: sets `MemoryError` (with no value, as CPython) and returns NULL.
+pub(crate) unsafe fn no_memory() -> *mut PyObject {
+    // SAFETY: MemoryError is static; no allocation needed.
+    unsafe { restore(crate::exc!(MemoryError), null_mut(), null_mut()) };
+    null_mut()
+}
+
+/// `PyErr_GivenExceptionMatches`.
+pub(crate) unsafe fn given_matches(err: *mut PyObject, exc: *mut PyObject) -> bool {
+    if err.is_null() || exc.is_null() {
+        return false;
+    }
+    // SAFETY: live objects.
+    unsafe {
+        if crate::objects::tupleobject::is_tuple(exc) {
+            let n = crate::capi::ffi::size(exc);
+            for i in 0..n {
+                if given_matches(err, crate::objects::tupleobject::item(exc, i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        let err = if exc_instance_check(err) {
+            obj(ty(err))
+        } else {
+            err
+        };
+        if exc_class_check(err) && exc_class_check(exc) {
+            return crate::objects::typeobject::is_subtype(err as _, exc as _);
+        }
+        err == exc
+    }
+}
+
+/// `PyErr_ExceptionMatches`.
+pub(crate) unsafe fn matches(exc: *mut PyObject) -> bool {
+    // SAFETY: live or NULL.
+    unsafe { given_matches(occurred(), exc) }
+}
+
+/// Sets the error indicator to `type` with `message` (a UTF-8 C string) as value.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetString(r#type: *mut PyObject, message: *const c_char) {
+    check_null!(r#type);
+    check_null!(message);
+    guard("PyErr_SetString", (), || {
+        // SAFETY: a C string from the caller. A message that is not UTF-8 leaves the
+        // exception without a value, as in CPython.
+        unsafe {
+            let s = crate::objects::unicodeobject::PyUnicode_FromString(message);
+            set_object(r#type, s);
+            xdecref(s);
+        }
+    })
+}
+
+/// Sets the error indicator to `type` with `value`. Does not steal: the indicator takes new
+/// references. The exception being handled becomes the new exception's `__context__`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetObject(r#type: *mut PyObject, value: *mut PyObject) {
+    check_null!(r#type);
+    // SAFETY: live objects or NULL.
+    guard("PyErr_SetObject", (), || unsafe {
+        set_object(r#type, value)
+    })
+}
+
+/// `PyErr_SetObject(type, Py_None)`-like: sets `type` with no value.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetNone(r#type: *mut PyObject) {
+    check_null!(r#type);
+    // SAFETY: live object.
+    guard("PyErr_SetNone", (), || unsafe {
+        set_object(r#type, null_mut())
+    })
+}
+
+/// Returns the type of the pending exception, or NULL if no exception is set.
+///
+/// Return value: Borrowed reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Occurred() -> *mut PyObject {
+    guard("PyErr_Occurred", null_mut(), occurred)
+}
+
+/// Clears the error indicator.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Clear() {
+    // SAFETY: the thread's own state.
+    guard("PyErr_Clear", (), || unsafe {
+        restore(null_mut(), null_mut(), null_mut())
+    })
+}
+
+/// Moves the error indicator into `*ptype`, `*pvalue`, `*ptraceback` (each may end up NULL) and
+/// clears it. The caller owns the three references. The value may be unnormalized (not an
+/// instance): call `PyErr_NormalizeException` to get an instance.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Fetch(
+    ptype: *mut *mut PyObject,
+    pvalue: *mut *mut PyObject,
+    ptraceback: *mut *mut PyObject,
+) {
+    guard("PyErr_Fetch", (), || {
+        if ptype.is_null() || pvalue.is_null() || ptraceback.is_null() {
+            // Keep the pending exception: the caller cannot receive it.
+            // SAFETY: setting the error indicator.
+            unsafe { bad_internal_call() };
+            return;
+        }
+        // SAFETY: out-pointers checked above.
+        unsafe {
+            let (t, v, tb) = fetch();
+            *ptype = t;
+            *pvalue = v;
+            *ptraceback = tb;
+        }
+    })
+}
+
+/// Sets the error indicator from the three objects, stealing one reference to each (NULL
+/// allowed; a NULL type clears the indicator). No checks are made, as in CPython.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_Restore(
+    r#type: *mut PyObject,
+    value: *mut PyObject,
+    traceback: *mut PyObject,
+) {
+    // SAFETY: stolen references.
+    guard("PyErr_Restore", (), || unsafe {
+        if r#type.is_null() {
+            xdecref(value);
+            xdecref(traceback);
+            restore(null_mut(), null_mut(), null_mut());
+        } else {
+            // A traceback that is not one is dropped, as CPython does.
+            let traceback =
+                if !traceback.is_null() && !crate::python::traceback::is_traceback(traceback) {
+                    decref(traceback);
+                    null_mut()
+                } else {
+                    traceback
+                };
+            restore(r#type, value, traceback);
+        }
+    })
+}
+
+/// Turns a fetched `(type, value, traceback)` triple into normalized form: `*val` becomes an
+/// instance of `*exc` (or of a subclass, which then becomes `*exc`). The three slots own their
+/// references; replaced values are released. If creating the instance fails, the triple is
+/// replaced by the new error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_NormalizeException(
+    exc: *mut *mut PyObject,
+    val: *mut *mut PyObject,
+    tb: *mut *mut PyObject,
+) {
+    if exc.is_null() || val.is_null() || tb.is_null() {
+        // SAFETY: setting the error indicator.
+        unsafe { bad_internal_call() };
+        return;
+    }
+    // SAFETY: slots checked above; they own their references.
+    guard("PyErr_NormalizeException", (), || unsafe {
+        normalize(exc, val, tb, 0)
+    })
+}
+
+pub(crate) unsafe fn normalize(
+    exc: *mut *mut PyObject,
+    val: *mut *mut PyObject,
+    tb: *mut *mut PyObject,
+    depth: u32,
+) {
+    // SAFETY: slots own their references.
+    unsafe {
+        let t = *exc;
+        if t.is_null() {
+            return;
+        }
+        if (*val).is_null() {
+            *val = new_ref(none());
+        }
+        if !exc_class_check(t) {
+            return;
+        }
+        let v = *val;
+        let inst_type = if exc_instance_check(v) {
+            obj(ty(v))
+        } else {
+            null_mut()
+        };
+        if !inst_type.is_null() && crate::objects::typeobject::is_subtype(inst_type as _, t as _) {
+            if inst_type != t {
+                incref(inst_type);
+                decref(t);
+                *exc = inst_type;
+            }
+            return;
+        }
+        let created = crate::objects::exceptions::create_exception(t, v);
+        if created.is_null() {
+            // Replace the triple by the error raised while creating the instance.
+            let (nt, nv, ntb) = fetch();
+            decref(t);
+            xdecref(v);
+            if !ntb.is_null() {
+                xdecref(*tb);
+                *tb = ntb;
+            }
+            *exc = nt;
+            *val = nv;
+            if depth < 32 {
+                normalize(exc, val, tb, depth + 1);
+            }
+            return;
+        }
+        decref(v);
+        *val = created;
+    }
+}
+
+/// Returns 1 if the pending exception matches `exc` (a class or a tuple of classes), else 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_ExceptionMatches(exc: *mut PyObject) -> c_int {
+    // SAFETY: live or NULL.
+    guard("PyErr_ExceptionMatches", 0, || unsafe {
+        matches(exc) as c_int
+    })
+}
+
+/// Returns 1 if `given` (a class or an instance) matches `exc` (a class or a tuple of classes).
+/// NULL arguments give 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_GivenExceptionMatches(
+    given: *mut PyObject,
+    exc: *mut PyObject,
+) -> c_int {
+    // SAFETY: live or NULL.
+    guard("PyErr_GivenExceptionMatches", 0, || unsafe {
+        given_matches(given, exc) as c_int
+    })
+}
+
+/// Raises `SystemError("bad argument to internal function")`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_BadInternalCall() {
+    // SAFETY: setting the error indicator.
+    guard("PyErr_BadInternalCall", (), || unsafe {
+        bad_internal_call()
+    })
+}
+
+/// Raises `SystemError("FILENAME:LINENO: bad argument to internal function")`, what CPython's
+/// `PyErr_BadInternalCall()` macro expands to.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyErr_BadInternalCall(filename: *const c_char, lineno: c_int) {
+    guard("_PyErr_BadInternalCall", (), || {
+        // SAFETY: C string from the caller (NULL tolerated).
+        let f = unsafe { crate::objects::unicodeobject::lossy(filename) };
+        // SAFETY: setting the error indicator.
+        unsafe {
+            set_string(
+                crate::exc!(SystemError),
+                &format!("{f}:{lineno}: bad argument to internal function"),
+            )
+        }
+    })
+}
+
+/// Raises `TypeError("bad argument type for built-in operation")` and returns 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_BadArgument() -> c_int {
+    guard("PyErr_BadArgument", 0, || {
+        // SAFETY: setting the error indicator.
+        unsafe {
+            set_string(
+                crate::exc!(TypeError),
+                "bad argument type for built-in operation",
+            )
+        };
+        0
+    })
+}
+
+/// Raises `MemoryError` and returns NULL.
+///
+/// Return value: Always NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_NoMemory() -> *mut PyObject {
+    // SAFETY: setting the error indicator.
+    guard("PyErr_NoMemory", null_mut(), || unsafe { no_memory() })
+}
+
+/// Retrieves the exception being handled (`sys.exc_info()`): new references (or NULL) in the
+/// three out-parameters.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_GetExcInfo(
+    ptype: *mut *mut PyObject,
+    pvalue: *mut *mut PyObject,
+    ptraceback: *mut *mut PyObject,
+) {
+    check_null!(ptype);
+    check_null!(pvalue);
+    check_null!(ptraceback);
+    guard("PyErr_GetExcInfo", (), || {
+        // SAFETY: out-pointers checked; items are live.
+        unsafe {
+            let item = topmost_exc_item();
+            *ptype = crate::capi::ffi::xnew_ref((*item).exc_type);
+            *pvalue = crate::capi::ffi::xnew_ref((*item).exc_value);
+            *ptraceback = crate::capi::ffi::xnew_ref((*item).exc_traceback);
+        }
+    })
+}
+
+/// Sets the exception being handled, stealing the three references (NULL allowed).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_SetExcInfo(
+    r#type: *mut PyObject,
+    value: *mut PyObject,
+    traceback: *mut PyObject,
+) {
+    guard("PyErr_SetExcInfo", (), || {
+        // SAFETY: the thread's current item; stolen references replace the old ones.
+        unsafe {
+            let item = (*tstate()).exc_info;
+            let (ot, ov, otb) = ((*item).exc_type, (*item).exc_value, (*item).exc_traceback);
+            (*item).exc_type = r#type;
+            (*item).exc_value = value;
+            (*item).exc_traceback = traceback;
+            xdecref(ot);
+            xdecref(ov);
+            xdecref(otb);
+        }
+    })
+}
+
+/// The text of CPython's default unraisable-exception report for `(t, v, tb)` about `obj`.
+pub(crate) unsafe fn unraisable_text(
+    obj: *mut PyObject,
+    t: *mut PyObject,
+    v: *mut PyObject,
+    tb: *mut PyObject,
+) -> String {
+    use core::fmt::Write;
+    // SAFETY: live objects or NULL.
+    unsafe {
+        let mut s = String::new();
+        if !obj.is_null() {
+            let r = crate::objects::object_ops::repr(obj);
+            let text = if r.is_null() {
+                restore(null_mut(), null_mut(), null_mut());
+                "<object repr() failed>".to_owned()
+            } else {
+                let t = crate::objects::unicodeobject::str_as(r)
+                    .unwrap_or("")
+                    .to_owned();
+                decref(r);
+                t
+            };
+            let _ = writeln!(s, "Exception ignored in: {text}");
+        }
+        if !tb.is_null() && crate::python::traceback::is_traceback(tb) {
+            s.push_str("Traceback (most recent call last):\n");
+            s.push_str(&crate::python::traceback::format_entries(tb));
+        }
+        if !t.is_null() {
+            let name = crate::objects::typeobject::full_name(t as *mut _);
+            let name = name.strip_prefix("builtins.").unwrap_or(name);
+            let msg = if v.is_null() || v == none() {
+                String::new()
+            } else {
+                crate::objects::object_ops::str_string(v)
+            };
+            if msg.is_empty() {
+                let _ = writeln!(s, "{name}");
+            } else {
+                let _ = writeln!(s, "{name}: {msg}");
+            }
+        }
+        s
+    }
+}
+
+/// An unraisable-exception hook (`PyNative_SetUnraisableHook`; Python's
+/// `sys.unraisablehook`): the exception's type, value and traceback, the error message (a str,
+/// or NULL for the default "Exception ignored in"), and the object it happened in (or NULL), all
+/// borrowed, and the hook's `data`. The hook must not leave an exception set.
+pub type PyNative_UnraisableHook = Option<
+    unsafe extern "C" fn(
+        exc_type: *mut PyObject,
+        exc_value: *mut PyObject,
+        exc_traceback: *mut PyObject,
+        err_msg: *mut PyObject,
+        object: *mut PyObject,
+        data: *mut core::ffi::c_void,
+    ),
+>;
+
+static UNRAISABLE_HOOK: std::sync::Mutex<Option<(usize, usize)>> = std::sync::Mutex::new(None);
+
+/// Replaces the report of unraisable exceptions (`PyErr_WriteUnraisable`,
+/// `_PyErr_WriteUnraisableMsg`, errors in finalizers) with `hook`, as Python's
+/// `sys.unraisablehook` does; NULL restores the default report on stderr. Process-wide.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyNative_SetUnraisableHook(
+    hook: PyNative_UnraisableHook,
+    data: *mut core::ffi::c_void,
+) {
+    *UNRAISABLE_HOOK.lock().unwrap_or_else(|e| e.into_inner()) =
+        hook.map(|h| (h as usize, data as usize));
+}
+
+/// Reports and clears the pending exception (see `PyErr_WriteUnraisable`).
+unsafe fn write_unraisable(err_msg: Option<&str>, obj: *mut PyObject) {
+    // SAFETY: the thread's error indicator; `obj` is live or NULL.
+    unsafe {
+        if occurred().is_null() {
+            return;
+        }
+        let (mut t, mut v, mut tb) = fetch();
+        normalize(&mut t, &mut v, &mut tb, 0);
+        if !v.is_null() && !tb.is_null() && exc_instance_check(v) {
+            crate::objects::exceptions::PyException_SetTraceback(v, tb);
+        }
+        let hook = *UNRAISABLE_HOOK.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((h, data)) = hook {
+            let h: unsafe extern "C" fn(
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+                *mut PyObject,
+                *mut core::ffi::c_void,
+            ) = core::mem::transmute(h);
+            let msg = match err_msg {
+                Some(m) => crate::objects::unicodeobject::str_from(m),
+                None => null_mut(),
+            };
+            h(t, v, tb, msg, obj, data as *mut core::ffi::c_void);
+            xdecref(msg);
+            // A hook must not raise; if it did, the error is dropped as CPython drops it.
+            restore(null_mut(), null_mut(), null_mut());
+        } else {
+            let mut text = unraisable_text(obj, t, v, tb);
+            if let Some(m) = err_msg {
+                let first = text.find('\n').map_or(0, |i| i + 1);
+                let rest = if obj.is_null() {
+                    text.clone()
+                } else {
+                    text[first..].to_owned()
+                };
+                let head = if obj.is_null() {
+                    format!("{m}:\n")
+                } else {
+                    format!("{m}: {}\n", crate::objects::object_ops::repr_string(obj))
+                };
+                text = head + &rest;
+            }
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+        xdecref(t);
+        xdecref(v);
+        xdecref(tb);
+    }
+}
+
+/// Reports the pending exception as one that cannot be raised (it happened in a finalizer, a
+/// deallocator or a callback with no caller to return it to), then clears it.
+///
+/// The report goes to the hook set with `PyNative_SetUnraisableHook`, or else to stderr in the
+/// format of CPython's default `sys.unraisablehook`: `Exception ignored in: <repr(obj)>` (when
+/// `obj` is not NULL), the traceback, then `Type: message`. Does nothing when no exception is
+/// set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_WriteUnraisable(obj: *mut PyObject) {
+    // SAFETY: the thread's error indicator; `obj` is live or NULL.
+    guard("PyErr_WriteUnraisable", (), || unsafe {
+        write_unraisable(None, obj)
+    })
+}
+
+/// `PyErr_WriteUnraisable` with an error message (UTF-8) in place of "Exception ignored in":
+/// the default report's first line is `<err_msg>: <repr(obj)>`; a hook receives it as
+/// `err_msg`. A NULL `err_msg` is `PyErr_WriteUnraisable(obj)`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyErr_WriteUnraisableMsg(err_msg: *const c_char, obj: *mut PyObject) {
+    guard("_PyErr_WriteUnraisableMsg", (), || {
+        // SAFETY: a NUL-terminated message or NULL; `obj` is live or NULL.
+        unsafe {
+            let msg = if err_msg.is_null() {
+                None
+            } else {
+                Some(crate::objects::unicodeobject::lossy(err_msg))
+            };
+            write_unraisable(msg.as_deref(), obj)
+        }
+    })
+}
