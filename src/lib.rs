@@ -53,6 +53,7 @@ pub use python::errors::*;
 pub use python::modsupport::*;
 pub use python::pylifecycle::*;
 pub use python::pystate::*;
+pub use python::structmember::*;
 pub use python::sysmodule::*;
 pub use python::traceback::*;
 pub use python::warnings::*;

@@ -481,3 +481,19 @@ pub(crate) unsafe fn lookup_attr(o: *mut PyObject, name: &str) -> Result<*mut Py
         Err(())
     }
 }
+
+/// The keyword arguments of a vectorcall as a dict: `values[i]` is the value of
+/// `kwnames[i]`. Pycoro has no dict type yet, so non-empty keywords are refused.
+///
+/// Return value: New reference, or NULL with an exception set.
+pub(crate) unsafe fn kwnames_to_dict(
+    values: *const *mut PyObject,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    let _ = values;
+    // SAFETY: a tuple of names.
+    unsafe {
+        reject_kwargs(kwnames);
+    }
+    null_mut()
+}

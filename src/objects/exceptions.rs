@@ -7,7 +7,8 @@ use crate::capi::boundary::{check_null, guard};
 use crate::capi::ffi::{
     clear, decref, has_flag, new_ref, py_visit, size, ty, type_has, xdecref, xincref, xnew_ref,
 };
-use crate::objects::descrobject::{PyGetSetDef, PyMemberDef, T_BOOL, T_OBJECT};
+use crate::objects::descrobject::{PyGetSetDef, PyMemberDef};
+use crate::python::structmember::{T_BOOL, T_OBJECT};
 use crate::objects::methodobject::{METH_O, PyMethodDef};
 use crate::objects::object::*;
 use crate::objects::object_ops::none;

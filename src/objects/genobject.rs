@@ -1274,9 +1274,8 @@ const fn member(name: &'static CStr, kind: c_int, offset: usize, flags: c_int) -
     }
 }
 
-use crate::objects::descrobject::{
-    PY_AUDIT_READ, PyGetSetDef, PyMemberDef, READONLY, T_BOOL, T_OBJECT,
-};
+use crate::objects::descrobject::{PyGetSetDef, PyMemberDef};
+use crate::python::structmember::{PY_AUDIT_READ, READONLY, T_BOOL, T_OBJECT};
 use crate::objects::methodobject::{METH_NOARGS, METH_O, METH_VARARGS, PyMethodDef};
 
 pub(crate) const fn method(

@@ -522,3 +522,46 @@ pub unsafe extern "C" fn PyLong_AsSize_t(op: *mut PyObject) -> usize {
         .map_or(usize::MAX, |v| v as usize)
     })
 }
+
+/// `PyNumber_AsSsize_t(op, OverflowError)`: an index-sized integer from an int (or an object
+/// with `__index__`), -1 with `TypeError`/`OverflowError` set otherwise.
+pub(crate) unsafe fn index_as_ssize(op: *mut PyObject) -> Py_ssize_t {
+    // SAFETY: live object.
+    unsafe {
+        let v = if is_long(op) {
+            value(op).unwrap_or(i128::MAX)
+        } else {
+            let nb = (*ty(op)).tp_as_number;
+            let Some(index) = (if nb.is_null() { None } else { (*nb).nb_index }) else {
+                let _ = index_value(op, None);
+                return -1;
+            };
+            let r = index(op);
+            if r.is_null() {
+                return -1;
+            }
+            if !is_long(r) {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "__index__ returned non-int (type {})",
+                        tp_name_of(r)
+                    ),
+                );
+                crate::capi::ffi::decref(r);
+                return -1;
+            }
+            let v = value(r).unwrap_or(i128::MAX);
+            crate::capi::ffi::decref(r);
+            v
+        };
+        if v < Py_ssize_t::MIN as i128 || v > Py_ssize_t::MAX as i128 {
+            set_string(
+                crate::exc!(OverflowError),
+                &format!("cannot fit '{}' into an index-sized integer", tp_name_of(op)),
+            );
+            return -1;
+        }
+        v as Py_ssize_t
+    }
+}

@@ -521,3 +521,131 @@ pub unsafe extern "C" fn PyCMethod_New(
         op
     })
 }
+
+/// Calls method table entry `ml` with `slf` (and, for `METH_METHOD`, the defining class `cls`)
+/// on `nargs` positional arguments at `args` followed by the keyword values `kwnames` names, as
+/// the entry's flags say. `funcstr` names the callable in messages (`TYPE.NAME()`).
+pub(crate) unsafe fn call_method_def(
+    ml: *mut PyMethodDef,
+    slf: *mut PyObject,
+    cls: *mut PyTypeObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+    kwnames: *mut PyObject,
+    funcstr: &dyn Fn() -> String,
+) -> *mut PyObject {
+    // SAFETY: `ml` is a valid entry whose function has the signature its flags say.
+    unsafe {
+        let flags = (*ml).ml_flags
+            & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+        let f = (*ml).ml_meth.map_or(core::ptr::null(), |m| m as *const c_void);
+        let has_kw = !kwnames.is_null() && crate::capi::ffi::size(kwnames) != 0;
+        let no_kw = || {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{} takes no keyword arguments", funcstr()),
+            );
+            null_mut()
+        };
+        let r = match flags {
+            METH_NOARGS | METH_O | METH_FASTCALL if has_kw => no_kw(),
+            METH_NOARGS => {
+                if nargs != 0 {
+                    set_string(
+                        crate::exc!(TypeError),
+                        &format!("{} takes no arguments ({nargs} given)", funcstr()),
+                    );
+                    return null_mut();
+                }
+                let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+                    core::mem::transmute(f);
+                m(slf, null_mut())
+            }
+            METH_O => {
+                if nargs != 1 {
+                    set_string(
+                        crate::exc!(TypeError),
+                        &format!("{} takes exactly one argument ({nargs} given)", funcstr()),
+                    );
+                    return null_mut();
+                }
+                let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+                    core::mem::transmute(f);
+                m(slf, *args)
+            }
+            METH_FASTCALL => {
+                let m: unsafe extern "C" fn(
+                    *mut PyObject,
+                    *const *mut PyObject,
+                    Py_ssize_t,
+                ) -> *mut PyObject = core::mem::transmute(f);
+                m(slf, args, nargs as Py_ssize_t)
+            }
+            0x0082 => {
+                let m: unsafe extern "C" fn(
+                    *mut PyObject,
+                    *const *mut PyObject,
+                    Py_ssize_t,
+                    *mut PyObject,
+                ) -> *mut PyObject = core::mem::transmute(f);
+                m(slf, args, nargs as Py_ssize_t, kwnames)
+            }
+            0x0282 => {
+                let m: unsafe extern "C" fn(
+                    *mut PyObject,
+                    *mut PyTypeObject,
+                    *const *mut PyObject,
+                    usize,
+                    *mut PyObject,
+                ) -> *mut PyObject = core::mem::transmute(f);
+                m(slf, cls, args, nargs, kwnames)
+            }
+            METH_VARARGS | 0x0003 => {
+                if has_kw && flags == METH_VARARGS {
+                    return no_kw();
+                }
+                let t = crate::objects::tupleobject::tuple_from(core::slice::from_raw_parts(
+                    args, nargs,
+                ));
+                if t.is_null() {
+                    return t;
+                }
+                let kw = if has_kw {
+                    crate::objects::call::kwnames_to_dict(args.add(nargs), kwnames)
+                } else {
+                    null_mut()
+                };
+                if has_kw && kw.is_null() {
+                    crate::capi::ffi::decref(t);
+                    return null_mut();
+                }
+                let r = if flags == METH_VARARGS {
+                    let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
+                        core::mem::transmute(f);
+                    m(slf, t)
+                } else {
+                    let m: unsafe extern "C" fn(
+                        *mut PyObject,
+                        *mut PyObject,
+                        *mut PyObject,
+                    ) -> *mut PyObject = core::mem::transmute(f);
+                    m(slf, t, kw)
+                };
+                crate::capi::ffi::decref(t);
+                crate::capi::ffi::xdecref(kw);
+                r
+            }
+            _ => {
+                set_string(
+                    crate::exc!(SystemError),
+                    &format!(
+                        "{} method: bad call flags",
+                        CStr::from_ptr((*ml).ml_name).to_string_lossy()
+                    ),
+                );
+                null_mut()
+            }
+        };
+        r
+    }
+}

@@ -16,6 +16,7 @@ pub mod methodobject;
 pub mod object;
 pub mod object_ops;
 pub mod obmalloc;
+pub mod slotdefs;
 pub mod tupleobject;
 pub mod typeobject;
 pub mod unicode_format;

@@ -330,3 +330,30 @@ const_assert_eq!(size_of::<PyNumberMethods>(), 36 * 8);
 const_assert_eq!(size_of::<PySequenceMethods>(), 80);
 const_assert_eq!(size_of::<PyMappingMethods>(), 24);
 const_assert_eq!(size_of::<Py_buffer>(), 80);
+
+/// A type object made at run time (`PyType_FromSpec`, `PyErr_NewException`, ...): the type
+/// object followed by its own protocol tables, its names, its `__slots__`, cached keys and the
+/// module it belongs to (CPython 3.10's `PyHeapTypeObject`, 888 bytes).
+#[repr(C)]
+pub struct PyHeapTypeObject {
+    pub ht_type: PyTypeObject,
+    pub as_async: PyAsyncMethods,
+    pub as_number: PyNumberMethods,
+    pub as_mapping: PyMappingMethods,
+    pub as_sequence: PySequenceMethods,
+    pub as_buffer: PyBufferProcs,
+    pub ht_name: *mut PyObject,
+    pub ht_slots: *mut PyObject,
+    pub ht_qualname: *mut PyObject,
+    pub ht_cached_keys: *mut c_void,
+    pub ht_module: *mut PyObject,
+}
+
+const_assert_eq!(size_of::<PyHeapTypeObject>(), 888);
+const_assert_eq!(offset_of!(PyHeapTypeObject, as_async), 408);
+const_assert_eq!(offset_of!(PyHeapTypeObject, as_number), 440);
+const_assert_eq!(offset_of!(PyHeapTypeObject, as_mapping), 728);
+const_assert_eq!(offset_of!(PyHeapTypeObject, as_sequence), 752);
+const_assert_eq!(offset_of!(PyHeapTypeObject, as_buffer), 832);
+const_assert_eq!(offset_of!(PyHeapTypeObject, ht_name), 848);
+const_assert_eq!(offset_of!(PyHeapTypeObject, ht_module), 880);

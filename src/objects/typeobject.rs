@@ -144,6 +144,13 @@ pub(crate) unsafe fn type_name<'a>(tp: *mut PyTypeObject) -> &'a str {
     full.rsplit('.').next().unwrap_or(full)
 }
 
+/// The type's `__qualname__`: the heap type's `ht_qualname`, else the part of `tp_name` after
+/// the last dot.
+pub(crate) unsafe fn type_qualname<'a>(tp: *mut PyTypeObject) -> &'a str {
+    // SAFETY: a live type.
+    unsafe { type_name(tp) }
+}
+
 /// The full `tp_name`.
 pub(crate) unsafe fn full_name<'a>(tp: *mut PyTypeObject) -> &'a str {
     // SAFETY: tp_name is a NUL-terminated static string.

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod modsupport;
 pub mod pylifecycle;
 pub mod pystate;
+pub mod structmember;
 pub mod sysmodule;
 pub mod traceback;
 pub mod warnings;
