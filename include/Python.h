@@ -209,6 +209,8 @@ typedef uint32_t Py_UCS4;
 
 #define PyTuple_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_TUPLE_SUBCLASS)
 #define PyTuple_CheckExact(op) Py_IS_TYPE((op), &PyTuple_Type)
+#define PyDict_Check(op) PyType_FastSubclass(Py_TYPE(op), Py_TPFLAGS_DICT_SUBCLASS)
+#define PyDict_CheckExact(op) Py_IS_TYPE((op), &PyDict_Type)
 #define PyTuple_GET_SIZE(op) Py_SIZE(op)
 #define PyTuple_GET_ITEM(op, i) (((PyTupleObject *)(op))->ob_item[(i)])
 #define PyTuple_SET_ITEM(op, i, v) ((void)(((PyTupleObject *)(op))->ob_item[(i)] = (v)))

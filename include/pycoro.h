@@ -340,6 +340,11 @@ typedef struct PyVarObject {
 #define SSTATE_INTERNED_IMMORTAL 2
 
 /**
+ * The keys table of a dict (opaque to C code, as in CPython).
+ */
+typedef struct PyDictKeysObject PyDictKeysObject;
+
+/**
  * The interpreter state (opaque; pycoro has exactly one).
  */
 typedef struct PyInterpreterState PyInterpreterState;
@@ -874,6 +879,51 @@ typedef struct PyLongObject {
 } PyLongObject;
 
 /**
+ * The `fnv` view of the secret (unused by siphash24; kept for the layout).
+ */
+typedef struct _Py_HashSecret_fnv {
+    Py_hash_t prefix;
+    Py_hash_t suffix;
+} _Py_HashSecret_fnv;
+
+/**
+ * The `siphash` view of the secret: the two 64-bit keys.
+ */
+typedef struct _Py_HashSecret_siphash {
+    uint64_t k0;
+    uint64_t k1;
+} _Py_HashSecret_siphash;
+
+/**
+ * The `djbx33a` view of the secret (its `suffix` salts the small-string hash CPython uses
+ * below `Py_HASH_CUTOFF`, which is 0 in 3.10: unused).
+ */
+typedef struct _Py_HashSecret_djbx33a {
+    uint8_t padding[16];
+    Py_hash_t suffix;
+} _Py_HashSecret_djbx33a;
+
+/**
+ * The `expat` view of the secret (the salt CPython's pyexpat uses).
+ */
+typedef struct _Py_HashSecret_expat {
+    uint8_t padding[16];
+    Py_hash_t hashsalt;
+} _Py_HashSecret_expat;
+
+/**
+ * CPython 3.10's `_Py_HashSecret_t`: 24 bytes seen as raw bytes or as the keys of the hash
+ * algorithms.
+ */
+typedef union _Py_HashSecret_t {
+    uint8_t uc[24];
+    struct _Py_HashSecret_fnv fnv;
+    struct _Py_HashSecret_siphash siphash;
+    struct _Py_HashSecret_djbx33a djbx33a;
+    struct _Py_HashSecret_expat expat;
+} _Py_HashSecret_t;
+
+/**
  * A tuple: `ob_size` items in `ob_item` (a flexible array).
  */
 typedef struct PyTupleObject {
@@ -1096,6 +1146,27 @@ typedef struct PyTracebackObject {
 } PyTracebackObject;
 
 /**
+ * A dict: CPython 3.10's `PyDictObject`.
+ */
+typedef struct PyDictObject {
+    PyObject ob_base;
+    /**
+     * Number of items in the dict.
+     */
+    Py_ssize_t ma_used;
+    /**
+     * A number that changes (to a value never used before, process-wide) on every change of
+     * the dict.
+     */
+    uint64_t ma_version_tag;
+    struct PyDictKeysObject *ma_keys;
+    /**
+     * Always NULL in pycoro (CPython's split-table values).
+     */
+    PyObject **ma_values;
+} PyDictObject;
+
+/**
  * The frame has been created and not yet run (`f_lasti == -1`).
  */
 #define FRAME_CREATED -2
@@ -1216,6 +1287,11 @@ extern struct PyLongObject _Py_TrueStruct;
  * hashing and comparison are by identity.
  */
 extern struct PyTypeObject PyCode_Type;
+
+/**
+ * The type `dict`.
+ */
+extern struct PyTypeObject PyDict_Type;
 
 /**
  * `BaseException`.
@@ -1465,6 +1541,12 @@ extern struct PyTypeObject PyBaseObject_Type;
  * The type `str`.
  */
 extern struct PyTypeObject PyUnicode_Type;
+
+/**
+ * The process's hash secret (read-only after the library is loaded). See the module comment
+ * for how it is chosen.
+ */
+extern union _Py_HashSecret_t _Py_HashSecret;
 
 /**
  * The type `traceback`.
@@ -1781,6 +1863,100 @@ PyObject *PyMember_GetOne(const char *obj_addr, struct PyMemberDef *m);
  * for a value of the wrong type, `OverflowError`).
  */
 int PyMember_SetOne(char *addr, struct PyMemberDef *m, PyObject *v);
+
+/**
+ * Returns a new empty dictionary.
+ *
+ * Return value: New reference, or NULL with `MemoryError` set.
+ */
+PyObject *PyDict_New(void);
+
+/**
+ * Inserts `val` into the dictionary `p` with key `key` (which must be hashable), replacing any
+ * value it had. Does not steal references: the dict takes new references to `key` and `val`.
+ * Returns 0, or -1 with an exception set (`TypeError: unhashable type`, an exception from the
+ * key's `__eq__`, `SystemError` if `p` is not a dict or an argument is NULL).
+ */
+int PyDict_SetItem(PyObject *p, PyObject *key, PyObject *val);
+
+/**
+ * As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it).
+ * Returns 0, or -1 with an exception set.
+ */
+int PyDict_SetItemString(PyObject *p, const char *key, PyObject *val);
+
+/**
+ * Returns the value of `key` in the dictionary `p`, or NULL if it is absent, WITHOUT setting
+ * an exception: errors while hashing or comparing (and a non-dict `p`) are suppressed, and an
+ * exception that was already set is kept. Prefer `PyDict_GetItemWithError`.
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *PyDict_GetItem(PyObject *p, PyObject *key);
+
+/**
+ * Returns the value of `key` in the dictionary `p`; NULL without an exception if it is
+ * absent, NULL with an exception set on error (`TypeError: unhashable type`, an exception
+ * from `__eq__`, `SystemError` if `p` is not a dict).
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *PyDict_GetItemWithError(PyObject *p, PyObject *key);
+
+/**
+ * As `PyDict_GetItem` with the key given as a UTF-8 C string; errors (invalid UTF-8 too) are
+ * suppressed.
+ *
+ * Return value: Borrowed reference.
+ */
+PyObject *PyDict_GetItemString(PyObject *p, const char *key);
+
+/**
+ * Removes the entry with key `key` from the dictionary `p`. Returns 0, or -1 with an
+ * exception set (`KeyError(key)` when it is absent, `TypeError: unhashable type`,
+ * `SystemError` if `p` is not a dict).
+ */
+int PyDict_DelItem(PyObject *p, PyObject *key);
+
+/**
+ * As `PyDict_DelItem` with the key given as a UTF-8 C string.
+ */
+int PyDict_DelItemString(PyObject *p, const char *key);
+
+/**
+ * Returns 1 if the dictionary `p` has the key `key`, 0 if not, -1 with an exception set on
+ * error (`TypeError: unhashable type`; `SystemError` if `p` is not a dict — CPython crashes).
+ */
+int PyDict_Contains(PyObject *p, PyObject *key);
+
+/**
+ * Returns the number of items in the dictionary `p`, or -1 with `SystemError` set if it is
+ * not a dict.
+ */
+Py_ssize_t PyDict_Size(PyObject *p);
+
+/**
+ * Iterates over the items of the dictionary `p`: start with `*ppos = 0`; each call stores the
+ * next key and value in `*pkey` and `*pvalue` (either may be NULL) and returns 1, or returns
+ * 0 when there are no more (or `p` is not a dict; no exception is set). `*ppos` is an entry
+ * index, not a count. The dict must not change size while it is iterated.
+ *
+ * `*pkey` and `*pvalue` are Borrowed references.
+ */
+int PyDict_Next(PyObject *p, Py_ssize_t *ppos, PyObject **pkey, PyObject **pvalue);
+
+/**
+ * Removes every item of the dictionary `p` (nothing happens if `p` is not a dict).
+ */
+void PyDict_Clear(PyObject *p);
+
+/**
+ * Returns a new dictionary with the same items as `p` (a shallow copy, in the same order).
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+ * dict, `MemoryError`).
+ */
+PyObject *PyDict_Copy(PyObject *p);
 
 /**
  * Returns the traceback of exception instance `ex`, or NULL if it has none.
@@ -2698,6 +2874,14 @@ PyObject *Py_VaBuildValue(const char *format, va_list vargs);
  * argument, even on failure.
  */
 PyObject *_Py_VaBuildValue_SizeT(const char *format, va_list vargs);
+
+/**
+ * Returns the hash of `len` bytes at `src`, as `hash()` of a bytes object with those bytes
+ * (CPython's `_Py_HashBytes`): SipHash-2-4 keyed by `_Py_HashSecret`; 0 when `len` is 0 (then
+ * `src` may be NULL). A NULL `src` with a positive `len`, or a negative `len`, hashes as no
+ * bytes (CPython would crash).
+ */
+Py_hash_t _Py_HashBytes(const void *src, Py_ssize_t len);
 
 /**
  * Marks the runtime initialized (nothing else is needed).

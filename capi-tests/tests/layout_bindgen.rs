@@ -42,8 +42,11 @@ macro_rules! check_field {
         compare(
             $errors,
             format!("size of {}::{}", stringify!($name), stringify!($field)),
-            field_size(|s: &bindings::$name| &s.$field),
-            field_size(|s: &pycoro::$name| &s.$rust_field),
+            // (unsafe only for union fields)
+            #[allow(unused_unsafe)]
+            field_size(|s: &bindings::$name| unsafe { &s.$field }),
+            #[allow(unused_unsafe)]
+            field_size(|s: &pycoro::$name| unsafe { &s.$rust_field }),
         );
     };
 }
@@ -73,6 +76,7 @@ layouts! {
         buf, obj, len, itemsize, readonly, ndim, format, shape, strides, suboffsets, internal
     },
     PyASCIIObject { ob_base, length, hash, state, wstr },
+    PyDictObject { ob_base, ma_used, ma_version_tag, ma_keys, ma_values },
     PyAsyncMethods { am_await, am_aiter, am_anext, am_send },
     PyAsyncGenObject {
         ob_base, ag_frame, ag_code, ag_weakreflist, ag_name, ag_qualname, ag_exc_state,
@@ -156,6 +160,11 @@ layouts! {
     },
     PyUnicodeObject { _base, data },
     PyVarObject { ob_base, ob_size },
+    _Py_HashSecret_djbx33a { padding, suffix },
+    _Py_HashSecret_expat { padding, hashsalt },
+    _Py_HashSecret_fnv { prefix, suffix },
+    _Py_HashSecret_siphash { k0, k1 },
+    _Py_HashSecret_t { uc, fnv, siphash, djbx33a, expat },
 }
 
 #[test]
@@ -310,6 +319,30 @@ struct CPythonLayout {
 }
 
 const CPYTHON_310: &[CPythonLayout] = &[
+    CPythonLayout {
+        name: "PyDictObject",
+        size: 48,
+        required: true,
+        fields: &[
+            ("ob_base", 0),
+            ("ma_used", 16),
+            ("ma_version_tag", 24),
+            ("ma_keys", 32),
+            ("ma_values", 40),
+        ],
+    },
+    CPythonLayout {
+        name: "_Py_HashSecret_t",
+        size: 24,
+        required: true,
+        fields: &[
+            ("uc", 0),
+            ("fnv", 0),
+            ("siphash", 0),
+            ("djbx33a", 0),
+            ("expat", 0),
+        ],
+    },
     CPythonLayout {
         name: "PyObject",
         size: 16,

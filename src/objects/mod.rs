@@ -7,6 +7,7 @@ pub mod call;
 pub mod call_varargs;
 pub mod codeobject;
 pub mod descrobject;
+pub mod dictobject;
 pub mod exceptions;
 pub mod frameobject;
 pub mod genobject;

@@ -138,20 +138,6 @@ pub(crate) unsafe fn lossy(p: *const c_char) -> String {
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
-fn str_hash_of(s: &str) -> Py_hash_t {
-    if s.is_empty() {
-        return 0;
-    }
-    // FNV-1a over the UTF-8 bytes: equal strings hash equally (the form is canonical).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    let h = h as Py_hash_t;
-    if h == -1 { -2 } else { h }
-}
-
 /// Creates a str from Rust text. Return value: New reference, or NULL with `MemoryError` set.
 pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
     let nchars = s.chars().count();
@@ -169,7 +155,7 @@ pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
             }
             let a = op as *mut PyASCIIObject;
             (*a).length = nchars as Py_ssize_t;
-            (*a).hash = str_hash_of(s);
+            (*a).hash = -1;
             (*a).state = (1 << 2) | STATE_COMPACT | STATE_ASCII | STATE_READY;
             core::ptr::copy_nonoverlapping(s.as_ptr(), a.add(1) as *mut u8, s.len());
             return op;
@@ -189,7 +175,7 @@ pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
         }
         let c = op as *mut PyCompactUnicodeObject;
         (*c)._base.length = nchars as Py_ssize_t;
-        (*c)._base.hash = str_hash_of(s);
+        (*c)._base.hash = -1;
         (*c)._base.state = ((kind as u32) << 2) | STATE_COMPACT | STATE_READY;
         let data = c.add(1) as *mut u8;
         for (i, ch) in s.chars().enumerate() {
@@ -218,9 +204,38 @@ unsafe extern "C" fn str_len(op: *mut PyObject) -> Py_ssize_t {
     unsafe { (*(op as *mut PyASCIIObject)).length }
 }
 
-unsafe extern "C" fn str_hash(op: *mut PyObject) -> Py_hash_t {
-    // SAFETY: a str; the hash is computed at creation.
-    unsafe { (*(op as *mut PyASCIIObject)).hash }
+/// The string's canonical representation: `length` code units of `kind` bytes each.
+pub(crate) unsafe fn canonical_bytes<'a>(op: *mut PyObject) -> &'a [u8] {
+    // SAFETY: a compact pycoro str: the characters follow the header.
+    unsafe {
+        let a = op as *mut PyASCIIObject;
+        let kind = (((*a).state >> 2) & 7) as usize;
+        let data = if (*a).state & STATE_ASCII != 0 {
+            a.add(1) as *const u8
+        } else {
+            (op as *mut PyCompactUnicodeObject).add(1) as *const u8
+        };
+        core::slice::from_raw_parts(data, (*a).length as usize * kind)
+    }
+}
+
+/// `hash()` of a str: CPython's `_Py_HashBytes` over its canonical representation (so
+/// non-ASCII strings hash as in CPython), computed on first use and cached in `hash` (-1 until
+/// then). Interned strings are shared between threads: the cache is written atomically (every
+/// thread computes the same value).
+pub(crate) unsafe extern "C" fn str_hash(op: *mut PyObject) -> Py_hash_t {
+    // SAFETY: a str; `hash` is an aligned Py_hash_t field.
+    unsafe {
+        let slot =
+            core::sync::atomic::AtomicIsize::from_ptr(&raw mut (*(op as *mut PyASCIIObject)).hash);
+        let h = slot.load(core::sync::atomic::Ordering::Relaxed);
+        if h != -1 {
+            return h;
+        }
+        let h = crate::python::pyhash::hash_bytes(canonical_bytes(op));
+        slot.store(h, core::sync::atomic::Ordering::Relaxed);
+        h
+    }
 }
 
 unsafe extern "C" fn str_str(op: *mut PyObject) -> *mut PyObject {

@@ -4,6 +4,7 @@
 pub mod ceval;
 pub mod errors;
 pub mod modsupport;
+pub mod pyhash;
 pub mod pylifecycle;
 pub mod pystate;
 pub mod structmember;
