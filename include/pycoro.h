@@ -1762,6 +1762,24 @@ Py_ssize_t PyObject_Size(PyObject *o);
 Py_ssize_t PyObject_Length(PyObject *o);
 
 /**
+ * Returns 1 if `seq` contains an item equal to `ob` (`ob in seq`), 0 if not, -1 with an
+ * exception set (`TypeError: argument of type 'X' is not iterable`; `SystemError` for NULL).
+ */
+int PySequence_Contains(PyObject *seq, PyObject *ob);
+
+/**
+ * Returns the number of keys of the mapping `o` (its `mp_length`); -1 with an exception set
+ * (`TypeError: X is not a mapping` for a sequence, `TypeError: object of type 'X' has no
+ * len()`; `SystemError` for NULL).
+ */
+Py_ssize_t PyMapping_Size(PyObject *o);
+
+/**
+ * The same as `PyMapping_Size` (CPython exports both names).
+ */
+Py_ssize_t PyMapping_Length(PyObject *o);
+
+/**
  * Returns 1 if `o` is an async iterator (its type has `am_anext`), else 0; NULL gives 0.
  * Never sets an exception. Async generators are; generators and coroutines are not.
  */
@@ -3299,17 +3317,19 @@ PyObject *PyErr_Format(PyObject *exception, const char *format, ...);
  * char *; NULL gives None), `s# z# U#` (char * and an int length, or Py_ssize_t under
  * `PY_SSIZE_T_CLEAN`), `u u#` (wchar_t *), `i b B h` (int), `H I` (unsigned int), `l` (long),
  * `k` (unsigned long), `L` (long long), `K` (unsigned long long), `n` (Py_ssize_t), `C` (int
- * code point, gives a str of length 1), `(...)` (a tuple). `' '`, `,`, `:`, `\t` are ignored.
- * An empty format gives None, one item gives that item, several items give a tuple.
+ * code point, gives a str of length 1), `(...)` (a tuple), `[...]` (a list), `{...}` (a dict:
+ * keys and values alternating, as `{s:i,s:i}`). `' '`, `,`, `:`, `\t` are ignored. An empty
+ * format gives None, one item gives that item, several items give a tuple.
  *
- * pycoro has no list, dict, float, complex or bytes type: `[...]`, `{...}`, `d`, `f`, `D`,
- * `y`, `y#`, `c` raise `SystemError("bad format char passed to Py_BuildValue")` (their
- * arguments are still consumed).
+ * pycoro has no float, complex or bytes type: `d`, `f`, `D`, `y`, `y#`, `c` raise
+ * `SystemError("bad format char passed to Py_BuildValue")` (their arguments are still
+ * consumed).
  *
  * Return value: New reference, or NULL with an exception set (`SystemError` "NULL object
  * passed to Py_BuildValue" for a NULL `O`/`N` when no error was already set, "bad format char
- * passed to Py_BuildValue", "unmatched paren in format"; `UnicodeDecodeError` for invalid
- * UTF-8). Steals a reference to every `N` argument, even on failure. `format` must not be
+ * passed to Py_BuildValue", "unmatched paren in format", "Bad dict format" for an odd number
+ * of items in `{...}`; `TypeError` for an unhashable dict key; `UnicodeDecodeError` for
+ * invalid UTF-8). Steals a reference to every `N` argument, even on failure. `format` must not be
  * NULL.
  */
 PyObject *Py_BuildValue(const char *format, ...);

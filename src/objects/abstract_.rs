@@ -258,3 +258,98 @@ pub unsafe extern "C" fn PyObject_Length(o: *mut PyObject) -> Py_ssize_t {
     // SAFETY: same contract.
     unsafe { PyObject_Size(o) }
 }
+
+/// `PySequence_Contains` without the boundary: the type's `sq_contains`, else a search through
+/// its iteration.
+pub(crate) unsafe fn sequence_contains(seq: *mut PyObject, ob: *mut PyObject) -> c_int {
+    // SAFETY: live objects; the iterator and items are released.
+    unsafe {
+        let sq = (*ty(seq)).tp_as_sequence;
+        if !sq.is_null()
+            && let Some(f) = (*sq).sq_contains
+        {
+            return f(seq, ob);
+        }
+        let it = crate::objects::iterobject::get_iter(seq);
+        if it.is_null() {
+            if crate::python::errors::matches(crate::exc!(TypeError)) {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!("argument of type '{}' is not iterable", tp_name_of(seq)),
+                );
+            }
+            return -1;
+        }
+        let r = loop {
+            let x = crate::objects::iterobject::PyIter_Next(it);
+            if x.is_null() {
+                break if crate::python::errors::occurred().is_null() {
+                    0
+                } else {
+                    -1
+                };
+            }
+            let c = crate::objects::object_ops::PyObject_RichCompareBool(x, ob, Py_EQ);
+            decref(x);
+            if c != 0 {
+                break c;
+            }
+        };
+        decref(it);
+        r
+    }
+}
+
+/// Returns 1 if `seq` contains an item equal to `ob` (`ob in seq`), 0 if not, -1 with an
+/// exception set (`TypeError: argument of type 'X' is not iterable`; `SystemError` for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PySequence_Contains(seq: *mut PyObject, ob: *mut PyObject) -> c_int {
+    if seq.is_null() || ob.is_null() {
+        // SAFETY: setting the error indicator.
+        unsafe { null_error() };
+        return -1;
+    }
+    // SAFETY: checked.
+    guard("PySequence_Contains", -1, || unsafe {
+        sequence_contains(seq, ob)
+    })
+}
+
+/// Returns the number of keys of the mapping `o` (its `mp_length`); -1 with an exception set
+/// (`TypeError: X is not a mapping` for a sequence, `TypeError: object of type 'X' has no
+/// len()`; `SystemError` for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyMapping_Size(o: *mut PyObject) -> Py_ssize_t {
+    if o.is_null() {
+        // SAFETY: setting the error indicator.
+        unsafe { null_error() };
+        return -1;
+    }
+    guard("PyMapping_Size", -1, || {
+        // SAFETY: live object.
+        unsafe {
+            let tp = ty(o);
+            let mp = (*tp).tp_as_mapping;
+            if !mp.is_null()
+                && let Some(f) = (*mp).mp_length
+            {
+                return f(o);
+            }
+            let sq = (*tp).tp_as_sequence;
+            let msg = if !sq.is_null() && (*sq).sq_length.is_some() {
+                format!("{} is not a mapping", tp_name_of(o))
+            } else {
+                format!("object of type '{}' has no len()", tp_name_of(o))
+            };
+            set_string(crate::exc!(TypeError), &msg);
+            -1
+        }
+    })
+}
+
+/// The same as `PyMapping_Size` (CPython exports both names).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyMapping_Length(o: *mut PyObject) -> Py_ssize_t {
+    // SAFETY: same contract.
+    unsafe { PyMapping_Size(o) }
+}

@@ -466,6 +466,29 @@ pub(crate) unsafe fn get_item(op: *mut PyObject, key: *mut PyObject) -> Result<*
     }
 }
 
+/// `PyDict_GetItem`'s lookup in a checked dict: the value (borrowed) or NULL, never an
+/// exception. As in CPython 3.10, a key that fails to hash clears the error indicator (a
+/// pending exception included); errors of the lookup itself are dropped and a pending
+/// exception is kept.
+unsafe fn get_item_suppressed(op: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live dict and key.
+    unsafe {
+        let hash = hash_of(key);
+        if hash == -1 {
+            crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+            return null_mut();
+        }
+        let (t, v, tb) = crate::python::errors::fetch();
+        let mp = d(op);
+        let r = match lookup(mp, key, hash) {
+            Ok(Some(f)) => entry((*mp).ma_keys, f.ix).value,
+            _ => null_mut(),
+        };
+        crate::python::errors::restore(t, v, tb);
+        r
+    }
+}
+
 /// Deletes `key` from a checked dict: 0, or -1 with an exception set (`KeyError` when absent).
 pub(crate) unsafe fn del_item(op: *mut PyObject, key: *mut PyObject) -> c_int {
     // SAFETY: live dict and key.
@@ -1044,10 +1067,7 @@ pub unsafe extern "C" fn PyDict_GetItem(p: *mut PyObject, key: *mut PyObject) ->
             if !is_dict(p) {
                 return null_mut();
             }
-            let (t, v, tb) = crate::python::errors::fetch();
-            let r = get_item(p, key).unwrap_or(null_mut());
-            crate::python::errors::restore(t, v, tb);
-            r
+            get_item_suppressed(p, key)
         }
     })
 }
@@ -1092,15 +1112,17 @@ pub unsafe extern "C" fn PyDict_GetItemString(
     guard("PyDict_GetItemString", null_mut(), || {
         // SAFETY: live dict or not; NUL-terminated key.
         unsafe {
-            let (t, v, tb) = crate::python::errors::fetch();
             let k = key_from_c(key);
-            let r = if k.is_null() || !is_dict(p) {
-                null_mut()
+            if k.is_null() {
+                crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                return null_mut();
+            }
+            let r = if is_dict(p) {
+                get_item_suppressed(p, k)
             } else {
-                get_item(p, k).unwrap_or(null_mut())
+                null_mut()
             };
-            crate::capi::ffi::xdecref(k);
-            crate::python::errors::restore(t, v, tb);
+            decref(k);
             r
         }
     })

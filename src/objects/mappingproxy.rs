@@ -52,38 +52,8 @@ unsafe extern "C" fn mp_getitem(op: *mut PyObject, key: *mut PyObject) -> *mut P
 }
 
 unsafe extern "C" fn mp_contains(op: *mut PyObject, key: *mut PyObject) -> c_int {
-    // SAFETY: a mappingproxy over a live mapping; a temporary iterator is released.
-    unsafe {
-        let m = mapping(op);
-        let sq = (*ty(m)).tp_as_sequence;
-        if !sq.is_null()
-            && let Some(f) = (*sq).sq_contains
-        {
-            return f(m, key);
-        }
-        // PySequence_Contains's fallback: look through the iteration.
-        let it = crate::objects::iterobject::get_iter(m);
-        if it.is_null() {
-            return -1;
-        }
-        let r = loop {
-            let x = crate::objects::iterobject::PyIter_Next(it);
-            if x.is_null() {
-                break if crate::python::errors::occurred().is_null() {
-                    0
-                } else {
-                    -1
-                };
-            }
-            let c = crate::objects::object_ops::PyObject_RichCompareBool(x, key, Py_EQ);
-            decref(x);
-            if c != 0 {
-                break c;
-            }
-        };
-        decref(it);
-        r
-    }
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe { crate::objects::abstract_::sequence_contains(mapping(op), key) }
 }
 
 unsafe extern "C" fn mp_iter(op: *mut PyObject) -> *mut PyObject {
