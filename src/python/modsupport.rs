@@ -298,7 +298,7 @@ impl<'a> Builder<'a> {
     unsafe fn dict(&mut self, n: usize) -> *mut PyObject {
         // SAFETY: forwarded contract; every reference built here is released or kept by `d`.
         unsafe {
-            if n % 2 != 0 {
+            if !n.is_multiple_of(2) {
                 system_error("Bad dict format");
                 self.ignore(b'}', n);
                 return null_mut();
