@@ -1974,7 +1974,9 @@ int PyDict_SetItemString(PyObject *p, const char *key, PyObject *val);
 /**
  * Returns the value of `key` in the dictionary `p`, or NULL if it is absent, WITHOUT setting
  * an exception: errors while hashing or comparing (and a non-dict `p`) are suppressed, and an
- * exception that was already set is kept. Prefer `PyDict_GetItemWithError`.
+ * exception that was already set is kept (except when hashing `key` fails: then, as in
+ * CPython 3.10, every exception is cleared). Prefer `PyDict_GetItemWithError`. A NULL
+ * argument (where CPython crashes) returns NULL with `SystemError` set.
  *
  * Return value: Borrowed reference.
  */
@@ -1991,7 +1993,7 @@ PyObject *PyDict_GetItemWithError(PyObject *p, PyObject *key);
 
 /**
  * As `PyDict_GetItem` with the key given as a UTF-8 C string; errors (invalid UTF-8 too) are
- * suppressed.
+ * suppressed. A NULL argument returns NULL with `SystemError` set.
  *
  * Return value: Borrowed reference.
  */
@@ -2025,14 +2027,16 @@ Py_ssize_t PyDict_Size(PyObject *p);
  * Iterates over the items of the dictionary `p`: start with `*ppos = 0`; each call stores the
  * next key and value in `*pkey` and `*pvalue` (either may be NULL) and returns 1, or returns
  * 0 when there are no more (or `p` is not a dict; no exception is set). `*ppos` is an entry
- * index, not a count. The dict must not change size while it is iterated.
+ * index, not a count. The dict must not change size while it is iterated. A NULL `p` or
+ * `ppos` returns 0 with `SystemError` set.
  *
  * `*pkey` and `*pvalue` are Borrowed references.
  */
 int PyDict_Next(PyObject *p, Py_ssize_t *ppos, PyObject **pkey, PyObject **pvalue);
 
 /**
- * Removes every item of the dictionary `p` (nothing happens if `p` is not a dict).
+ * Removes every item of the dictionary `p` (nothing happens if `p` is not a dict; a NULL `p`
+ * sets `SystemError`).
  */
 void PyDict_Clear(PyObject *p);
 

@@ -1053,12 +1053,16 @@ pub unsafe extern "C" fn PyDict_SetItemString(
 
 /// Returns the value of `key` in the dictionary `p`, or NULL if it is absent, WITHOUT setting
 /// an exception: errors while hashing or comparing (and a non-dict `p`) are suppressed, and an
-/// exception that was already set is kept. Prefer `PyDict_GetItemWithError`.
+/// exception that was already set is kept (except when hashing `key` fails: then, as in
+/// CPython 3.10, every exception is cleared). Prefer `PyDict_GetItemWithError`. A NULL
+/// argument (where CPython crashes) returns NULL with `SystemError` set.
 ///
 /// Return value: Borrowed reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyDict_GetItem(p: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
     if p.is_null() || key.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return null_mut();
     }
     guard("PyDict_GetItem", null_mut(), || {
@@ -1098,7 +1102,7 @@ pub unsafe extern "C" fn PyDict_GetItemWithError(
 }
 
 /// As `PyDict_GetItem` with the key given as a UTF-8 C string; errors (invalid UTF-8 too) are
-/// suppressed.
+/// suppressed. A NULL argument returns NULL with `SystemError` set.
 ///
 /// Return value: Borrowed reference.
 #[unsafe(no_mangle)]
@@ -1107,6 +1111,8 @@ pub unsafe extern "C" fn PyDict_GetItemString(
     key: *const c_char,
 ) -> *mut PyObject {
     if p.is_null() || key.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return null_mut();
     }
     guard("PyDict_GetItemString", null_mut(), || {
@@ -1207,7 +1213,8 @@ pub unsafe extern "C" fn PyDict_Size(p: *mut PyObject) -> Py_ssize_t {
 /// Iterates over the items of the dictionary `p`: start with `*ppos = 0`; each call stores the
 /// next key and value in `*pkey` and `*pvalue` (either may be NULL) and returns 1, or returns
 /// 0 when there are no more (or `p` is not a dict; no exception is set). `*ppos` is an entry
-/// index, not a count. The dict must not change size while it is iterated.
+/// index, not a count. The dict must not change size while it is iterated. A NULL `p` or
+/// `ppos` returns 0 with `SystemError` set.
 ///
 /// `*pkey` and `*pvalue` are Borrowed references.
 #[unsafe(no_mangle)]
@@ -1218,6 +1225,8 @@ pub unsafe extern "C" fn PyDict_Next(
     pvalue: *mut *mut PyObject,
 ) -> c_int {
     if p.is_null() || ppos.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return 0;
     }
     guard("PyDict_Next", 0, || {
@@ -1242,10 +1251,13 @@ pub unsafe extern "C" fn PyDict_Next(
     })
 }
 
-/// Removes every item of the dictionary `p` (nothing happens if `p` is not a dict).
+/// Removes every item of the dictionary `p` (nothing happens if `p` is not a dict; a NULL `p`
+/// sets `SystemError`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyDict_Clear(p: *mut PyObject) {
     if p.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return;
     }
     guard("PyDict_Clear", (), || {
