@@ -567,7 +567,10 @@ pub(crate) unsafe fn next_entry(
     }
 }
 
-/// A copy of a checked dict (same order). Return value: New reference, or NULL.
+/// A copy of a checked dict (same order), as CPython 3.10's `PyDict_Copy`: an exact dict with
+/// at most a third of its entries deleted is cloned table and all (holes included, so
+/// `PyDict_Next` positions carry over; the clone is tracked if the original is); otherwise the
+/// items are inserted into a new dict sized for them. Return value: New reference, or NULL.
 pub(crate) unsafe fn copy_dict(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: live dict; the copy shares no table with it.
     unsafe {
@@ -576,34 +579,62 @@ pub(crate) unsafe fn copy_dict(op: *mut PyObject) -> *mut PyObject {
             return new;
         }
         let used = (*d(op)).ma_used as usize;
-        if used > 0 {
-            if resize(d(new), estimate_size(used)) < 0 {
+        if used == 0 {
+            return new;
+        }
+        let src = (*d(op)).ma_keys;
+        if ty(op) == &raw mut PyDict_Type && used >= (*src).nentries * 2 / 3 {
+            let dst = new_keys((*src).size);
+            if dst.is_null() {
                 decref(new);
                 return null_mut();
             }
-            let src = (*d(op)).ma_keys;
-            let dst = (*d(new)).ma_keys;
-            let mut n = 0;
+            core::ptr::copy_nonoverlapping(indices(src), indices(dst), (*src).size);
             for i in 0..(*src).nentries {
                 let e = entry(src, i);
-                if e.value.is_null() {
-                    continue;
-                }
-                entries(dst).add(n).write(Entry {
+                let (key, value) = if e.value.is_null() {
+                    (null_mut(), null_mut())
+                } else {
+                    (new_ref(e.key), new_ref(e.value))
+                };
+                entries(dst).add(i).write(Entry {
                     hash: e.hash,
-                    key: new_ref(e.key),
-                    value: new_ref(e.value),
+                    key,
+                    value,
                 });
-                *indices(dst).add(find_empty_slot(dst, e.hash)) = n as isize;
-                n += 1;
             }
-            (*dst).nentries = n;
-            (*dst).usable -= n;
-            (*d(new)).ma_used = n as Py_ssize_t;
+            (*dst).nentries = (*src).nentries;
+            (*dst).usable = (*src).usable;
+            (*d(new)).ma_keys = dst;
+            (*d(new)).ma_used = used as Py_ssize_t;
+            if crate::modules::gcmodule::PyObject_GC_IsTracked(op) == 1 {
+                track(new);
+            }
+            return new;
         }
-        if crate::modules::gcmodule::PyObject_GC_IsTracked(op) == 1 {
-            track(new);
+        if resize(d(new), estimate_size(used)) < 0 {
+            decref(new);
+            return null_mut();
         }
+        let dst = (*d(new)).ma_keys;
+        let mut n = 0;
+        for i in 0..(*src).nentries {
+            let e = entry(src, i);
+            if e.value.is_null() {
+                continue;
+            }
+            maintain_tracking(d(new), e.key, e.value);
+            entries(dst).add(n).write(Entry {
+                hash: e.hash,
+                key: new_ref(e.key),
+                value: new_ref(e.value),
+            });
+            *indices(dst).add(find_empty_slot(dst, e.hash)) = n as isize;
+            n += 1;
+        }
+        (*dst).nentries = n;
+        (*dst).usable -= n;
+        (*d(new)).ma_used = n as Py_ssize_t;
         new
     }
 }
@@ -1422,6 +1453,20 @@ unsafe fn merge(a: *mut PyObject, b: *mut PyObject, override_: c_int) -> c_int {
         {
             if a == b || (*d(b)).ma_used == 0 {
                 return 0;
+            }
+            // One resize up front for all of b's items, as CPython does (it decides when the
+            // entries of `a` are compacted, which PyDict_Next's positions show).
+            let ka = (*d(a)).ma_keys;
+            let capacity = if ka.is_null() {
+                0
+            } else {
+                usable_fraction((*ka).size)
+            };
+            if capacity < (*d(b)).ma_used as usize {
+                let want = estimate_size(((*d(a)).ma_used + (*d(b)).ma_used) as usize);
+                if resize(d(a), want) < 0 {
+                    return -1;
+                }
             }
             let k0 = (*d(b)).ma_keys;
             let n = (*k0).nentries;
