@@ -1966,8 +1966,9 @@ PyObject *PyDict_New(void);
 int PyDict_SetItem(PyObject *p, PyObject *key, PyObject *val);
 
 /**
- * As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it).
- * Returns 0, or -1 with an exception set.
+ * As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it; unlike
+ * CPython, pycoro does not intern it). Returns 0, or -1 with an exception set
+ * (`UnicodeDecodeError` for invalid UTF-8).
  */
 int PyDict_SetItemString(PyObject *p, const char *key, PyObject *val);
 

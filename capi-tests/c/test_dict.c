@@ -733,6 +733,40 @@ static void test_deep_nesting(void)
     Py_DECREF(top2);
 }
 
+static void test_type_call(void)
+{
+    /* dict(...) from C: tp_new and tp_init. */
+    PyObject *args, *r, *src;
+    r = PyObject_CallObject((PyObject *)&PyDict_Type, NULL);
+    CHECK_REPR(r, "{}");
+    CHECK(r != NULL && PyObject_GC_IsTracked(r) == 0);
+    Py_XDECREF(r);
+    args = Py_BuildValue("([(si)(si)])", "a", 1, "b", 2);
+    r = PyObject_CallObject((PyObject *)&PyDict_Type, args);
+    CHECK_REPR(r, "{'a': 1, 'b': 2}");
+    Py_XDECREF(args);
+    src = r;
+    args = Py_BuildValue("(O)", src);
+    r = PyObject_CallObject((PyObject *)&PyDict_Type, args);
+    CHECK_REPR(r, "{'a': 1, 'b': 2}");
+    CHECK(r != src);
+    Py_XDECREF(r);
+    Py_XDECREF(args);
+    args = Py_BuildValue("(OO)", src, src);
+    CHECK_EQ_PTR(PyObject_CallObject((PyObject *)&PyDict_Type, args), NULL);
+    CHECK_EXC(PyExc_TypeError, "dict expected at most 1 argument, got 2");
+    Py_XDECREF(args);
+    args = Py_BuildValue("(i)", 5);
+    CHECK_EQ_PTR(PyObject_CallObject((PyObject *)&PyDict_Type, args), NULL);
+    CHECK_EXC(PyExc_TypeError, "'int' object is not iterable");
+    Py_XDECREF(args);
+    args = Py_BuildValue("([i])", 5);
+    CHECK_EQ_PTR(PyObject_CallObject((PyObject *)&PyDict_Type, args), NULL);
+    CHECK_EXC(PyExc_TypeError, "cannot convert dictionary update sequence element #0 to a sequence");
+    Py_XDECREF(args);
+    Py_XDECREF(src);
+}
+
 int main(void)
 {
     Py_Initialize();
@@ -754,6 +788,7 @@ int main(void)
     RUN(test_mappingproxy);
     RUN(test_item_protocol);
     RUN(test_version_and_str_hash);
+    RUN(test_type_call);
     RUN(test_deep_nesting);
     return HARNESS_SUMMARY();
 }

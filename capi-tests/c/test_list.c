@@ -424,6 +424,40 @@ static void test_deep_nesting(void)
     Py_DECREF(top); /* freed without overflowing the C stack */
 }
 
+static void test_type_call(void)
+{
+    /* list(...) from C: tp_new and tp_init. */
+    PyObject *args, *r;
+    r = PyObject_CallObject((PyObject *)&PyList_Type, NULL);
+    CHECK_REPR(r, "[]");
+    Py_XDECREF(r);
+    args = Py_BuildValue("((iii))", 1, 2, 3);
+    r = PyObject_CallObject((PyObject *)&PyList_Type, args);
+    CHECK_REPR(r, "[1, 2, 3]");
+    Py_XDECREF(args);
+    if (r != NULL) {
+        /* __init__ again empties first. */
+        args = Py_BuildValue("([s])", "x");
+        CHECK_EQ_INT(Py_TYPE(r)->tp_init(r, args, NULL), 0);
+        CHECK_REPR(r, "['x']");
+        Py_XDECREF(args);
+    }
+    Py_XDECREF(r);
+    args = Py_BuildValue("({s:i})", "k", 1);
+    r = PyObject_CallObject((PyObject *)&PyList_Type, args);
+    CHECK_REPR(r, "['k']");
+    Py_XDECREF(r);
+    Py_XDECREF(args);
+    args = Py_BuildValue("(ii)", 1, 2);
+    CHECK_EQ_PTR(PyObject_CallObject((PyObject *)&PyList_Type, args), NULL);
+    CHECK_EXC(PyExc_TypeError, "list expected at most 1 argument, got 2");
+    Py_XDECREF(args);
+    args = Py_BuildValue("(i)", 1);
+    CHECK_EQ_PTR(PyObject_CallObject((PyObject *)&PyList_Type, args), NULL);
+    CHECK_EXC(PyExc_TypeError, "'int' object is not iterable");
+    Py_XDECREF(args);
+}
+
 int main(void)
 {
     Py_Initialize();
@@ -439,6 +473,7 @@ int main(void)
     RUN(test_repr_compare);
     RUN(test_protocols);
     RUN(test_gc);
+    RUN(test_type_call);
     RUN(test_deep_nesting);
     return HARNESS_SUMMARY();
 }

@@ -15,6 +15,9 @@
 //!
 //! Without `PYTHONHASHSEED` (or with `random`) pycoro's secret comes from the OS: two processes
 //! hash strings differently. That check needs only pycoro and always runs.
+//!
+//! Also here: `c/test_dict.c` and `c/test_list.c`, which use only CPython's API, must pass
+//! against libpython3.10 too (their expectations are CPython's).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,9 +26,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use capi_tests::{
-    C_WARNINGS, CPYTHON310_PREFIX_VAR, CPYTHON310_REQUIRE_VAR, compiler, cpython310_prefix,
-    has_headers_and_lib, include_dir, libpycoro_so, repo_root, run_with_timeout, scratch_dir,
-    unique_path,
+    C_WARNINGS, CPYTHON310_PREFIX_VAR, CPYTHON310_REQUIRE_VAR, c_dir, check_summary, compiler,
+    cpython310_prefix, has_headers_and_lib, include_dir, libpycoro_so, repo_root, run_with_timeout,
+    scratch_dir, unique_path,
 };
 
 const SEEDS: &[&str] = &["0", "1", "42", "4294967295"];
@@ -36,13 +39,19 @@ fn source() -> PathBuf {
 
 /// Compiles the transcript program with `-I include`, linked with `-l lib` from `lib_dir`.
 fn compile(name: &str, include: &Path, lib_dir: &Path, lib: &str) -> PathBuf {
+    compile_source(&source(), name, include, lib_dir, lib)
+}
+
+/// Compiles `src` (with `c/` on the include path, for harness.h) into `name`.
+fn compile_source(src: &Path, name: &str, include: &Path, lib_dir: &Path, lib: &str) -> PathBuf {
     let dir = scratch_dir("hash-differential");
     let exe = dir.join(name);
     let tmp = unique_path(&dir, name, ".tmp");
     let mut cmd = compiler(false);
     cmd.args(C_WARNINGS)
         .arg(format!("-I{}", include.display()))
-        .arg(source())
+        .arg(format!("-I{}", c_dir().display()))
+        .arg(src)
         .arg("-o")
         .arg(&tmp)
         .arg(format!("-L{}", lib_dir.display()))
@@ -51,7 +60,8 @@ fn compile(name: &str, include: &Path, lib_dir: &Path, lib: &str) -> PathBuf {
     let outcome = run_with_timeout(cmd, &dir, Duration::from_secs(120));
     assert!(
         outcome.status.success(),
-        "compiling hash_transcript.c as {name} failed\n{}",
+        "compiling {} as {name} failed\n{}",
+        src.display(),
         outcome.transcript()
     );
     std::fs::rename(&tmp, &exe)
@@ -75,19 +85,24 @@ fn pycoro_exe() -> &'static Path {
 
 /// The program built against CPython 3.10, or None after saying loudly why it is skipped.
 fn cpython_exe() -> Option<&'static Path> {
-    static EXE: OnceLock<Result<PathBuf, Vec<String>>> = OnceLock::new();
-    let built = EXE.get_or_init(|| {
-        cpython310_prefix(has_headers_and_lib).map(|prefix| {
-            compile(
-                "hash_transcript_cpython",
-                &prefix.join("include/python3.10"),
-                &prefix.join("lib"),
-                "python3.10",
-            )
-        })
-    });
-    match built {
-        Ok(exe) => Some(exe),
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    let prefix = cpython_prefix()?;
+    Some(EXE.get_or_init(|| {
+        compile(
+            "hash_transcript_cpython",
+            &prefix.join("include/python3.10"),
+            &prefix.join("lib"),
+            "python3.10",
+        )
+    }))
+}
+
+/// The prefix of a CPython 3.10 with headers and library, or None after saying loudly why the
+/// comparison is skipped.
+fn cpython_prefix() -> Option<&'static Path> {
+    static PREFIX: OnceLock<Result<PathBuf, Vec<String>>> = OnceLock::new();
+    match PREFIX.get_or_init(|| cpython310_prefix(has_headers_and_lib)) {
+        Ok(prefix) => Some(prefix),
         Err(looked) => {
             let required =
                 std::env::var(CPYTHON310_REQUIRE_VAR).is_ok_and(|v| !v.is_empty() && v != "0");
@@ -226,4 +241,40 @@ fn an_invalid_seed_is_reported_and_random() {
     );
     let (b, _) = transcript(exe, Some("4294967296"));
     assert_ne!(line_starting(&a, "secret:"), line_starting(&b, "secret:"));
+}
+
+#[test]
+fn dict_and_list_c_tests_pass_against_cpython() {
+    let Some(prefix) = cpython_prefix() else {
+        return;
+    };
+    for program in ["test_dict", "test_list"] {
+        let exe = compile_source(
+            &c_dir().join(format!("{program}.c")),
+            &format!("{program}_cpython"),
+            &prefix.join("include/python3.10"),
+            &prefix.join("lib"),
+            "python3.10",
+        );
+        let mut cmd = Command::new(&exe);
+        for var in ["PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP"] {
+            cmd.env_remove(var);
+        }
+        let outcome = run_with_timeout(cmd, exe.parent().unwrap(), Duration::from_secs(300));
+        let verdict = if outcome.status.success() {
+            check_summary(&outcome.stdout)
+        } else {
+            Err(outcome.status.to_string())
+        };
+        if let Err(why) = verdict {
+            panic!(
+                "{program}.c against libpython3.10 failed: {why}\n{}",
+                outcome.transcript()
+            );
+        }
+        println!(
+            "{program}.c against CPython: {}",
+            outcome.stdout.lines().last().unwrap_or("")
+        );
+    }
 }

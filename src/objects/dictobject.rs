@@ -180,6 +180,13 @@ pub(crate) unsafe fn is_dict(op: *mut PyObject) -> bool {
     unsafe { type_has(op, Py_TPFLAGS_DICT_SUBCLASS) }
 }
 
+/// `PyDict_CheckExact`.
+#[inline]
+pub(crate) unsafe fn is_dict_exact(op: *mut PyObject) -> bool {
+    // SAFETY: live object.
+    unsafe { ty(op) == &raw mut PyDict_Type }
+}
+
 #[inline]
 unsafe fn d(op: *mut PyObject) -> *mut PyDictObject {
     op as *mut PyDictObject
@@ -954,6 +961,74 @@ pub static mut PyDictIterKey_Type: PyTypeObject = PyTypeObject {
     )
 };
 
+/// `dict.__new__`: an empty dict of `tp` (an exact dict starts untracked, as in CPython).
+unsafe extern "C" fn dict_new(
+    tp: *mut PyTypeObject,
+    _args: *mut PyObject,
+    _kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `tp` is dict or a subtype; its tp_alloc makes a zeroed, tracked object.
+    unsafe {
+        if tp == &raw mut PyDict_Type {
+            return new_dict();
+        }
+        let Some(alloc) = (*tp).tp_alloc else {
+            bad_internal_call();
+            return null_mut();
+        };
+        let op = alloc(tp, 0);
+        if !op.is_null() {
+            (*d(op)).ma_version_tag = next_version();
+        }
+        op
+    }
+}
+
+/// `dict.__init__(self, [mapping_or_iterable], **kwargs)`: `self.update(...)`.
+unsafe extern "C" fn dict_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> c_int {
+    // SAFETY: `op` is a dict; `args` a tuple or NULL, `kwds` a dict or NULL.
+    unsafe {
+        let n = if args.is_null() {
+            0
+        } else {
+            crate::capi::ffi::size(args)
+        };
+        if n > 1 {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                &format!("dict expected at most 1 argument, got {n}"),
+            );
+            return -1;
+        }
+        if n == 1 {
+            let arg = crate::objects::tupleobject::item(args, 0);
+            let r = if is_dict_exact(arg) {
+                merge(op, arg, 1)
+            } else {
+                match crate::objects::call::lookup_attr(arg, "keys") {
+                    Err(()) => -1,
+                    Ok(f) if !f.is_null() => {
+                        decref(f);
+                        merge(op, arg, 1)
+                    }
+                    Ok(_) => PyDict_MergeFromSeq2(op, arg, 1),
+                }
+            };
+            if r < 0 {
+                return -1;
+            }
+        }
+        if !kwds.is_null() && is_dict(kwds) && (*d(kwds)).ma_used > 0 {
+            return merge(op, kwds, 1);
+        }
+        0
+    }
+}
+
 static mut DICT_AS_MAPPING: PyMappingMethods = PyMappingMethods {
     mp_length: Some(dict_length),
     mp_subscript: Some(dict_subscript),
@@ -977,6 +1052,8 @@ pub static mut PyDict_Type: PyTypeObject = PyTypeObject {
     tp_repr: Some(dict_repr),
     tp_richcompare: Some(dict_richcompare),
     tp_iter: Some(dict_iter),
+    tp_new: Some(dict_new),
+    tp_init: Some(dict_init),
     tp_doc: c"dict() -> new empty dictionary\ndict(mapping) -> new dictionary initialized from a mapping object's\n    (key, value) pairs\ndict(iterable) -> new dictionary initialized as if via:\n    d = {}\n    for k, v in iterable:\n        d[k] = v\ndict(**kwargs) -> new dictionary initialized with the name=value pairs\n    in the keyword argument list.  For example:  dict(one=1, two=2)".as_ptr(),
     ..static_type(
         c"dict",
@@ -1048,8 +1125,9 @@ pub unsafe extern "C" fn PyDict_SetItem(
     })
 }
 
-/// As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it).
-/// Returns 0, or -1 with an exception set.
+/// As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it; unlike
+/// CPython, pycoro does not intern it). Returns 0, or -1 with an exception set
+/// (`UnicodeDecodeError` for invalid UTF-8).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyDict_SetItemString(
     p: *mut PyObject,
@@ -1070,11 +1148,12 @@ pub unsafe extern "C" fn PyDict_SetItemString(
                 bad_internal_call();
                 return -1;
             }
-            let mut k = key_from_c(key);
+            // (CPython also interns the key; pycoro's interned strings are immortal, so a
+            // program inserting ever new keys would keep them all: the key stays a plain str.)
+            let k = key_from_c(key);
             if k.is_null() {
                 return -1;
             }
-            crate::objects::unicodeobject::PyUnicode_InternInPlace(&mut k);
             let r = set_item(p, k, val);
             decref(k);
             r

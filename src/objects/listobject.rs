@@ -908,6 +908,40 @@ unsafe extern "C" fn list_iter(op: *mut PyObject) -> *mut PyObject {
     }
 }
 
+/// `list.__init__(self, [iterable])`: empties the list, then extends it with the iterable.
+unsafe extern "C" fn list_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> c_int {
+    // SAFETY: `op` is a list; `args` a tuple or NULL, `kwds` a dict or NULL.
+    unsafe {
+        let has_kwargs = !kwds.is_null()
+            && if crate::objects::dictobject::is_dict(kwds) {
+                (*(kwds as *mut crate::objects::dictobject::PyDictObject)).ma_used > 0
+            } else {
+                !crate::objects::call::kwargs_empty(kwds)
+            };
+        if has_kwargs {
+            set_string(crate::exc!(TypeError), "list() takes no keyword arguments");
+            return -1;
+        }
+        let n = if args.is_null() { 0 } else { size(args) };
+        if n > 1 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("list expected at most 1 argument, got {n}"),
+            );
+            return -1;
+        }
+        clear_list(op);
+        if n == 1 {
+            return extend(op, crate::objects::tupleobject::item(args, 0));
+        }
+        0
+    }
+}
+
 static mut LIST_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
     sq_length: Some(list_length),
     sq_concat: Some(list_concat),
@@ -936,6 +970,8 @@ pub static mut PyList_Type: PyTypeObject = PyTypeObject {
     tp_clear: Some(list_tp_clear),
     tp_richcompare: Some(list_richcompare),
     tp_iter: Some(list_iter),
+    tp_new: Some(crate::objects::typeobject::PyType_GenericNew),
+    tp_init: Some(list_init),
     tp_as_sequence: &raw mut LIST_AS_SEQUENCE,
     tp_as_mapping: &raw mut LIST_AS_MAPPING,
     tp_doc: c"Built-in mutable sequence.\n\nIf no argument is given, the constructor creates a new empty list.\nThe argument must be an iterable if specified.".as_ptr(),
