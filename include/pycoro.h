@@ -1167,6 +1167,22 @@ typedef struct PyDictObject {
 } PyDictObject;
 
 /**
+ * A list: CPython 3.10's `PyListObject`.
+ */
+typedef struct PyListObject {
+    PyVarObject ob_base;
+    /**
+     * The item array (`allocated` slots; the first `ob_size` hold the items). NULL when
+     * `allocated` is 0.
+     */
+    PyObject **ob_item;
+    /**
+     * Slots in `ob_item`.
+     */
+    Py_ssize_t allocated;
+} PyListObject;
+
+/**
  * The frame has been created and not yet run (`f_lasti == -1`).
  */
 #define FRAME_CREATED -2
@@ -1287,6 +1303,11 @@ extern struct PyLongObject _Py_TrueStruct;
  * hashing and comparison are by identity.
  */
 extern struct PyTypeObject PyCode_Type;
+
+/**
+ * The type `dict_keyiterator` (what `iter(dict)` returns).
+ */
+extern struct PyTypeObject PyDictIterKey_Type;
 
 /**
  * The type `dict`.
@@ -1488,9 +1509,24 @@ extern struct PyTypeObject PyAsyncGen_Type;
 extern struct PyTypeObject _PyCoroWrapper_Type;
 
 /**
+ * The type `list`.
+ */
+extern struct PyTypeObject PyList_Type;
+
+/**
+ * The type `list_iterator`.
+ */
+extern struct PyTypeObject PyListIter_Type;
+
+/**
  * The type `int`.
  */
 extern struct PyTypeObject PyLong_Type;
+
+/**
+ * The type `mappingproxy`.
+ */
+extern struct PyTypeObject PyDictProxy_Type;
 
 /**
  * The type `builtin_function_or_method`.
@@ -1694,6 +1730,56 @@ int PyGC_IsEnabled(void);
 int PyObject_IS_GC(PyObject *op);
 
 /**
+ * Returns `o[key]`: the type's `mp_subscript`, else its `sq_item` with an int index.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError: 'X' object is not
+ * subscriptable`, the slot's own error such as `KeyError`; `SystemError` for NULL arguments).
+ */
+PyObject *PyObject_GetItem(PyObject *o, PyObject *key);
+
+/**
+ * Performs `o[key] = v`. Does not steal `v`. Returns 0, or -1 with an exception set
+ * (`TypeError: 'X' object does not support item assignment`; `SystemError` for NULL
+ * arguments).
+ */
+int PyObject_SetItem(PyObject *o, PyObject *key, PyObject *v);
+
+/**
+ * Performs `del o[key]`. Returns 0, or -1 with an exception set (`TypeError: 'X' object does
+ * not support item deletion`, `KeyError`; `SystemError` for NULL arguments).
+ */
+int PyObject_DelItem(PyObject *o, PyObject *key);
+
+/**
+ * Returns `len(o)`: the type's `sq_length`, else its `mp_length`; -1 with an exception set
+ * (`TypeError: object of type 'X' has no len()`; `SystemError` for NULL).
+ */
+Py_ssize_t PyObject_Size(PyObject *o);
+
+/**
+ * The same as `PyObject_Size` (CPython exports both names).
+ */
+Py_ssize_t PyObject_Length(PyObject *o);
+
+/**
+ * Returns 1 if `seq` contains an item equal to `ob` (`ob in seq`), 0 if not, -1 with an
+ * exception set (`TypeError: argument of type 'X' is not iterable`; `SystemError` for NULL).
+ */
+int PySequence_Contains(PyObject *seq, PyObject *ob);
+
+/**
+ * Returns the number of keys of the mapping `o` (its `mp_length`); -1 with an exception set
+ * (`TypeError: X is not a mapping` for a sequence, `TypeError: object of type 'X' has no
+ * len()`; `SystemError` for NULL).
+ */
+Py_ssize_t PyMapping_Size(PyObject *o);
+
+/**
+ * The same as `PyMapping_Size` (CPython exports both names).
+ */
+Py_ssize_t PyMapping_Length(PyObject *o);
+
+/**
  * Returns 1 if `o` is an async iterator (its type has `am_anext`), else 0; NULL gives 0.
  * Never sets an exception. Async generators are; generators and coroutines are not.
  */
@@ -1880,15 +1966,18 @@ PyObject *PyDict_New(void);
 int PyDict_SetItem(PyObject *p, PyObject *key, PyObject *val);
 
 /**
- * As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it).
- * Returns 0, or -1 with an exception set.
+ * As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it; unlike
+ * CPython, pycoro does not intern it). Returns 0, or -1 with an exception set
+ * (`UnicodeDecodeError` for invalid UTF-8).
  */
 int PyDict_SetItemString(PyObject *p, const char *key, PyObject *val);
 
 /**
  * Returns the value of `key` in the dictionary `p`, or NULL if it is absent, WITHOUT setting
  * an exception: errors while hashing or comparing (and a non-dict `p`) are suppressed, and an
- * exception that was already set is kept. Prefer `PyDict_GetItemWithError`.
+ * exception that was already set is kept (except when hashing `key` fails: then, as in
+ * CPython 3.10, every exception is cleared). Prefer `PyDict_GetItemWithError`. A NULL
+ * argument (where CPython crashes) returns NULL with `SystemError` set.
  *
  * Return value: Borrowed reference.
  */
@@ -1905,7 +1994,7 @@ PyObject *PyDict_GetItemWithError(PyObject *p, PyObject *key);
 
 /**
  * As `PyDict_GetItem` with the key given as a UTF-8 C string; errors (invalid UTF-8 too) are
- * suppressed.
+ * suppressed. A NULL argument returns NULL with `SystemError` set.
  *
  * Return value: Borrowed reference.
  */
@@ -1939,14 +2028,16 @@ Py_ssize_t PyDict_Size(PyObject *p);
  * Iterates over the items of the dictionary `p`: start with `*ppos = 0`; each call stores the
  * next key and value in `*pkey` and `*pvalue` (either may be NULL) and returns 1, or returns
  * 0 when there are no more (or `p` is not a dict; no exception is set). `*ppos` is an entry
- * index, not a count. The dict must not change size while it is iterated.
+ * index, not a count. The dict must not change size while it is iterated. A NULL `p` or
+ * `ppos` returns 0 with `SystemError` set.
  *
  * `*pkey` and `*pvalue` are Borrowed references.
  */
 int PyDict_Next(PyObject *p, Py_ssize_t *ppos, PyObject **pkey, PyObject **pvalue);
 
 /**
- * Removes every item of the dictionary `p` (nothing happens if `p` is not a dict).
+ * Removes every item of the dictionary `p` (nothing happens if `p` is not a dict; a NULL `p`
+ * sets `SystemError`).
  */
 void PyDict_Clear(PyObject *p);
 
@@ -1957,6 +2048,61 @@ void PyDict_Clear(PyObject *p);
  * dict, `MemoryError`).
  */
 PyObject *PyDict_Copy(PyObject *p);
+
+/**
+ * Returns a list of the keys of the dictionary `p`, in iteration order.
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+ * dict).
+ */
+PyObject *PyDict_Keys(PyObject *p);
+
+/**
+ * Returns a list of the values of the dictionary `p`, in iteration order.
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+ * dict).
+ */
+PyObject *PyDict_Values(PyObject *p);
+
+/**
+ * Returns a list of `(key, value)` tuples of the dictionary `p`, in iteration order.
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+ * dict).
+ */
+PyObject *PyDict_Items(PyObject *p);
+
+/**
+ * Merges the items of the mapping `b` into the dictionary `a`: `b` is a dict, or any object
+ * with a `keys()` method and item access. With `override` nonzero existing keys get `b`'s
+ * values, otherwise they keep theirs. Returns 0, or -1 with an exception set (`SystemError`
+ * if `a` is not a dict or `b` is NULL; `RuntimeError("dict mutated during update")`).
+ */
+int PyDict_Merge(PyObject *a, PyObject *b, int override);
+
+/**
+ * `a.update(b)` for a mapping `b`: `PyDict_Merge(a, b, 1)`.
+ */
+int PyDict_Update(PyObject *a, PyObject *b);
+
+/**
+ * Updates the dictionary `d` from `seq2`, an iterable of key/value pairs (each an iterable of
+ * exactly two items). With `override` nonzero later pairs replace existing values, otherwise
+ * existing keys are kept. Returns 0, or -1 with an exception set (`TypeError("cannot convert
+ * dictionary update sequence element #N to a sequence")`, `ValueError("dictionary update
+ * sequence element #N has length L; 2 is required")`, `SystemError` if `d` is not a dict).
+ */
+int PyDict_MergeFromSeq2(PyObject *d_, PyObject *seq2, int override);
+
+/**
+ * `d.setdefault(key, defaultobj)`: the value of `key` in the dictionary `d`; if it is absent,
+ * `defaultobj` is inserted first (the dict takes a new reference) and returned.
+ *
+ * Return value: Borrowed reference, or NULL with an exception set (`TypeError: unhashable
+ * type`, `SystemError` if `d` is not a dict or an argument is NULL).
+ */
+PyObject *PyDict_SetDefault(PyObject *d_, PyObject *key, PyObject *defaultobj);
 
 /**
  * Returns the traceback of exception instance `ex`, or NULL if it has none.
@@ -2239,6 +2385,87 @@ PyObject *PyIter_Next(PyObject *iter);
 PySendResult PyIter_Send(PyObject *iter, PyObject *arg, PyObject **presult);
 
 /**
+ * Returns a new list of length `len`, every item NULL: set them all (`PyList_SetItem`,
+ * `PyList_SET_ITEM`) before handing the list to other code.
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` for a negative
+ * length, `MemoryError`).
+ */
+PyObject *PyList_New(Py_ssize_t len);
+
+/**
+ * Returns the length of the list `list`, or -1 with `SystemError` set if it is not a list.
+ */
+Py_ssize_t PyList_Size(PyObject *list);
+
+/**
+ * Returns the item at `index` of `list`.
+ *
+ * Return value: Borrowed reference, or NULL with an exception set (`IndexError("list index out
+ * of range")`, `SystemError` if `list` is not a list).
+ */
+PyObject *PyList_GetItem(PyObject *list, Py_ssize_t index);
+
+/**
+ * Stores `item` at `index` of `list`, releasing the item that was there. Steals a reference
+ * to `item`, even on failure. Returns 0, or -1 with an exception set
+ * (`IndexError("list assignment index out of range")`, `SystemError` if `list` is not a list).
+ */
+int PyList_SetItem(PyObject *list, Py_ssize_t index, PyObject *item);
+
+/**
+ * Inserts `item` into `list` before index `index` (clamped as `list.insert`). Does not steal
+ * `item`. Returns 0, or -1 with an exception set (`SystemError` if `list` is not a list or
+ * `item` is NULL, `MemoryError`).
+ */
+int PyList_Insert(PyObject *list, Py_ssize_t index, PyObject *item);
+
+/**
+ * Appends `item` to `list`. Does not steal `item`. Returns 0, or -1 with an exception set
+ * (`SystemError` if `list` is not a list or `item` is NULL, `MemoryError`).
+ */
+int PyList_Append(PyObject *list, PyObject *item);
+
+/**
+ * Returns a new list of the items of `list` from `low` up to (not including) `high`, the
+ * bounds clamped as in Python's slicing.
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` if `list` is not
+ * a list).
+ */
+PyObject *PyList_GetSlice(PyObject *list, Py_ssize_t low, Py_ssize_t high);
+
+/**
+ * Replaces the items of `list` from `low` to `high` by the items of `itemlist` (a list, a
+ * tuple or any iterable; NULL deletes the slice), as `list[low:high] = itemlist`. Does not
+ * steal `itemlist`. Returns 0, or -1 with an exception set (`TypeError("can only assign an
+ * iterable")`, `SystemError` if `list` is not a list).
+ */
+int PyList_SetSlice(PyObject *list, Py_ssize_t low, Py_ssize_t high, PyObject *itemlist);
+
+/**
+ * Sorts the items of `list` in place, stably, comparing with `<` (`PyObject_RichCompareBool`
+ * with `Py_LT`). Returns 0, or -1 with an exception set (a comparison's error: the items are
+ * then all still in the list, in some order; `ValueError("list modified during sort")`;
+ * `SystemError` if `list` is not a list).
+ */
+int PyList_Sort(PyObject *list);
+
+/**
+ * Reverses the items of `list` in place. Returns 0, or -1 with `SystemError` set if `list` is
+ * not a list.
+ */
+int PyList_Reverse(PyObject *list);
+
+/**
+ * Returns a tuple of the items of `list`.
+ *
+ * Return value: New reference, or NULL with an exception set (`SystemError` if `list` is not
+ * a list).
+ */
+PyObject *PyList_AsTuple(PyObject *list);
+
+/**
  * Return value: New reference to an int equal to `v`, or NULL with `MemoryError` set.
  */
 PyObject *PyLong_FromLong(long v);
@@ -2299,6 +2526,17 @@ unsigned long PyLong_AsUnsignedLong(PyObject *op);
 size_t PyLong_AsSize_t(PyObject *op);
 
 /**
+ * Returns a read-only view (`mappingproxy`) of `mapping`: reading, `len`, `in`, iteration and
+ * `repr` go to the mapping; item assignment raises `TypeError("'mappingproxy' object does not
+ * support item assignment")`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError("mappingproxy()
+ * argument must be a mapping, not X")` when `mapping` has no `mp_subscript` or is a list or
+ * tuple; `SystemError` for NULL).
+ */
+PyObject *PyDictProxy_New(PyObject *mapping);
+
+/**
  * Creates a built-in function object for `ml` bound to `self` (which may be NULL). `ml` must
  * outlive the object (usually a static table). Same as `PyCFunction_NewEx(ml, self, NULL)`.
  *
@@ -2325,6 +2563,20 @@ PyObject *PyCMethod_New(struct PyMethodDef *ml,
                         PyObject *slf,
                         PyObject *module,
                         struct PyTypeObject *cls);
+
+/**
+ * Starts the repr of the container `obj` on the calling thread: returns 0 (go ahead; call
+ * `Py_ReprLeave(obj)` when done), 1 if the thread is already computing `obj`'s repr (a
+ * recursive container: print `...` instead; do not call `Py_ReprLeave`), or -1 with an
+ * exception set (`MemoryError`; `SystemError` for NULL).
+ */
+int Py_ReprEnter(PyObject *obj);
+
+/**
+ * Ends the repr of `obj` started by `Py_ReprEnter` (removes its innermost entry). Keeps the
+ * exception state as it is. NULL, or an object not entered, is ignored.
+ */
+void Py_ReprLeave(PyObject *obj);
 
 /**
  * Calls the type's `tp_dealloc` on an object whose reference count reached zero (what
@@ -3070,17 +3322,19 @@ PyObject *PyErr_Format(PyObject *exception, const char *format, ...);
  * char *; NULL gives None), `s# z# U#` (char * and an int length, or Py_ssize_t under
  * `PY_SSIZE_T_CLEAN`), `u u#` (wchar_t *), `i b B h` (int), `H I` (unsigned int), `l` (long),
  * `k` (unsigned long), `L` (long long), `K` (unsigned long long), `n` (Py_ssize_t), `C` (int
- * code point, gives a str of length 1), `(...)` (a tuple). `' '`, `,`, `:`, `\t` are ignored.
- * An empty format gives None, one item gives that item, several items give a tuple.
+ * code point, gives a str of length 1), `(...)` (a tuple), `[...]` (a list), `{...}` (a dict:
+ * keys and values alternating, as `{s:i,s:i}`). `' '`, `,`, `:`, `\t` are ignored. An empty
+ * format gives None, one item gives that item, several items give a tuple.
  *
- * pycoro has no list, dict, float, complex or bytes type: `[...]`, `{...}`, `d`, `f`, `D`,
- * `y`, `y#`, `c` raise `SystemError("bad format char passed to Py_BuildValue")` (their
- * arguments are still consumed).
+ * pycoro has no float, complex or bytes type: `d`, `f`, `D`, `y`, `y#`, `c` raise
+ * `SystemError("bad format char passed to Py_BuildValue")` (their arguments are still
+ * consumed).
  *
  * Return value: New reference, or NULL with an exception set (`SystemError` "NULL object
  * passed to Py_BuildValue" for a NULL `O`/`N` when no error was already set, "bad format char
- * passed to Py_BuildValue", "unmatched paren in format"; `UnicodeDecodeError` for invalid
- * UTF-8). Steals a reference to every `N` argument, even on failure. `format` must not be
+ * passed to Py_BuildValue", "unmatched paren in format", "Bad dict format" for an odd number
+ * of items in `{...}`; `TypeError` for an unhashable dict key; `UnicodeDecodeError` for
+ * invalid UTF-8). Steals a reference to every `N` argument, even on failure. `format` must not be
  * NULL.
  */
 PyObject *Py_BuildValue(const char *format, ...);

@@ -29,6 +29,7 @@ pub mod python;
 
 pub use capi::varargs::*;
 pub use modules::gcmodule::*;
+pub use objects::abstract_::*;
 pub use objects::asyncgen::*;
 pub use objects::boolobject::*;
 pub use objects::call::*;
@@ -40,7 +41,9 @@ pub use objects::exceptions::*;
 pub use objects::frameobject::*;
 pub use objects::genobject::*;
 pub use objects::iterobject::*;
+pub use objects::listobject::*;
 pub use objects::longobject::*;
+pub use objects::mappingproxy::*;
 pub use objects::methodobject::*;
 pub use objects::object::*;
 pub use objects::object_ops::*;

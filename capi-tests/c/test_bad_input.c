@@ -1495,6 +1495,290 @@ static void case_tuple(void)
 }
 
 /* =========================================================================================
+ * dictobject.h, descrobject.h (mappingproxy)
+ * ========================================================================================= */
+
+static void case_dict(void)
+{
+    PyObject *i = fresh_int(), *d = PyDict_New(), *k = PyUnicode_FromString("key"),
+             *lst = PyList_New(0), *b = NULL, *r;
+    Py_ssize_t pos = 0;
+    PyObject *pk = NULL, *pv = NULL;
+    REQUIRE(i != NULL && d != NULL && k != NULL && lst != NULL);
+    b = PyType_GenericNew(&Broken_Type, NULL, NULL);
+    REQUIRE(b != NULL);
+
+    /* PyDict_New takes nothing: its only failure is MemoryError. */
+    r = BAD(PyDict_New)();
+    CHECK(r != NULL && PyDict_CheckExact(r) && PyDict_Size(r) == 0);
+    Py_XDECREF(r);
+
+    /* Not a dict / NULL: SystemError (CPython: BadInternalCall, or a crash for NULL). */
+    EXPECT_INT(BAD(PyDict_SetItem)(NULL, k, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItem)(i, k, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItem)(d, NULL, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItem)(d, k, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItem)(d, lst, i), -1, PyExc_TypeError, "unhashable type: 'list'");
+    EXPECT_INT(BAD(PyDict_SetItem)(d, b, i), -1, PyExc_TypeError, "unhashable type: 'Broken'");
+    EXPECT_INT(BAD(PyDict_SetItemString)(NULL, "k", i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItemString)(i, "k", i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItemString)(d, NULL, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItemString)(d, "k", NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_SetItemString)(d, "\xff", i), -1, PyExc_UnicodeDecodeError, UTF8_FF);
+    CHECK_EQ_INT(PyDict_Size(d), 0);
+    CHECK_REFCNT(i, 1);
+
+    /* PyDict_GetItem: a non-dict or an unhashable key is "absent", without an exception. */
+    EXPECT_NULL(BAD(PyDict_GetItem)(NULL, k), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_GetItem)(d, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_GetItem)(i, k), NULL, NULL);
+    EXPECT_NULL(BAD(PyDict_GetItem)(d, lst), NULL, NULL);
+    EXPECT_NULL(BAD(PyDict_GetItemWithError)(NULL, k), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_GetItemWithError)(i, k), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_GetItemWithError)(d, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_GetItemWithError)(d, lst), PyExc_TypeError, "unhashable type: 'list'");
+    EXPECT_NULL(BAD(PyDict_GetItemWithError)(d, k), NULL, NULL);
+    EXPECT_NULL(BAD(PyDict_GetItemString)(NULL, "k"), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_GetItemString)(d, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_GetItemString)(i, "k"), NULL, NULL);
+    EXPECT_NULL(BAD(PyDict_GetItemString)(d, "\xff"), NULL, NULL);
+
+    EXPECT_INT(BAD(PyDict_DelItem)(NULL, k), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_DelItem)(i, k), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_DelItem)(d, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_DelItem)(d, k), -1, PyExc_KeyError, "'key'");
+    EXPECT_INT(BAD(PyDict_DelItem)(d, lst), -1, PyExc_TypeError, "unhashable type: 'list'");
+    EXPECT_INT(BAD(PyDict_DelItemString)(NULL, "k"), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_DelItemString)(i, "k"), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_DelItemString)(d, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_DelItemString)(d, "k"), -1, PyExc_KeyError, "'k'");
+    EXPECT_INT(BAD(PyDict_DelItemString)(d, "\xff"), -1, PyExc_UnicodeDecodeError, UTF8_FF);
+
+    EXPECT_INT(BAD(PyDict_Contains)(NULL, k), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Contains)(i, k), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Contains)(d, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Contains)(d, lst), -1, PyExc_TypeError, "unhashable type: 'list'");
+    EXPECT_INT_OK(BAD(PyDict_Contains)(d, k), 0);
+    EXPECT_INT(BAD(PyDict_Size)(NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Size)(i), -1, PyExc_SystemError, BADARG);
+
+    EXPECT_INT(BAD(PyDict_Next)(NULL, &pos, &pk, &pv), 0, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Next)(d, NULL, &pk, &pv), 0, PyExc_SystemError, BADARG);
+    EXPECT_INT_OK(BAD(PyDict_Next)(i, &pos, &pk, &pv), 0);
+    PyDict_SetItem(d, k, i);
+    pos = PY_SSIZE_T_MAX;
+    EXPECT_INT_OK(BAD(PyDict_Next)(d, &pos, &pk, &pv), 0);
+    pos = PY_SSIZE_T_MIN;
+    EXPECT_INT_OK(BAD(PyDict_Next)(d, &pos, &pk, &pv), 0);
+    CHECK_EQ_PTR(pk, NULL); /* outputs untouched when nothing is returned */
+    CHECK_EQ_PTR(pv, NULL);
+
+    EXPECT_VOID(BAD(PyDict_Clear)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_VOID(BAD(PyDict_Clear)(i), NULL, NULL); /* CPython: not a dict, nothing happens */
+    EXPECT_NULL(BAD(PyDict_Copy)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_Copy)(i), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_Keys)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_Keys)(i), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_Values)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_Values)(lst), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_Items)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_Items)(k), PyExc_SystemError, BADARG);
+
+    EXPECT_INT(BAD(PyDict_Merge)(NULL, d, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Merge)(i, d, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Merge)(d, NULL, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Merge)(d, i, 0), -1, PyExc_AttributeError,
+               "'int' object has no attribute 'keys'");
+    EXPECT_INT(BAD(PyDict_Update)(NULL, d), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Update)(lst, d), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Update)(d, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_Update)(d, lst), -1, PyExc_AttributeError,
+               "'list' object has no attribute 'keys'");
+    EXPECT_INT(BAD(PyDict_MergeFromSeq2)(NULL, lst, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_MergeFromSeq2)(i, lst, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_MergeFromSeq2)(d, NULL, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyDict_MergeFromSeq2)(d, i, 1), -1, PyExc_TypeError,
+               "'int' object is not iterable");
+    EXPECT_INT(BAD(PyDict_MergeFromSeq2)(d, b, 1), -1, PyExc_TypeError,
+               "iter() returned non-iterator of type 'NoneType'");
+    EXPECT_NULL(BAD(PyDict_SetDefault)(NULL, k, i), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_SetDefault)(i, k, i), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_SetDefault)(d, NULL, i), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_SetDefault)(d, k, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDict_SetDefault)(d, lst, i), PyExc_TypeError, "unhashable type: 'list'");
+
+    EXPECT_NULL(BAD(PyDictProxy_New)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDictProxy_New)(i), PyExc_TypeError,
+                "mappingproxy() argument must be a mapping, not int");
+    EXPECT_NULL(BAD(PyDictProxy_New)(lst), PyExc_TypeError,
+                "mappingproxy() argument must be a mapping, not list");
+
+    CHECK_EQ_INT(PyDict_Size(d), 1);
+    CHECK_REFCNT(d, 1);
+    CHECK_REFCNT(lst, 1);
+    Py_DECREF(d);
+    CHECK_REFCNT(i, 1);
+    CHECK_REFCNT(k, 1);
+    Py_DECREF(i);
+    Py_DECREF(k);
+    Py_DECREF(lst);
+    Py_DECREF(b);
+}
+
+/* =========================================================================================
+ * listobject.h
+ * ========================================================================================= */
+
+static void case_list(void)
+{
+    PyObject *i = fresh_int(), *l = PyList_New(0), *r;
+    REQUIRE(i != NULL && l != NULL);
+    PyList_Append(l, Py_None);
+
+    EXPECT_NULL(BAD(PyList_New)(-1), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_New)(PY_SSIZE_T_MIN), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_New)(PY_SSIZE_T_MAX), PyExc_MemoryError, NULL);
+    /* More items than fit in memory (CPython checks PY_SSIZE_T_MAX / sizeof(PyObject *)). */
+    EXPECT_NULL(BAD(PyList_New)(PY_SSIZE_T_MAX / 8 + 1), PyExc_MemoryError, NULL);
+
+    EXPECT_INT(BAD(PyList_Size)(NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Size)(i), -1, PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_GetItem)(NULL, 0), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_GetItem)(i, 0), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_GetItem)(l, 1), PyExc_IndexError, "list index out of range");
+    EXPECT_NULL(BAD(PyList_GetItem)(l, -1), PyExc_IndexError, "list index out of range");
+    EXPECT_NULL(BAD(PyList_GetItem)(l, PY_SSIZE_T_MIN), PyExc_IndexError,
+                "list index out of range");
+
+    /* SetItem steals the item even when it fails. */
+    Py_INCREF(i);
+    EXPECT_INT(BAD(PyList_SetItem)(NULL, 0, i), -1, PyExc_SystemError, BADARG);
+    CHECK_REFCNT(i, 1);
+    Py_INCREF(i);
+    EXPECT_INT(BAD(PyList_SetItem)(i, 0, i), -1, PyExc_SystemError, BADARG);
+    CHECK_REFCNT(i, 1);
+    Py_INCREF(i);
+    EXPECT_INT(BAD(PyList_SetItem)(l, 1, i), -1, PyExc_IndexError,
+               "list assignment index out of range");
+    CHECK_REFCNT(i, 1);
+    Py_INCREF(i);
+    EXPECT_INT(BAD(PyList_SetItem)(l, PY_SSIZE_T_MIN, i), -1, PyExc_IndexError,
+               "list assignment index out of range");
+    CHECK_REFCNT(i, 1);
+    /* NULL as the item is allowed (CPython stores it). */
+    EXPECT_INT_OK(BAD(PyList_SetItem)(l, 0, NULL), 0);
+    CHECK_EQ_PTR(PyList_GET_ITEM(l, 0), NULL);
+    PyList_SET_ITEM(l, 0, Py_None);
+    Py_INCREF(Py_None);
+
+    EXPECT_INT(BAD(PyList_Insert)(NULL, 0, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Insert)(i, 0, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Insert)(l, 0, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT_OK(BAD(PyList_Insert)(l, PY_SSIZE_T_MIN, i), 0);
+    EXPECT_INT_OK(BAD(PyList_Insert)(l, PY_SSIZE_T_MAX, i), 0);
+    EXPECT_INT(BAD(PyList_Append)(NULL, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Append)(i, i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Append)(l, NULL), -1, PyExc_SystemError, BADARG);
+    CHECK_REFCNT(i, 3);
+
+    EXPECT_NULL(BAD(PyList_GetSlice)(NULL, 0, 1), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_GetSlice)(i, 0, 1), PyExc_SystemError, BADARG);
+    r = BAD(PyList_GetSlice)(l, PY_SSIZE_T_MIN, PY_SSIZE_T_MAX);
+    CHECK(r != NULL && PyList_GET_SIZE(r) == 3);
+    Py_XDECREF(r);
+    r = BAD(PyList_GetSlice)(l, PY_SSIZE_T_MAX, PY_SSIZE_T_MIN);
+    CHECK(r != NULL && PyList_GET_SIZE(r) == 0);
+    Py_XDECREF(r);
+    EXPECT_INT(BAD(PyList_SetSlice)(NULL, 0, 1, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_SetSlice)(i, 0, 1, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_SetSlice)(l, 0, 1, i), -1, PyExc_TypeError,
+               "can only assign an iterable");
+    EXPECT_INT_OK(BAD(PyList_SetSlice)(l, PY_SSIZE_T_MAX, PY_SSIZE_T_MIN, NULL), 0);
+    CHECK_EQ_INT(PyList_GET_SIZE(l), 3);
+
+    EXPECT_INT(BAD(PyList_Sort)(NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Sort)(i), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Sort)(l), -1, PyExc_TypeError,
+               "'<' not supported between instances of 'NoneType' and 'int'");
+    CHECK_EQ_INT(PyList_GET_SIZE(l), 3);
+    EXPECT_INT(BAD(PyList_Reverse)(NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyList_Reverse)(i), -1, PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_AsTuple)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyList_AsTuple)(i), PyExc_SystemError, BADARG);
+
+    CHECK_REFCNT(l, 1);
+    Py_DECREF(l);
+    CHECK_REFCNT(i, 1);
+    Py_DECREF(i);
+}
+
+/* =========================================================================================
+ * abstract.h (the item protocol), object.h (Py_ReprEnter), pyhash.h
+ * ========================================================================================= */
+
+static void case_item_protocol(void)
+{
+    PyObject *i = fresh_int(), *d = PyDict_New(), *k = PyUnicode_FromString("key"),
+             *b = PyType_GenericNew(&Broken_Type, NULL, NULL);
+    REQUIRE(i != NULL && d != NULL && k != NULL && b != NULL);
+
+    EXPECT_NULL(BAD(PyObject_GetItem)(NULL, k), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyObject_GetItem)(d, NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyObject_GetItem)(i, k), PyExc_TypeError, "'int' object is not subscriptable");
+    EXPECT_NULL(BAD(PyObject_GetItem)(d, k), PyExc_KeyError, "'key'");
+    EXPECT_INT(BAD(PyObject_SetItem)(NULL, k, i), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyObject_SetItem)(d, NULL, i), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyObject_SetItem)(d, k, NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyObject_SetItem)(i, k, i), -1, PyExc_TypeError,
+               "'int' object does not support item assignment");
+    EXPECT_INT(BAD(PyObject_SetItem)(d, b, i), -1, PyExc_TypeError,
+               "unhashable type: 'Broken'");
+    EXPECT_INT(BAD(PyObject_DelItem)(NULL, k), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyObject_DelItem)(d, NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyObject_DelItem)(i, k), -1, PyExc_TypeError,
+               "'int' object does not support item deletion");
+    EXPECT_INT(BAD(PyObject_DelItem)(d, k), -1, PyExc_KeyError, "'key'");
+    EXPECT_INT(BAD(PyObject_Size)(NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyObject_Size)(i), -1, PyExc_TypeError, "object of type 'int' has no len()");
+    EXPECT_INT(BAD(PyObject_Length)(NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyObject_Length)(i), -1, PyExc_TypeError, "object of type 'int' has no len()");
+    EXPECT_INT(BAD(PyMapping_Size)(NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyMapping_Size)(i), -1, PyExc_TypeError, "object of type 'int' has no len()");
+    EXPECT_INT(BAD(PyMapping_Size)(k), -1, PyExc_TypeError, "str is not a mapping");
+    EXPECT_INT(BAD(PyMapping_Length)(NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyMapping_Length)(i), -1, PyExc_TypeError, "object of type 'int' has no len()");
+    EXPECT_INT(BAD(PySequence_Contains)(NULL, k), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PySequence_Contains)(d, NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PySequence_Contains)(i, k), -1, PyExc_TypeError,
+               "argument of type 'int' is not iterable");
+    EXPECT_INT(BAD(PySequence_Contains)(d, b), -1, PyExc_TypeError,
+               "unhashable type: 'Broken'");
+
+    EXPECT_INT(BAD(Py_ReprEnter)(NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_VOID(BAD(Py_ReprLeave)(NULL), NULL, NULL);
+    EXPECT_VOID(BAD(Py_ReprLeave)(i), NULL, NULL); /* never entered: ignored */
+    /* Py_ReprLeave keeps a pending exception. */
+    EXPECT_INT_OK(Py_ReprEnter(i), 0);
+    PyErr_SetString(PyExc_ValueError, "kept");
+    EXPECT_VOID(BAD(Py_ReprLeave)(i), PyExc_ValueError, "kept");
+    EXPECT_INT_OK(Py_ReprEnter(i), 0);
+    Py_ReprLeave(i);
+
+    /* pycoro: NULL or a negative length hashes as no bytes (CPython would crash). */
+    EXPECT_INT_OK(BAD(_Py_HashBytes)(NULL, 0), 0);
+    EXPECT_INT_OK(BAD(_Py_HashBytes)(NULL, 8), 0);
+    EXPECT_INT_OK(BAD(_Py_HashBytes)("abc", -1), 0);
+    EXPECT_INT_OK(BAD(_Py_HashBytes)("abc", 0), 0);
+
+    CHECK_REFCNT(d, 1);
+    CHECK_REFCNT(i, 1);
+    Py_DECREF(d);
+    Py_DECREF(i);
+    Py_DECREF(k);
+    Py_DECREF(b);
+}
+
+/* =========================================================================================
  * longobject.h, boolobject.h
  * ========================================================================================= */
 
@@ -2135,6 +2419,9 @@ static const struct {
     {"case_buildvalue", case_buildvalue},
     {"case_unicode", case_unicode},
     {"case_tuple", case_tuple},
+    {"case_dict", case_dict},
+    {"case_list", case_list},
+    {"case_item_protocol", case_item_protocol},
     {"case_long", case_long},
     {"case_mem", case_mem},
     {"case_object_protocols", case_object_protocols},

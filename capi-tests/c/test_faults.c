@@ -269,6 +269,62 @@ static int scenario_cycle(void)
     return r == PYGEN_NEXT;
 }
 
+/* Dicts and lists: growth, deletion, copy, update, views, sort, repr, mappingproxy. Returns 1
+ * when everything worked, 0 with the first error set. */
+static int scenario_dict_list(void)
+{
+    PyObject *d = PyDict_New(), *l = PyList_New(0), *c = NULL, *r = NULL, *p = NULL;
+    int ok = 0, i;
+    if (d == NULL || l == NULL) {
+        goto done;
+    }
+    for (i = 0; i < 24; i++) {
+        PyObject *k = PyUnicode_FromFormat("key%d", i), *v = PyLong_FromLong(i * 1000);
+        int e = k == NULL || v == NULL || PyDict_SetItem(d, k, v) < 0 || PyList_Append(l, v) < 0 ||
+                PyList_Insert(l, 0, k) < 0;
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+        if (e) {
+            goto done;
+        }
+        if (i % 3 == 0 && PyDict_DelItem(d, k) < 0) {
+            goto done;
+        }
+    }
+    c = PyDict_Copy(d);
+    if (c == NULL || PyDict_SetItemString(c, "extra", Py_None) < 0 || PyDict_Update(d, c) < 0) {
+        goto done;
+    }
+    r = PyDict_Items(d);
+    if (r == NULL || PyList_SetSlice(l, 2, 10, r) < 0) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    r = PyDict_Keys(c);
+    if (r == NULL || PyList_Sort(r) < 0) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    p = PyDictProxy_New(d);
+    if (p == NULL || (r = PyObject_Repr(p)) == NULL) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    if ((r = PyObject_Repr(l)) == NULL) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    r = PyList_AsTuple(l);
+    ok = r != NULL;
+done:
+    Py_XDECREF(r);
+    Py_XDECREF(p);
+    Py_XDECREF(c);
+    Py_XDECREF(d);
+    Py_XDECREF(l);
+    return ok;
+}
+
 /* Runs `scenario` failing each of its allocations in turn. */
 static void sweep(const char *name, int (*scenario)(void))
 {
@@ -328,6 +384,11 @@ static void test_alloc_failure_async_generator(void)
     sweep("async generator", scenario_async_generator);
 }
 
+static void test_alloc_failure_dict_list(void)
+{
+    sweep("dict and list", scenario_dict_list);
+}
+
 static void test_alloc_failure_cycle(void)
 {
     sweep("cycle + PyGC_Collect", scenario_cycle);
@@ -360,6 +421,7 @@ int main(void)
     RUN(test_alloc_failure_throw_close);
     RUN(test_alloc_failure_async_generator);
     RUN(test_alloc_failure_cycle);
+    RUN(test_alloc_failure_dict_list);
     printf("allocation failure points exercised: %d\n", failure_points);
     return HARNESS_SUMMARY();
 }

@@ -395,10 +395,25 @@ static void test_build_errors(void)
                 "chr() arg not in range(0x110000)");
     CHECK_FAILS(Py_BuildValue(NULL), PyExc_SystemError, "bad argument to internal function");
 
-    /* pycoro has no list, dict, float, complex or bytes type. */
-    CHECK_FAILS(Py_BuildValue("[]"), PyExc_SystemError, "bad format char passed to Py_BuildValue");
-    CHECK_FAILS(Py_BuildValue("{s:i}", "k", 1), PyExc_SystemError,
-                "bad format char passed to Py_BuildValue");
+    /* Lists and dicts (CPython 3.10's results). */
+    {
+        PyObject *r = Py_BuildValue("[]");
+        CHECK_REPR(r, "[]");
+        Py_XDECREF(r);
+        r = Py_BuildValue("[i,(s)]", 1, "a");
+        CHECK_REPR(r, "[1, ('a',)]");
+        Py_XDECREF(r);
+        r = Py_BuildValue("{s:i,s:[]}", "k", 1, "l");
+        CHECK_REPR(r, "{'k': 1, 'l': []}");
+        Py_XDECREF(r);
+        r = Py_BuildValue("{}");
+        CHECK_REPR(r, "{}");
+        Py_XDECREF(r);
+    }
+    CHECK_FAILS(Py_BuildValue("{s}", "k"), PyExc_SystemError, "Bad dict format");
+    CHECK_FAILS(Py_BuildValue("{[]:i}", 1), PyExc_TypeError, "unhashable type: 'list'");
+    CHECK_FAILS(Py_BuildValue("[i", 1), PyExc_SystemError, "unmatched paren in format");
+    /* pycoro has no float, complex or bytes type. */
     CHECK_FAILS(Py_BuildValue("d", 1.5), PyExc_SystemError,
                 "bad format char passed to Py_BuildValue");
     CHECK_FAILS(Py_BuildValue("c", 'A'), PyExc_SystemError,
@@ -423,8 +438,13 @@ static void test_build_errors(void)
                 PyExc_SystemError, "bad format char passed to Py_BuildValue");
     CHECK_EQ_INT(Py_REFCNT(x), 1);
     Py_INCREF(x);
-    CHECK_FAILS(Py_BuildValue("({s:N}i)", "k", x, 1), PyExc_SystemError,
+    CHECK_FAILS(Py_BuildValue("({s:N}Q)", "k", x), PyExc_SystemError,
                 "bad format char passed to Py_BuildValue");
+    CHECK_EQ_INT(Py_REFCNT(x), 1);
+    Py_INCREF(x);
+    Py_INCREF(x);
+    CHECK_FAILS(Py_BuildValue("{[]:N,s:N}", x, "k", x), PyExc_TypeError,
+                "unhashable type: 'list'");
     CHECK_EQ_INT(Py_REFCNT(x), 1);
     Py_DECREF(x);
 }

@@ -77,6 +77,7 @@ layouts! {
     },
     PyASCIIObject { ob_base, length, hash, state, wstr },
     PyDictObject { ob_base, ma_used, ma_version_tag, ma_keys, ma_values },
+    PyListObject { ob_base, ob_item, allocated },
     PyAsyncMethods { am_await, am_aiter, am_anext, am_send },
     PyAsyncGenObject {
         ob_base, ag_frame, ag_code, ag_weakreflist, ag_name, ag_qualname, ag_exc_state,
@@ -330,6 +331,12 @@ const CPYTHON_310: &[CPythonLayout] = &[
             ("ma_keys", 32),
             ("ma_values", 40),
         ],
+    },
+    CPythonLayout {
+        name: "PyListObject",
+        size: 40,
+        required: true,
+        fields: &[("ob_base", 0), ("ob_item", 24), ("allocated", 32)],
     },
     CPythonLayout {
         name: "_Py_HashSecret_t",

@@ -1140,3 +1140,65 @@ pub unsafe extern "C" fn PyObject_IS_GC(op: *mut PyObject) -> c_int {
     // SAFETY: a live object by contract.
     guard("PyObject_IS_GC", 0, || unsafe { is_gc(op) as c_int })
 }
+
+// ---- the trashcan (CPython's Py_TRASHCAN_BEGIN / Py_TRASHCAN_END) ----
+
+/// Nested container deallocations deeper than this are deferred, so freeing a long chain of
+/// containers (a list in a list in a list ...) does not overflow the C stack.
+const TRASH_LIMIT: usize = 50;
+
+std::thread_local! {
+    /// (deallocation depth, deferred objects linked through their GC header's `next`).
+    static TRASH: core::cell::Cell<(usize, *mut PyObject)> =
+        const { core::cell::Cell::new((0, null_mut())) };
+}
+
+/// At the start of a GC container's `tp_dealloc`, after it untracked the object: false when
+/// the deallocation is deferred (the deallocator must return at once; it is called again
+/// later), true when it goes ahead (then it must call `trashcan_end` when done).
+pub(crate) unsafe fn trashcan_begin(op: *mut PyObject) -> bool {
+    TRASH
+        .try_with(|t| {
+            let (depth, later) = t.get();
+            if depth >= TRASH_LIMIT {
+                // SAFETY: an untracked dying GC object: its header's `next` is free to use.
+                unsafe { (*head(op)).next = later as *mut GcHead };
+                t.set((depth, op));
+                false
+            } else {
+                t.set((depth + 1, later));
+                true
+            }
+        })
+        .unwrap_or(true)
+}
+
+/// At the end of a deallocation that `trashcan_begin` let go ahead: the outermost one frees
+/// the deferred objects (each through its type's `tp_dealloc`).
+pub(crate) unsafe fn trashcan_end() {
+    let _ = TRASH.try_with(|t| {
+        let (depth, later) = t.get();
+        if depth > 1 || later.is_null() {
+            t.set((depth.saturating_sub(1), later));
+            return;
+        }
+        // Depth stays 1 while draining: deallocations started here defer past the limit
+        // again and are picked up by this loop instead of draining recursively.
+        t.set((1, later));
+        loop {
+            let (_, op) = t.get();
+            if op.is_null() {
+                break;
+            }
+            // SAFETY: a deferred object: dead, untracked, linked through its header.
+            unsafe {
+                let g = head(op);
+                let next = (*g).next as *mut PyObject;
+                (*g).next = null_mut();
+                t.set((1, next));
+                crate::objects::object_ops::dealloc(op);
+            }
+        }
+        t.set((0, null_mut()));
+    });
+}

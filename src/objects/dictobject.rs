@@ -180,6 +180,13 @@ pub(crate) unsafe fn is_dict(op: *mut PyObject) -> bool {
     unsafe { type_has(op, Py_TPFLAGS_DICT_SUBCLASS) }
 }
 
+/// `PyDict_CheckExact`.
+#[inline]
+pub(crate) unsafe fn is_dict_exact(op: *mut PyObject) -> bool {
+    // SAFETY: live object.
+    unsafe { ty(op) == &raw mut PyDict_Type }
+}
+
 #[inline]
 unsafe fn d(op: *mut PyObject) -> *mut PyDictObject {
     op as *mut PyDictObject
@@ -466,6 +473,29 @@ pub(crate) unsafe fn get_item(op: *mut PyObject, key: *mut PyObject) -> Result<*
     }
 }
 
+/// `PyDict_GetItem`'s lookup in a checked dict: the value (borrowed) or NULL, never an
+/// exception. As in CPython 3.10, a key that fails to hash clears the error indicator (a
+/// pending exception included); errors of the lookup itself are dropped and a pending
+/// exception is kept.
+unsafe fn get_item_suppressed(op: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live dict and key.
+    unsafe {
+        let hash = hash_of(key);
+        if hash == -1 {
+            crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+            return null_mut();
+        }
+        let (t, v, tb) = crate::python::errors::fetch();
+        let mp = d(op);
+        let r = match lookup(mp, key, hash) {
+            Ok(Some(f)) => entry((*mp).ma_keys, f.ix).value,
+            _ => null_mut(),
+        };
+        crate::python::errors::restore(t, v, tb);
+        r
+    }
+}
+
 /// Deletes `key` from a checked dict: 0, or -1 with an exception set (`KeyError` when absent).
 pub(crate) unsafe fn del_item(op: *mut PyObject, key: *mut PyObject) -> c_int {
     // SAFETY: live dict and key.
@@ -544,7 +574,10 @@ pub(crate) unsafe fn next_entry(
     }
 }
 
-/// A copy of a checked dict (same order). Return value: New reference, or NULL.
+/// A copy of a checked dict (same order), as CPython 3.10's `PyDict_Copy`: an exact dict with
+/// at most a third of its entries deleted is cloned table and all (holes included, so
+/// `PyDict_Next` positions carry over; the clone is tracked if the original is); otherwise the
+/// items are inserted into a new dict sized for them. Return value: New reference, or NULL.
 pub(crate) unsafe fn copy_dict(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: live dict; the copy shares no table with it.
     unsafe {
@@ -553,34 +586,62 @@ pub(crate) unsafe fn copy_dict(op: *mut PyObject) -> *mut PyObject {
             return new;
         }
         let used = (*d(op)).ma_used as usize;
-        if used > 0 {
-            if resize(d(new), estimate_size(used)) < 0 {
+        if used == 0 {
+            return new;
+        }
+        let src = (*d(op)).ma_keys;
+        if ty(op) == &raw mut PyDict_Type && used >= (*src).nentries * 2 / 3 {
+            let dst = new_keys((*src).size);
+            if dst.is_null() {
                 decref(new);
                 return null_mut();
             }
-            let src = (*d(op)).ma_keys;
-            let dst = (*d(new)).ma_keys;
-            let mut n = 0;
+            core::ptr::copy_nonoverlapping(indices(src), indices(dst), (*src).size);
             for i in 0..(*src).nentries {
                 let e = entry(src, i);
-                if e.value.is_null() {
-                    continue;
-                }
-                entries(dst).add(n).write(Entry {
+                let (key, value) = if e.value.is_null() {
+                    (null_mut(), null_mut())
+                } else {
+                    (new_ref(e.key), new_ref(e.value))
+                };
+                entries(dst).add(i).write(Entry {
                     hash: e.hash,
-                    key: new_ref(e.key),
-                    value: new_ref(e.value),
+                    key,
+                    value,
                 });
-                *indices(dst).add(find_empty_slot(dst, e.hash)) = n as isize;
-                n += 1;
             }
-            (*dst).nentries = n;
-            (*dst).usable -= n;
-            (*d(new)).ma_used = n as Py_ssize_t;
+            (*dst).nentries = (*src).nentries;
+            (*dst).usable = (*src).usable;
+            (*d(new)).ma_keys = dst;
+            (*d(new)).ma_used = used as Py_ssize_t;
+            if crate::modules::gcmodule::PyObject_GC_IsTracked(op) == 1 {
+                track(new);
+            }
+            return new;
         }
-        if crate::modules::gcmodule::PyObject_GC_IsTracked(op) == 1 {
-            track(new);
+        if resize(d(new), estimate_size(used)) < 0 {
+            decref(new);
+            return null_mut();
         }
+        let dst = (*d(new)).ma_keys;
+        let mut n = 0;
+        for i in 0..(*src).nentries {
+            let e = entry(src, i);
+            if e.value.is_null() {
+                continue;
+            }
+            maintain_tracking(d(new), e.key, e.value);
+            entries(dst).add(n).write(Entry {
+                hash: e.hash,
+                key: new_ref(e.key),
+                value: new_ref(e.value),
+            });
+            *indices(dst).add(find_empty_slot(dst, e.hash)) = n as isize;
+            n += 1;
+        }
+        (*dst).nentries = n;
+        (*dst).usable -= n;
+        (*d(new)).ma_used = n as Py_ssize_t;
         new
     }
 }
@@ -591,12 +652,16 @@ unsafe extern "C" fn dict_dealloc(op: *mut PyObject) {
     // SAFETY: a dying dict: untracked first, then its items released.
     unsafe {
         untrack(op);
+        if !crate::modules::gcmodule::trashcan_begin(op) {
+            return;
+        }
         let k = (*d(op)).ma_keys;
         (*d(op)).ma_keys = null_mut();
         if !k.is_null() {
             release_table(k);
         }
         crate::modules::gcmodule::free_object(op);
+        crate::modules::gcmodule::trashcan_end();
     }
 }
 
@@ -668,6 +733,302 @@ unsafe extern "C" fn dict_contains(op: *mut PyObject, key: *mut PyObject) -> c_i
     }
 }
 
+unsafe extern "C" fn dict_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict; each key and value is held while its repr runs (it may change the dict).
+    unsafe {
+        let rc = Py_ReprEnter(op);
+        if rc != 0 {
+            return if rc > 0 {
+                crate::objects::unicodeobject::str_from("{...}")
+            } else {
+                null_mut()
+            };
+        }
+        if (*d(op)).ma_used == 0 {
+            Py_ReprLeave(op);
+            return crate::objects::unicodeobject::str_from("{}");
+        }
+        if crate::python::ceval::enter_recursive_call(" while getting the repr of an object") {
+            Py_ReprLeave(op);
+            return null_mut();
+        }
+        let mut out = String::from("{");
+        let mut pos: Py_ssize_t = 0;
+        let mut first = true;
+        let mut ok = true;
+        while let Some((k, v)) = next_entry(op, &mut pos) {
+            let (k, v) = (new_ref(k), new_ref(v));
+            if !first {
+                out.push_str(", ");
+            }
+            first = false;
+            for (o, sep) in [(k, ": "), (v, "")] {
+                let r = crate::objects::object_ops::repr(o);
+                if r.is_null() {
+                    ok = false;
+                    break;
+                }
+                out.push_str(crate::objects::unicodeobject::str_as(r).unwrap_or(""));
+                out.push_str(sep);
+                decref(r);
+            }
+            decref(k);
+            decref(v);
+            if !ok {
+                break;
+            }
+        }
+        crate::python::ceval::leave_recursive_call();
+        Py_ReprLeave(op);
+        if !ok {
+            return null_mut();
+        }
+        out.push('}');
+        crate::objects::unicodeobject::str_from(&out)
+    }
+}
+
+/// `a == b` for two dicts: 1, 0, or -1 with an exception set.
+unsafe fn dict_equal(a: *mut PyObject, b: *mut PyObject) -> c_int {
+    // SAFETY: live dicts; the entries are re-read after every comparison (it may change them).
+    unsafe {
+        if (*d(a)).ma_used != (*d(b)).ma_used {
+            return 0;
+        }
+        let mut i = 0;
+        loop {
+            let k = (*d(a)).ma_keys;
+            if k.is_null() || i >= (*k).nentries {
+                return 1;
+            }
+            let e = entry(k, i);
+            i += 1;
+            if e.value.is_null() {
+                continue;
+            }
+            let (key, aval, hash) = (new_ref(e.key), new_ref(e.value), e.hash);
+            let r = match lookup(d(b), key, hash) {
+                Err(()) => -1,
+                Ok(None) => 0,
+                Ok(Some(f)) => {
+                    let bval = new_ref(entry((*d(b)).ma_keys, f.ix).value);
+                    let c = crate::objects::object_ops::PyObject_RichCompareBool(aval, bval, Py_EQ);
+                    decref(bval);
+                    c
+                }
+            };
+            decref(aval);
+            decref(key);
+            if r <= 0 {
+                return r;
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn dict_richcompare(
+    v: *mut PyObject,
+    w: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        if !is_dict(v) || !is_dict(w) || (op != Py_EQ && op != Py_NE) {
+            return new_ref(crate::objects::object_ops::not_implemented());
+        }
+        if crate::python::ceval::enter_recursive_call(" in comparison") {
+            return null_mut();
+        }
+        let c = dict_equal(v, w);
+        crate::python::ceval::leave_recursive_call();
+        if c < 0 {
+            return null_mut();
+        }
+        new_ref(crate::objects::boolobject::from_bool(
+            (c == 1) == (op == Py_EQ),
+        ))
+    }
+}
+
+// ---- dict_keyiterator ----
+
+/// CPython's `dictiterobject` (56 bytes).
+#[repr(C)]
+struct DictIterObject {
+    ob_base: PyObject,
+    /// NULL once exhausted.
+    di_dict: *mut PyObject,
+    di_used: Py_ssize_t,
+    di_pos: Py_ssize_t,
+    /// Reusable result tuple of the item iterators (NULL for keys).
+    di_result: *mut PyObject,
+    len: Py_ssize_t,
+}
+
+const_assert_eq!(size_of::<DictIterObject>(), 56);
+
+unsafe extern "C" fn dict_iter(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict; the iterator holds a reference to it.
+    unsafe {
+        let it = crate::modules::gcmodule::alloc_object(
+            &raw mut PyDictIterKey_Type,
+            size_of::<DictIterObject>(),
+        ) as *mut DictIterObject;
+        if it.is_null() {
+            return null_mut();
+        }
+        (*it).di_dict = new_ref(op);
+        (*it).di_used = (*d(op)).ma_used;
+        (*it).di_pos = 0;
+        (*it).di_result = null_mut();
+        (*it).len = (*d(op)).ma_used;
+        track(it as *mut PyObject);
+        it as *mut PyObject
+    }
+}
+
+unsafe extern "C" fn dictiter_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying dict iterator.
+    unsafe {
+        untrack(op);
+        let it = op as *mut DictIterObject;
+        crate::capi::ffi::xdecref((*it).di_dict);
+        crate::capi::ffi::xdecref((*it).di_result);
+        crate::modules::gcmodule::free_object(op);
+    }
+}
+
+unsafe extern "C" fn dictiter_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
+    // SAFETY: a live dict iterator.
+    unsafe {
+        let it = op as *mut DictIterObject;
+        crate::capi::ffi::py_visit!((*it).di_dict, visit, arg);
+        crate::capi::ffi::py_visit!((*it).di_result, visit, arg);
+    }
+    0
+}
+
+unsafe extern "C" fn dictiter_iternextkey(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict key iterator.
+    unsafe {
+        let it = op as *mut DictIterObject;
+        let dict = (*it).di_dict;
+        if dict.is_null() {
+            return null_mut();
+        }
+        if (*it).di_used != (*d(dict)).ma_used {
+            crate::python::errors::set_string(
+                crate::exc!(RuntimeError),
+                "dictionary changed size during iteration",
+            );
+            (*it).di_used = -1; // make this state sticky
+            return null_mut();
+        }
+        let mut pos = (*it).di_pos;
+        if let Some((k, _)) = next_entry(dict, &mut pos) {
+            if (*it).len == 0 {
+                crate::python::errors::set_string(
+                    crate::exc!(RuntimeError),
+                    "dictionary keys changed during iteration",
+                );
+            } else {
+                (*it).di_pos = pos;
+                (*it).len -= 1;
+                return new_ref(k);
+            }
+        }
+        (*it).di_dict = null_mut();
+        decref(dict);
+        null_mut()
+    }
+}
+
+/// The type `dict_keyiterator` (what `iter(dict)` returns).
+#[unsafe(no_mangle)]
+pub static mut PyDictIterKey_Type: PyTypeObject = PyTypeObject {
+    tp_dealloc: Some(dictiter_dealloc),
+    tp_traverse: Some(dictiter_traverse),
+    tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
+    tp_iternext: Some(dictiter_iternextkey),
+    ..static_type(
+        c"dict_keyiterator",
+        size_of::<DictIterObject>(),
+        Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    )
+};
+
+/// `dict.__new__`: an empty dict of `tp` (an exact dict starts untracked, as in CPython).
+unsafe extern "C" fn dict_new(
+    tp: *mut PyTypeObject,
+    _args: *mut PyObject,
+    _kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `tp` is dict or a subtype; its tp_alloc makes a zeroed, tracked object.
+    unsafe {
+        if tp == &raw mut PyDict_Type {
+            return new_dict();
+        }
+        let Some(alloc) = (*tp).tp_alloc else {
+            bad_internal_call();
+            return null_mut();
+        };
+        let op = alloc(tp, 0);
+        if !op.is_null() {
+            (*d(op)).ma_version_tag = next_version();
+        }
+        op
+    }
+}
+
+/// `dict.__init__(self, [mapping_or_iterable], **kwargs)`: `self.update(...)`.
+unsafe extern "C" fn dict_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> c_int {
+    // SAFETY: `op` is a dict; `args` a tuple or NULL, `kwds` a dict or NULL.
+    unsafe {
+        let n = if args.is_null() {
+            0
+        } else {
+            crate::capi::ffi::size(args)
+        };
+        if n > 1 {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                &format!("dict expected at most 1 argument, got {n}"),
+            );
+            return -1;
+        }
+        if n == 1 {
+            let arg = crate::objects::tupleobject::item(args, 0);
+            let r = if is_dict_exact(arg) {
+                merge(op, arg, 1)
+            } else {
+                match crate::objects::call::lookup_attr(arg, "keys") {
+                    Err(()) => -1,
+                    Ok(f) if !f.is_null() => {
+                        decref(f);
+                        merge(op, arg, 1)
+                    }
+                    Ok(_) => PyDict_MergeFromSeq2(op, arg, 1),
+                }
+            };
+            if r < 0 {
+                return -1;
+            }
+        }
+        if !kwds.is_null() && is_dict(kwds) && (*d(kwds)).ma_used > 0 {
+            return merge(op, kwds, 1);
+        }
+        0
+    }
+}
+
 static mut DICT_AS_MAPPING: PyMappingMethods = PyMappingMethods {
     mp_length: Some(dict_length),
     mp_subscript: Some(dict_subscript),
@@ -688,6 +1049,11 @@ pub static mut PyDict_Type: PyTypeObject = PyTypeObject {
     tp_clear: Some(dict_tp_clear),
     tp_as_mapping: &raw mut DICT_AS_MAPPING,
     tp_as_sequence: &raw mut DICT_AS_SEQUENCE,
+    tp_repr: Some(dict_repr),
+    tp_richcompare: Some(dict_richcompare),
+    tp_iter: Some(dict_iter),
+    tp_new: Some(dict_new),
+    tp_init: Some(dict_init),
     tp_doc: c"dict() -> new empty dictionary\ndict(mapping) -> new dictionary initialized from a mapping object's\n    (key, value) pairs\ndict(iterable) -> new dictionary initialized as if via:\n    d = {}\n    for k, v in iterable:\n        d[k] = v\ndict(**kwargs) -> new dictionary initialized with the name=value pairs\n    in the keyword argument list.  For example:  dict(one=1, two=2)".as_ptr(),
     ..static_type(
         c"dict",
@@ -759,8 +1125,9 @@ pub unsafe extern "C" fn PyDict_SetItem(
     })
 }
 
-/// As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it).
-/// Returns 0, or -1 with an exception set.
+/// As `PyDict_SetItem` with the key given as a UTF-8 C string (a str is made from it; unlike
+/// CPython, pycoro does not intern it). Returns 0, or -1 with an exception set
+/// (`UnicodeDecodeError` for invalid UTF-8).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyDict_SetItemString(
     p: *mut PyObject,
@@ -781,11 +1148,12 @@ pub unsafe extern "C" fn PyDict_SetItemString(
                 bad_internal_call();
                 return -1;
             }
-            let mut k = key_from_c(key);
+            // (CPython also interns the key; pycoro's interned strings are immortal, so a
+            // program inserting ever new keys would keep them all: the key stays a plain str.)
+            let k = key_from_c(key);
             if k.is_null() {
                 return -1;
             }
-            crate::objects::unicodeobject::PyUnicode_InternInPlace(&mut k);
             let r = set_item(p, k, val);
             decref(k);
             r
@@ -795,12 +1163,16 @@ pub unsafe extern "C" fn PyDict_SetItemString(
 
 /// Returns the value of `key` in the dictionary `p`, or NULL if it is absent, WITHOUT setting
 /// an exception: errors while hashing or comparing (and a non-dict `p`) are suppressed, and an
-/// exception that was already set is kept. Prefer `PyDict_GetItemWithError`.
+/// exception that was already set is kept (except when hashing `key` fails: then, as in
+/// CPython 3.10, every exception is cleared). Prefer `PyDict_GetItemWithError`. A NULL
+/// argument (where CPython crashes) returns NULL with `SystemError` set.
 ///
 /// Return value: Borrowed reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyDict_GetItem(p: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
     if p.is_null() || key.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return null_mut();
     }
     guard("PyDict_GetItem", null_mut(), || {
@@ -809,10 +1181,7 @@ pub unsafe extern "C" fn PyDict_GetItem(p: *mut PyObject, key: *mut PyObject) ->
             if !is_dict(p) {
                 return null_mut();
             }
-            let (t, v, tb) = crate::python::errors::fetch();
-            let r = get_item(p, key).unwrap_or(null_mut());
-            crate::python::errors::restore(t, v, tb);
-            r
+            get_item_suppressed(p, key)
         }
     })
 }
@@ -843,7 +1212,7 @@ pub unsafe extern "C" fn PyDict_GetItemWithError(
 }
 
 /// As `PyDict_GetItem` with the key given as a UTF-8 C string; errors (invalid UTF-8 too) are
-/// suppressed.
+/// suppressed. A NULL argument returns NULL with `SystemError` set.
 ///
 /// Return value: Borrowed reference.
 #[unsafe(no_mangle)]
@@ -852,20 +1221,24 @@ pub unsafe extern "C" fn PyDict_GetItemString(
     key: *const c_char,
 ) -> *mut PyObject {
     if p.is_null() || key.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return null_mut();
     }
     guard("PyDict_GetItemString", null_mut(), || {
         // SAFETY: live dict or not; NUL-terminated key.
         unsafe {
-            let (t, v, tb) = crate::python::errors::fetch();
             let k = key_from_c(key);
-            let r = if k.is_null() || !is_dict(p) {
-                null_mut()
+            if k.is_null() {
+                crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                return null_mut();
+            }
+            let r = if is_dict(p) {
+                get_item_suppressed(p, k)
             } else {
-                get_item(p, k).unwrap_or(null_mut())
+                null_mut()
             };
-            crate::capi::ffi::xdecref(k);
-            crate::python::errors::restore(t, v, tb);
+            decref(k);
             r
         }
     })
@@ -950,7 +1323,8 @@ pub unsafe extern "C" fn PyDict_Size(p: *mut PyObject) -> Py_ssize_t {
 /// Iterates over the items of the dictionary `p`: start with `*ppos = 0`; each call stores the
 /// next key and value in `*pkey` and `*pvalue` (either may be NULL) and returns 1, or returns
 /// 0 when there are no more (or `p` is not a dict; no exception is set). `*ppos` is an entry
-/// index, not a count. The dict must not change size while it is iterated.
+/// index, not a count. The dict must not change size while it is iterated. A NULL `p` or
+/// `ppos` returns 0 with `SystemError` set.
 ///
 /// `*pkey` and `*pvalue` are Borrowed references.
 #[unsafe(no_mangle)]
@@ -961,6 +1335,8 @@ pub unsafe extern "C" fn PyDict_Next(
     pvalue: *mut *mut PyObject,
 ) -> c_int {
     if p.is_null() || ppos.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return 0;
     }
     guard("PyDict_Next", 0, || {
@@ -985,10 +1361,13 @@ pub unsafe extern "C" fn PyDict_Next(
     })
 }
 
-/// Removes every item of the dictionary `p` (nothing happens if `p` is not a dict).
+/// Removes every item of the dictionary `p` (nothing happens if `p` is not a dict; a NULL `p`
+/// sets `SystemError`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyDict_Clear(p: *mut PyObject) {
     if p.is_null() {
+        // SAFETY: setting the error indicator (CPython would crash).
+        unsafe { bad_internal_call() };
         return;
     }
     guard("PyDict_Clear", (), || {
@@ -1014,6 +1393,424 @@ pub unsafe extern "C" fn PyDict_Copy(p: *mut PyObject) -> *mut PyObject {
                 return null_mut();
             }
             copy_dict(p)
+        }
+    })
+}
+
+/// A list made from every live entry of a checked dict by `f` (new references).
+unsafe fn entries_list(
+    op: *mut PyObject,
+    f: unsafe fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a live dict; the list is sized first and filled without running other code
+    // (`f` only makes new references or tuples).
+    unsafe {
+        let n = (*d(op)).ma_used;
+        let out = crate::objects::listobject::new_list(n);
+        if out.is_null() {
+            return out;
+        }
+        let items = (*(out as *mut crate::objects::listobject::PyListObject)).ob_item;
+        let mut pos = 0;
+        let mut i = 0;
+        while let Some((k, v)) = next_entry(op, &mut pos) {
+            let x = f(k, v);
+            if x.is_null() {
+                decref(out);
+                return null_mut();
+            }
+            *items.add(i) = x;
+            i += 1;
+        }
+        out
+    }
+}
+
+unsafe fn pick_key(k: *mut PyObject, _v: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live key.
+    unsafe { new_ref(k) }
+}
+
+unsafe fn pick_value(_k: *mut PyObject, v: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live value.
+    unsafe { new_ref(v) }
+}
+
+unsafe fn pick_item(k: *mut PyObject, v: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live key and value.
+    unsafe { crate::objects::tupleobject::tuple_from(&[k, v]) }
+}
+
+/// Returns a list of the keys of the dictionary `p`, in iteration order.
+///
+/// Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+/// dict).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDict_Keys(p: *mut PyObject) -> *mut PyObject {
+    guard("PyDict_Keys", null_mut(), || {
+        // SAFETY: checked.
+        unsafe {
+            if !check_dict(p) {
+                return null_mut();
+            }
+            entries_list(p, pick_key)
+        }
+    })
+}
+
+/// Returns a list of the values of the dictionary `p`, in iteration order.
+///
+/// Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+/// dict).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDict_Values(p: *mut PyObject) -> *mut PyObject {
+    guard("PyDict_Values", null_mut(), || {
+        // SAFETY: checked.
+        unsafe {
+            if !check_dict(p) {
+                return null_mut();
+            }
+            entries_list(p, pick_value)
+        }
+    })
+}
+
+/// Returns a list of `(key, value)` tuples of the dictionary `p`, in iteration order.
+///
+/// Return value: New reference, or NULL with an exception set (`SystemError` if `p` is not a
+/// dict).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDict_Items(p: *mut PyObject) -> *mut PyObject {
+    guard("PyDict_Items", null_mut(), || {
+        // SAFETY: checked.
+        unsafe {
+            if !check_dict(p) {
+                return null_mut();
+            }
+            entries_list(p, pick_item)
+        }
+    })
+}
+
+/// Inserts (`key`, `value`) into a checked dict as `dict_merge`'s `override` says: 1 replaces,
+/// 0 keeps an existing value, 2 raises `KeyError(key)` for an existing key.
+unsafe fn merge_one(
+    a: *mut PyObject,
+    key: *mut PyObject,
+    hash: Py_hash_t,
+    value: *mut PyObject,
+    override_: c_int,
+) -> c_int {
+    // SAFETY: a live dict and live objects.
+    unsafe {
+        if override_ != 1 {
+            match lookup(d(a), key, hash) {
+                Err(()) => return -1,
+                Ok(Some(_)) => {
+                    if override_ != 0 {
+                        set_key_error(key);
+                        return -1;
+                    }
+                    return 0;
+                }
+                Ok(None) => {}
+            }
+        }
+        insert(d(a), new_ref(key), hash, new_ref(value))
+    }
+}
+
+/// `dict_merge`: the items of the mapping `b` into the checked dict `a`.
+unsafe fn merge(a: *mut PyObject, b: *mut PyObject, override_: c_int) -> c_int {
+    // SAFETY: live objects; `b`'s entries are re-read after each insertion (which may run
+    // arbitrary code), and a change of `b` meanwhile is an error, as in CPython.
+    unsafe {
+        if is_dict(b)
+            && (*ty(b)).tp_iter.is_some_and(|f| {
+                core::ptr::fn_addr_eq(f, dict_iter as unsafe extern "C" fn(_) -> _)
+            })
+        {
+            if a == b || (*d(b)).ma_used == 0 {
+                return 0;
+            }
+            // One resize up front for all of b's items, as CPython does (it decides when the
+            // entries of `a` are compacted, which PyDict_Next's positions show).
+            let ka = (*d(a)).ma_keys;
+            let capacity = if ka.is_null() {
+                0
+            } else {
+                usable_fraction((*ka).size)
+            };
+            if capacity < (*d(b)).ma_used as usize {
+                let want = estimate_size(((*d(a)).ma_used + (*d(b)).ma_used) as usize);
+                if resize(d(a), want) < 0 {
+                    return -1;
+                }
+            }
+            let k0 = (*d(b)).ma_keys;
+            let n = (*k0).nentries;
+            let mut i = 0;
+            while i < n {
+                let kb = (*d(b)).ma_keys;
+                let e = entry(kb, i);
+                i += 1;
+                if e.value.is_null() {
+                    continue;
+                }
+                let (key, value, hash) = (new_ref(e.key), new_ref(e.value), e.hash);
+                let err = merge_one(a, key, hash, value, override_);
+                decref(value);
+                decref(key);
+                if err != 0 {
+                    return -1;
+                }
+                let kb = (*d(b)).ma_keys;
+                if kb.is_null() || (*kb).nentries != n {
+                    crate::python::errors::set_string(
+                        crate::exc!(RuntimeError),
+                        "dict mutated during update",
+                    );
+                    return -1;
+                }
+            }
+            return 0;
+        }
+        // A generic mapping: its keys(), then b[key] for each.
+        let keys = crate::objects::call::call_method(b, "keys", &[]);
+        if keys.is_null() {
+            return -1;
+        }
+        let it = crate::objects::iterobject::get_iter(keys);
+        decref(keys);
+        if it.is_null() {
+            return -1;
+        }
+        let r = loop {
+            let key = crate::objects::iterobject::PyIter_Next(it);
+            if key.is_null() {
+                break if crate::python::errors::occurred().is_null() {
+                    0
+                } else {
+                    -1
+                };
+            }
+            let hash = hash_of(key);
+            let value = if hash == -1 {
+                null_mut()
+            } else {
+                crate::objects::abstract_::get_item(b, key)
+            };
+            let err = if value.is_null() {
+                -1
+            } else {
+                merge_one(a, key, hash, value, override_)
+            };
+            crate::capi::ffi::xdecref(value);
+            decref(key);
+            if err != 0 {
+                break -1;
+            }
+        };
+        decref(it);
+        r
+    }
+}
+
+/// Merges the items of the mapping `b` into the dictionary `a`: `b` is a dict, or any object
+/// with a `keys()` method and item access. With `override` nonzero existing keys get `b`'s
+/// values, otherwise they keep theirs. Returns 0, or -1 with an exception set (`SystemError`
+/// if `a` is not a dict or `b` is NULL; `RuntimeError("dict mutated during update")`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDict_Merge(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    r#override: c_int,
+) -> c_int {
+    guard("PyDict_Merge", -1, || {
+        // SAFETY: checked.
+        unsafe {
+            if !check_dict(a) {
+                return -1;
+            }
+            if b.is_null() {
+                bad_internal_call();
+                return -1;
+            }
+            merge(a, b, (r#override != 0) as c_int)
+        }
+    })
+}
+
+/// `a.update(b)` for a mapping `b`: `PyDict_Merge(a, b, 1)`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDict_Update(a: *mut PyObject, b: *mut PyObject) -> c_int {
+    guard("PyDict_Update", -1, || {
+        // SAFETY: checked.
+        unsafe {
+            if !check_dict(a) {
+                return -1;
+            }
+            if b.is_null() {
+                bad_internal_call();
+                return -1;
+            }
+            merge(a, b, 1)
+        }
+    })
+}
+
+/// Updates the dictionary `d` from `seq2`, an iterable of key/value pairs (each an iterable of
+/// exactly two items). With `override` nonzero later pairs replace existing values, otherwise
+/// existing keys are kept. Returns 0, or -1 with an exception set (`TypeError("cannot convert
+/// dictionary update sequence element #N to a sequence")`, `ValueError("dictionary update
+/// sequence element #N has length L; 2 is required")`, `SystemError` if `d` is not a dict).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDict_MergeFromSeq2(
+    d_: *mut PyObject,
+    seq2: *mut PyObject,
+    r#override: c_int,
+) -> c_int {
+    guard("PyDict_MergeFromSeq2", -1, || {
+        // SAFETY: checked; every temporary is released.
+        unsafe {
+            if !check_dict(d_) {
+                return -1;
+            }
+            if seq2.is_null() {
+                bad_internal_call();
+                return -1;
+            }
+            let it = crate::objects::iterobject::get_iter(seq2);
+            if it.is_null() {
+                return -1;
+            }
+            let mut i: Py_ssize_t = 0;
+            let r = loop {
+                let item = crate::objects::iterobject::PyIter_Next(it);
+                if item.is_null() {
+                    break if crate::python::errors::occurred().is_null() {
+                        0
+                    } else {
+                        -1
+                    };
+                }
+                let pair = pair_of(item, i);
+                decref(item);
+                let Some((key, value)) = pair else {
+                    break -1;
+                };
+                let err = if r#override != 0 {
+                    set_item(d_, key, value)
+                } else {
+                    let hash = hash_of(key);
+                    if hash == -1 {
+                        -1
+                    } else {
+                        merge_one(d_, key, hash, value, 0)
+                    }
+                };
+                decref(key);
+                decref(value);
+                if err < 0 {
+                    break -1;
+                }
+                i += 1;
+            };
+            decref(it);
+            r
+        }
+    })
+}
+
+/// The two items of update-sequence element `item` (number `i`), as new references; None with
+/// CPython's exception set.
+unsafe fn pair_of(item: *mut PyObject, i: Py_ssize_t) -> Option<(*mut PyObject, *mut PyObject)> {
+    // SAFETY: a live object; the temporary list is released.
+    unsafe {
+        let fast = if crate::objects::listobject::is_list(item)
+            || crate::objects::tupleobject::is_tuple(item)
+        {
+            new_ref(item)
+        } else {
+            let it = crate::objects::iterobject::get_iter(item);
+            if it.is_null() {
+                if crate::python::errors::matches(crate::exc!(TypeError)) {
+                    crate::python::errors::set_string(
+                        crate::exc!(TypeError),
+                        &format!(
+                            "cannot convert dictionary update sequence element #{i} to a sequence"
+                        ),
+                    );
+                }
+                return None;
+            }
+            let l = crate::objects::listobject::new_list(0);
+            if l.is_null() || crate::objects::listobject::extend(l, it) < 0 {
+                crate::capi::ffi::xdecref(l);
+                decref(it);
+                return None;
+            }
+            decref(it);
+            l
+        };
+        let items: &[*mut PyObject] = if crate::objects::listobject::is_list(fast) {
+            crate::objects::listobject::as_slice(fast)
+        } else {
+            crate::objects::tupleobject::as_slice(fast)
+        };
+        if items.len() != 2 {
+            crate::python::errors::set_string(
+                crate::exc!(ValueError),
+                &format!(
+                    "dictionary update sequence element #{i} has length {}; 2 is required",
+                    items.len()
+                ),
+            );
+            decref(fast);
+            return None;
+        }
+        let r = (new_ref(items[0]), new_ref(items[1]));
+        decref(fast);
+        Some(r)
+    }
+}
+
+/// `d.setdefault(key, defaultobj)`: the value of `key` in the dictionary `d`; if it is absent,
+/// `defaultobj` is inserted first (the dict takes a new reference) and returned.
+///
+/// Return value: Borrowed reference, or NULL with an exception set (`TypeError: unhashable
+/// type`, `SystemError` if `d` is not a dict or an argument is NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDict_SetDefault(
+    d_: *mut PyObject,
+    key: *mut PyObject,
+    defaultobj: *mut PyObject,
+) -> *mut PyObject {
+    guard("PyDict_SetDefault", null_mut(), || {
+        // SAFETY: checked.
+        unsafe {
+            if !check_dict(d_) {
+                return null_mut();
+            }
+            if key.is_null() || defaultobj.is_null() {
+                bad_internal_call();
+                return null_mut();
+            }
+            let hash = hash_of(key);
+            if hash == -1 {
+                return null_mut();
+            }
+            let mp = d(d_);
+            match lookup(mp, key, hash) {
+                Err(()) => null_mut(),
+                Ok(Some(f)) => entry((*mp).ma_keys, f.ix).value,
+                Ok(None) => {
+                    if insert(mp, new_ref(key), hash, new_ref(defaultobj)) < 0 {
+                        return null_mut();
+                    }
+                    defaultobj
+                }
+            }
         }
     })
 }

@@ -1,6 +1,7 @@
 //! `Objects/`: the object types, one module per `Objects/*.c` file, and the abstract
 //! protocols over them (`call`, `object_ops`, `iterobject`).
 
+pub mod abstract_;
 pub mod asyncgen;
 pub mod boolobject;
 pub mod call;
@@ -12,7 +13,9 @@ pub mod exceptions;
 pub mod frameobject;
 pub mod genobject;
 pub mod iterobject;
+pub mod listobject;
 pub mod longobject;
+pub mod mappingproxy;
 pub mod methodobject;
 pub mod object;
 pub mod object_ops;

@@ -357,3 +357,59 @@ const_assert_eq!(offset_of!(PyHeapTypeObject, as_sequence), 752);
 const_assert_eq!(offset_of!(PyHeapTypeObject, as_buffer), 832);
 const_assert_eq!(offset_of!(PyHeapTypeObject, ht_name), 848);
 const_assert_eq!(offset_of!(PyHeapTypeObject, ht_module), 880);
+
+// ---- Py_ReprEnter / Py_ReprLeave (Objects/object.c) ----
+
+std::thread_local! {
+    /// The containers whose repr the calling thread is computing, innermost last.
+    static REPR_STACK: core::cell::RefCell<Vec<usize>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Starts the repr of the container `obj` on the calling thread: returns 0 (go ahead; call
+/// `Py_ReprLeave(obj)` when done), 1 if the thread is already computing `obj`'s repr (a
+/// recursive container: print `...` instead; do not call `Py_ReprLeave`), or -1 with an
+/// exception set (`MemoryError`; `SystemError` for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn Py_ReprEnter(obj: *mut PyObject) -> c_int {
+    crate::capi::boundary::check_null!(obj, -1);
+    crate::capi::boundary::guard("Py_ReprEnter", -1, || {
+        let r = REPR_STACK.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if s.contains(&(obj as usize)) {
+                return 1;
+            }
+            if s.try_reserve(1).is_err() {
+                return -1;
+            }
+            s.push(obj as usize);
+            0
+        });
+        match r {
+            Ok(-1) => {
+                // SAFETY: setting the error indicator.
+                unsafe { crate::python::errors::no_memory() };
+                -1
+            }
+            Ok(r) => r,
+            // The thread is exiting: nothing can be recorded, so nothing is recursive.
+            Err(_) => 0,
+        }
+    })
+}
+
+/// Ends the repr of `obj` started by `Py_ReprEnter` (removes its innermost entry). Keeps the
+/// exception state as it is. NULL, or an object not entered, is ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn Py_ReprLeave(obj: *mut PyObject) {
+    if obj.is_null() {
+        return;
+    }
+    crate::capi::boundary::guard("Py_ReprLeave", (), || {
+        let _ = REPR_STACK.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if let Some(i) = s.iter().rposition(|&p| p == obj as usize) {
+                s.remove(i);
+            }
+        });
+    })
+}

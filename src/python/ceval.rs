@@ -424,3 +424,34 @@ pub unsafe extern "C" fn _PyEval_GetAsyncGenFinalizer() -> *mut PyObject {
     // SAFETY: the thread's own state.
     unsafe { (*crate::python::pystate::tstate()).async_gen_finalizer }
 }
+
+/// CPython's default recursion limit (`sys.getrecursionlimit()`).
+const RECURSION_LIMIT: core::ffi::c_int = 1000;
+
+/// `Py_EnterRecursiveCall(where)`: counts one more nested C-level call in the thread state;
+/// past the recursion limit it sets `RecursionError("maximum recursion depth exceeded" +
+/// where)` and returns true (the count is then already undone: do not call
+/// `leave_recursive_call`).
+pub(crate) unsafe fn enter_recursive_call(where_: &str) -> bool {
+    let ts = crate::python::pystate::tstate();
+    // SAFETY: the calling thread's own state.
+    unsafe {
+        (*ts).recursion_depth += 1;
+        if (*ts).recursion_depth > RECURSION_LIMIT {
+            (*ts).recursion_depth -= 1;
+            set_string(
+                crate::exc!(RecursionError),
+                &format!("maximum recursion depth exceeded{where_}"),
+            );
+            return true;
+        }
+    }
+    false
+}
+
+/// `Py_LeaveRecursiveCall()`, after a successful `enter_recursive_call`.
+pub(crate) unsafe fn leave_recursive_call() {
+    let ts = crate::python::pystate::tstate();
+    // SAFETY: the calling thread's own state.
+    unsafe { (*ts).recursion_depth -= 1 };
+}

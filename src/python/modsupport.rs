@@ -8,13 +8,13 @@
 //!
 //! Codes supported: `O O& S N` (objects; `&` = converter `PyObject *(*)(void *)` + its
 //! argument), `s z U s# z# U#` (UTF-8 C strings; NULL gives None), `u u#` (`wchar_t *`),
-//! `i b B h H I l k L K n` (integers), `C` (a character as a str), `( )` (tuples), and the
-//! separators `' ' , : \t`.
+//! `i b B h H I l k L K n` (integers), `C` (a character as a str), `( )` (tuples), `[ ]`
+//! (lists), `{ }` (dicts: keys and values alternating), and the separators `' ' , : \t`.
 //!
-//! pycoro has no list, dict, float, complex or bytes type: `[ { d f D y c` raise
+//! pycoro has no float, complex or bytes type: `d f D y c` raise
 //! `SystemError("bad format char passed to Py_BuildValue")`. They still consume the arguments
-//! CPython would read for them (a `[...]`/`{...}` group consumes its items' arguments), so
-//! that the `N` arguments after them are released as documented.
+//! CPython would read for them, so that the `N` arguments after them are released as
+//! documented.
 //!
 //! CPython 3.10 also issues a `DeprecationWarning` for `#` without `PY_SSIZE_T_CLEAN`; pycoro
 //! has no warnings machinery, so the `int` length is simply used.
@@ -138,7 +138,17 @@ impl<'a> Builder<'a> {
                         Some(n) => self.tuple(b')', n),
                         None => null_mut(),
                     },
-                    b'[' | b'{' => self.unsupported_group(if code == b'[' { b']' } else { b'}' }),
+                    b'[' => match self.count(b']') {
+                        Some(n) => match self.items(b']', n) {
+                            Some(items) => list_from_owned(items),
+                            None => null_mut(),
+                        },
+                        None => null_mut(),
+                    },
+                    b'{' => match self.count(b'}') {
+                        Some(n) => self.dict(n),
+                        None => null_mut(),
+                    },
                     // int (b, B, h arrive promoted to int), unsigned int, then the 8-byte
                     // long / Py_ssize_t / long long and their unsigned forms.
                     b'b' | b'B' | b'h' | b'i' => from_i128(self.gp() as i32 as i128),
@@ -279,19 +289,55 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `[...]` and `{...}`: no such types in pycoro. Consumes the group's arguments (releasing
-    /// its `N` ones), then reports the bad format char.
+    /// `do_mkdict`: `n` values up to `}` as alternating keys and values. Return value: New
+    /// reference, or NULL with an exception set (`SystemError("Bad dict format")` for an odd
+    /// count; the remaining items are still walked, see `ignore`).
     ///
     /// # Safety
     /// As `value`.
-    unsafe fn unsupported_group(&mut self, endchar: u8) -> *mut PyObject {
-        let Some(n) = self.count(endchar) else {
-            return null_mut();
-        };
-        system_error(BAD_FORMAT_CHAR);
-        // SAFETY: forwarded contract.
-        unsafe { self.ignore(endchar, n) };
-        null_mut()
+    unsafe fn dict(&mut self, n: usize) -> *mut PyObject {
+        // SAFETY: forwarded contract; every reference built here is released or kept by `d`.
+        unsafe {
+            if !n.is_multiple_of(2) {
+                system_error("Bad dict format");
+                self.ignore(b'}', n);
+                return null_mut();
+            }
+            let d = crate::objects::dictobject::new_dict();
+            if d.is_null() {
+                self.ignore(b'}', n);
+                return null_mut();
+            }
+            let mut i = 0;
+            while i < n {
+                let k = self.value();
+                if k.is_null() {
+                    self.ignore(b'}', n - i - 1);
+                    decref(d);
+                    return null_mut();
+                }
+                let v = self.value();
+                if v.is_null() || crate::objects::dictobject::set_item(d, k, v) < 0 {
+                    self.ignore(b'}', n - i - 2);
+                    decref(k);
+                    if !v.is_null() {
+                        decref(v);
+                    }
+                    decref(d);
+                    return null_mut();
+                }
+                decref(k);
+                decref(v);
+                i += 2;
+            }
+            if self.at(self.pos) != b'}' {
+                decref(d);
+                system_error("Unmatched paren in format");
+                return null_mut();
+            }
+            self.pos += 1;
+            d
+        }
     }
 
     /// `do_mktuple`: `n` values up to `endchar` as a tuple. Return value: New reference, or
@@ -390,6 +436,20 @@ impl<'a> Builder<'a> {
         if endchar != 0 {
             self.pos += 1;
         }
+    }
+}
+
+/// A list of `items`, taking over their references (released even when the list cannot be
+/// made). Return value: New reference, or NULL with `MemoryError` set.
+///
+/// # Safety
+/// Each item is an owned reference.
+unsafe fn list_from_owned(items: Vec<*mut PyObject>) -> *mut PyObject {
+    // SAFETY: live objects; the list holds its own references, ours are released.
+    unsafe {
+        let list = crate::objects::listobject::list_from(&items);
+        release(items);
+        list
     }
 }
 

@@ -1,0 +1,167 @@
+//! `mappingproxy` (CPython keeps it in `Objects/descrobject.c`): a read-only view of a mapping,
+//! what `type.__dict__` returns.
+
+use crate::capi::boundary::guard;
+use crate::capi::ffi::{decref, new_ref, ty};
+use crate::modules::gcmodule::{track, untrack};
+use crate::objects::object::*;
+use crate::objects::typeobject::{static_type, tp_name_of};
+use crate::python::errors::set_string;
+use core::ffi::{c_int, c_void};
+use core::mem::size_of;
+use core::ptr::null_mut;
+
+/// CPython's `mappingproxyobject` (24 bytes).
+#[repr(C)]
+struct MappingProxyObject {
+    ob_base: PyObject,
+    mapping: *mut PyObject,
+}
+
+static_assertions::const_assert_eq!(size_of::<MappingProxyObject>(), 24);
+
+#[inline]
+unsafe fn mapping(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a mappingproxy.
+    unsafe { (*(op as *mut MappingProxyObject)).mapping }
+}
+
+unsafe extern "C" fn mp_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying mappingproxy.
+    unsafe {
+        untrack(op);
+        decref(mapping(op));
+        crate::modules::gcmodule::free_object(op);
+    }
+}
+
+unsafe extern "C" fn mp_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+    // SAFETY: a live mappingproxy.
+    crate::capi::ffi::py_visit!(unsafe { mapping(op) }, visit, arg);
+    0
+}
+
+unsafe extern "C" fn mp_len(op: *mut PyObject) -> Py_ssize_t {
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe { crate::objects::abstract_::size_of_object(mapping(op)) }
+}
+
+unsafe extern "C" fn mp_getitem(op: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe { crate::objects::abstract_::get_item(mapping(op), key) }
+}
+
+unsafe extern "C" fn mp_contains(op: *mut PyObject, key: *mut PyObject) -> c_int {
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe { crate::objects::abstract_::sequence_contains(mapping(op), key) }
+}
+
+unsafe extern "C" fn mp_iter(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe { crate::objects::iterobject::get_iter(mapping(op)) }
+}
+
+unsafe extern "C" fn mp_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe {
+        let r = crate::objects::object_ops::repr(mapping(op));
+        if r.is_null() {
+            return r;
+        }
+        let s = format!(
+            "mappingproxy({})",
+            crate::objects::unicodeobject::str_as(r).unwrap_or("")
+        );
+        decref(r);
+        crate::objects::unicodeobject::str_from(&s)
+    }
+}
+
+unsafe extern "C" fn mp_str(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe { crate::objects::object_ops::str(mapping(op)) }
+}
+
+unsafe extern "C" fn mp_richcompare(
+    v: *mut PyObject,
+    w: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
+    // SAFETY: `v` is a mappingproxy over a live mapping.
+    unsafe { crate::objects::object_ops::rich_compare(mapping(v), w, op) }
+}
+
+static mut MP_AS_MAPPING: PyMappingMethods = PyMappingMethods {
+    mp_length: Some(mp_len),
+    mp_subscript: Some(mp_getitem),
+    mp_ass_subscript: None,
+};
+
+static mut MP_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
+    sq_contains: Some(mp_contains),
+    ..crate::objects::longobject::EMPTY_SEQUENCE_METHODS
+};
+
+/// The type `mappingproxy`.
+#[unsafe(no_mangle)]
+pub static mut PyDictProxy_Type: PyTypeObject = PyTypeObject {
+    tp_dealloc: Some(mp_dealloc),
+    tp_repr: Some(mp_repr),
+    tp_str: Some(mp_str),
+    tp_traverse: Some(mp_traverse),
+    tp_richcompare: Some(mp_richcompare),
+    tp_iter: Some(mp_iter),
+    tp_as_mapping: &raw mut MP_AS_MAPPING,
+    tp_as_sequence: &raw mut MP_AS_SEQUENCE,
+    ..static_type(
+        c"mappingproxy",
+        size_of::<MappingProxyObject>(),
+        Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_MAPPING,
+    )
+};
+
+/// Returns a read-only view (`mappingproxy`) of `mapping`: reading, `len`, `in`, iteration and
+/// `repr` go to the mapping; item assignment raises `TypeError("'mappingproxy' object does not
+/// support item assignment")`.
+///
+/// Return value: New reference, or NULL with an exception set (`TypeError("mappingproxy()
+/// argument must be a mapping, not X")` when `mapping` has no `mp_subscript` or is a list or
+/// tuple; `SystemError` for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyDictProxy_New(mapping: *mut PyObject) -> *mut PyObject {
+    if mapping.is_null() {
+        // SAFETY: setting the error indicator.
+        unsafe { crate::python::errors::bad_internal_call() };
+        return null_mut();
+    }
+    guard("PyDictProxy_New", null_mut(), || {
+        // SAFETY: a live mapping; the proxy holds a reference to it.
+        unsafe {
+            let mp = (*ty(mapping)).tp_as_mapping;
+            let is_mapping = !mp.is_null() && (*mp).mp_subscript.is_some();
+            if !is_mapping
+                || crate::objects::listobject::is_list(mapping)
+                || crate::objects::tupleobject::is_tuple(mapping)
+            {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "mappingproxy() argument must be a mapping, not {}",
+                        tp_name_of(mapping)
+                    ),
+                );
+                return null_mut();
+            }
+            let op = crate::modules::gcmodule::alloc_object(
+                &raw mut PyDictProxy_Type,
+                size_of::<MappingProxyObject>(),
+            );
+            if op.is_null() {
+                return op;
+            }
+            (*(op as *mut MappingProxyObject)).mapping = new_ref(mapping);
+            track(op);
+            op
+        }
+    })
+}
