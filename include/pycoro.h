@@ -132,60 +132,9 @@ typedef struct PyVarObject {
 #define PYNATIVE_YIELD_FROM 3
 
 /**
- * Member types (`structmember.h`).
+ * The wrapper takes keyword arguments (`wrapperfunc_kwds`).
  */
-#define T_SHORT 0
-
-#define T_INT 1
-
-#define T_LONG 2
-
-#define T_FLOAT 3
-
-#define T_DOUBLE 4
-
-#define T_STRING 5
-
-#define T_OBJECT 6
-
-#define T_CHAR 7
-
-#define T_BYTE 8
-
-#define T_UBYTE 9
-
-#define T_USHORT 10
-
-#define T_UINT 11
-
-#define T_ULONG 12
-
-#define T_STRING_INPLACE 13
-
-#define T_BOOL 14
-
-#define T_OBJECT_EX 16
-
-#define T_LONGLONG 17
-
-#define T_ULONGLONG 18
-
-#define T_PYSSIZET 19
-
-#define T_NONE 20
-
-/**
- * Member flags.
- */
-#define READONLY 1
-
-#define READ_RESTRICTED 2
-
-#define PY_AUDIT_READ 2
-
-#define PY_WRITE_RESTRICTED 4
-
-#define RESTRICTED (READ_RESTRICTED | PY_WRITE_RESTRICTED)
+#define PyWrapperFlag_KEYWORDS 1
 
 /**
  * Bits per digit.
@@ -297,6 +246,11 @@ typedef struct PyVarObject {
 #define Py_TPFLAGS_TYPE_SUBCLASS 2147483648
 
 /**
+ * `case T(x)` binds the subject itself (3.10, for the builtin value types).
+ */
+#define _Py_TPFLAGS_MATCH_SELF (1 << 22)
+
+/**
  * 3.10's `Py_TPFLAGS_DEFAULT` is 0.
  */
 #define Py_TPFLAGS_DEFAULT 0
@@ -338,6 +292,62 @@ typedef struct PyVarObject {
 #define SSTATE_INTERNED_MORTAL 1
 
 #define SSTATE_INTERNED_IMMORTAL 2
+
+/**
+ * Member types (`structmember.h`).
+ */
+#define T_SHORT 0
+
+#define T_INT 1
+
+#define T_LONG 2
+
+#define T_FLOAT 3
+
+#define T_DOUBLE 4
+
+#define T_STRING 5
+
+#define T_OBJECT 6
+
+#define T_CHAR 7
+
+#define T_BYTE 8
+
+#define T_UBYTE 9
+
+#define T_USHORT 10
+
+#define T_UINT 11
+
+#define T_ULONG 12
+
+#define T_STRING_INPLACE 13
+
+#define T_BOOL 14
+
+#define T_OBJECT_EX 16
+
+#define T_LONGLONG 17
+
+#define T_ULONGLONG 18
+
+#define T_PYSSIZET 19
+
+#define T_NONE 20
+
+/**
+ * Member flags.
+ */
+#define READONLY 1
+
+#define READ_RESTRICTED 2
+
+#define PY_AUDIT_READ 2
+
+#define PY_WRITE_RESTRICTED 4
+
+#define RESTRICTED (READ_RESTRICTED | PY_WRITE_RESTRICTED)
 
 /**
  * The keys table of a dict (opaque to C code, as in CPython).
@@ -828,6 +838,46 @@ typedef struct PyThreadState {
 typedef int (*PyNative_Body)(struct PyFrameObject *frame, PyObject *arg, PyObject **out);
 
 /**
+ * Calls a slot function `wrapped` of `self` with the Python-level arguments `args` (a tuple).
+ */
+typedef PyObject *(*wrapperfunc)(PyObject*, PyObject*, void*);
+
+/**
+ * One entry of the slot table: a special method name, the slot's offset in the heap type
+ * object, the slot function `slot_*` CPython installs for Python classes (pycoro: NULL), the
+ * wrapper that calls a slot from Python, the docstring and flags.
+ */
+typedef struct wrapperbase {
+    const char *name;
+    int offset;
+    void *function;
+    wrapperfunc wrapper;
+    const char *doc;
+    int flags;
+    PyObject *name_strobj;
+} wrapperbase;
+
+/**
+ * One slot of a `PyType_Spec`: a `Py_tp_*`/`Py_nb_*`/... number and its value.
+ */
+typedef struct PyType_Slot {
+    int slot;
+    void *pfunc;
+} PyType_Slot;
+
+/**
+ * What `PyType_FromSpec` makes a type from: its dotted name, sizes, flags and slots (ending
+ * with a slot numbered 0).
+ */
+typedef struct PyType_Spec {
+    const char *name;
+    int basicsize;
+    int itemsize;
+    unsigned int flags;
+    struct PyType_Slot *slots;
+} PyType_Spec;
+
+/**
  * An unraisable-exception hook (`PyNative_SetUnraisableHook`; Python's
  * `sys.unraisablehook`): the exception's type, value and traceback, the error message (a str,
  * or NULL for the default "Exception ignored in"), and the object it happened in (or NULL), all
@@ -1305,6 +1355,36 @@ extern struct PyLongObject _Py_TrueStruct;
 extern struct PyTypeObject PyCode_Type;
 
 /**
+ * The type `method_descriptor`.
+ */
+extern struct PyTypeObject PyMethodDescr_Type;
+
+/**
+ * The type `classmethod_descriptor`.
+ */
+extern struct PyTypeObject PyClassMethodDescr_Type;
+
+/**
+ * The type `member_descriptor`.
+ */
+extern struct PyTypeObject PyMemberDescr_Type;
+
+/**
+ * The type `getset_descriptor`.
+ */
+extern struct PyTypeObject PyGetSetDescr_Type;
+
+/**
+ * The type `wrapper_descriptor`.
+ */
+extern struct PyTypeObject PyWrapperDescr_Type;
+
+/**
+ * The type `method-wrapper`.
+ */
+extern struct PyTypeObject _PyMethodWrapper_Type;
+
+/**
  * The type `dict_keyiterator` (what `iter(dict)` returns).
  */
 extern struct PyTypeObject PyDictIterKey_Type;
@@ -1474,6 +1554,11 @@ extern PyObject *PyExc_ResourceWarning;
  * Frames are GC objects; they cannot be created from Python (no `tp_new`).
  */
 extern struct PyTypeObject PyFrame_Type;
+
+/**
+ * The type `staticmethod`.
+ */
+extern struct PyTypeObject PyStaticMethod_Type;
 
 /**
  * The type `generator` (`tp_basicsize` 88). Not subclassable, not instantiable from Python.
@@ -1936,19 +2021,48 @@ struct PyCodeObject *PyCode_NewEmpty(const char *filename, const char *funcname,
 PyNative_Body PyNative_CodeBody(struct PyCodeObject *code);
 
 /**
- * Reads member `m` of the object at `obj_addr`.
+ * Makes the descriptor for method table entry `ml` of `tp`.
  *
- * Return value: New reference, or NULL with an exception set (`AttributeError` for an unset
- * `T_OBJECT_EX`; `SystemError` for an unknown or unsupported member type).
+ * Return value: New reference, or NULL with an exception set.
  */
-PyObject *PyMember_GetOne(const char *obj_addr, struct PyMemberDef *m);
+PyObject *PyDescr_NewMethod(struct PyTypeObject *tp, struct PyMethodDef *ml);
 
 /**
- * Writes `v` (not stolen; NULL deletes) into member `m` of the object at `addr`.
- * Returns 0, or -1 with an exception set (`AttributeError("readonly attribute")`, `TypeError`
- * for a value of the wrong type, `OverflowError`).
+ * Makes the `classmethod_descriptor` for `METH_CLASS` method table entry `ml` of `tp`.
+ *
+ * Return value: New reference, or NULL with an exception set.
  */
-int PyMember_SetOne(char *addr, struct PyMemberDef *m, PyObject *v);
+PyObject *PyDescr_NewClassMethod(struct PyTypeObject *tp, struct PyMethodDef *ml);
+
+/**
+ * Makes the `member_descriptor` for member table entry `m` of `tp`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyDescr_NewMember(struct PyTypeObject *tp, struct PyMemberDef *m);
+
+/**
+ * Makes the `getset_descriptor` for getset table entry `g` of `tp`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyDescr_NewGetSet(struct PyTypeObject *tp, struct PyGetSetDef *g);
+
+/**
+ * Makes the `wrapper_descriptor` for slot table entry `base` of `tp`, calling `wrapped` (the
+ * slot function).
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyDescr_NewWrapper(struct PyTypeObject *tp, struct wrapperbase *base, void *wrapped);
+
+/**
+ * Binds wrapper descriptor `d` to `slf` (a `method-wrapper`). `slf` must be an instance of
+ * the descriptor's type (else `TypeError`, where CPython asserts).
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyWrapper_New(PyObject *d, PyObject *slf);
 
 /**
  * Returns a new empty dictionary.
@@ -2205,6 +2319,13 @@ int PyFrame_GetLineNumber(struct PyFrameObject *frame);
  * when `frame` is NULL or not a frame.
  */
 void *PyNative_FrameState(struct PyFrameObject *frame);
+
+/**
+ * Wraps `callable` in a `staticmethod`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyStaticMethod_New(PyObject *callable);
 
 /**
  * Creates a generator that runs frame `f` (3.10's `PyGen_New`): `gi_name` and `gi_qualname`
@@ -2702,19 +2823,49 @@ int PyObject_HasAttr(PyObject *v, PyObject *name);
 int PyObject_HasAttrString(PyObject *v, const char *name);
 
 /**
- * Generic attribute lookup through the type's `tp_getset`, `tp_members` and `tp_methods`
- * (and those of its bases). Missing: `AttributeError: 'X' object has no attribute 'y'`.
+ * Where `op`'s instance dict pointer lives, or NULL when its type has none.
+ */
+PyObject **_PyObject_GetDictPtr(PyObject *op);
+
+/**
+ * Generic attribute lookup (`object.__getattribute__`): data descriptors in the type's MRO,
+ * then the instance `__dict__`, then other descriptors and class attributes. Missing:
+ * `AttributeError: 'X' object has no attribute 'y'`.
  *
  * Return value: New reference, or NULL with an exception set.
  */
 PyObject *PyObject_GenericGetAttr(PyObject *v, PyObject *name);
 
 /**
- * Generic attribute assignment through the type's `tp_getset` and `tp_members`. pycoro
- * objects have no instance `__dict__`, so other names raise `AttributeError`.
- * Returns 0, or -1 with an exception set.
+ * Generic attribute assignment (`object.__setattr__`): a data descriptor in the type's MRO,
+ * else the instance `__dict__`; `value` NULL deletes. Returns 0, or -1 with an exception set.
  */
 int PyObject_GenericSetAttr(PyObject *v, PyObject *name, PyObject *value);
+
+/**
+ * The instance `__dict__` (created empty on first use); `AttributeError` when the type has
+ * none.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyObject_GenericGetDict(PyObject *op, void *_context);
+
+/**
+ * Replaces the instance `__dict__` with `value` (a dict; not stolen). Deleting it is refused.
+ * Returns 0, or -1 with an exception set.
+ */
+int PyObject_GenericSetDict(PyObject *op, PyObject *value, void *_context);
+
+/**
+ * `isinstance(inst, cls)`: 1, 0, or -1 with an exception set. `cls` is a type or a tuple of
+ * types (nested tuples too).
+ */
+int PyObject_IsInstance(PyObject *inst, PyObject *cls);
+
+/**
+ * `issubclass(derived, cls)`: 1, 0, or -1 with an exception set.
+ */
+int PyObject_IsSubclass(PyObject *derived, PyObject *cls);
 
 /**
  * Test hook: from now on, count the allocations pycoro makes (objects, frames, strings,
@@ -2819,6 +2970,24 @@ int PyTuple_SetItem(PyObject *p, Py_ssize_t pos, PyObject *o);
 PyObject *PyTuple_GetSlice(PyObject *p, Py_ssize_t low, Py_ssize_t high);
 
 /**
+ * Looks `name` up in the MRO of `tp` (no descriptor is called).
+ *
+ * Return value: Borrowed reference, or NULL when absent (no exception set).
+ */
+PyObject *_PyType_Lookup(struct PyTypeObject *tp, PyObject *name);
+
+/**
+ * Invalidates the type's cached lookups after its dict changed (pycoro caches none yet: the
+ * version tag is renewed for C code that watches it).
+ */
+void PyType_Modified(struct PyTypeObject *tp);
+
+/**
+ * Clears the method cache (pycoro has none) and returns the version tag counter, as 3.10.
+ */
+unsigned int PyType_ClearCache(void);
+
+/**
  * Returns 1 if `a` is `b` or a subtype of `b`, else 0. Both must be type objects: NULL or a
  * non-type gives 0 with `SystemError` set (CPython would crash).
  */
@@ -2850,6 +3019,48 @@ PyObject *PyType_GenericAlloc(struct PyTypeObject *tp, Py_ssize_t nitems);
  * Return value: New reference.
  */
 PyObject *PyType_GenericNew(struct PyTypeObject *tp, PyObject *_args, PyObject *_kwds);
+
+/**
+ * Makes a heap type from `spec`, with `bases` (a type, a tuple of types, or NULL: the spec's
+ * `Py_tp_base`/`Py_tp_bases` slot, else `object`) and `module` (may be NULL; kept as
+ * `__module__`'s owner for `PyType_GetModule`).
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyType_FromModuleAndSpec(PyObject *module, struct PyType_Spec *spec, PyObject *bases);
+
+/**
+ * `PyType_FromModuleAndSpec(NULL, spec, bases)`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyType_FromSpecWithBases(struct PyType_Spec *spec, PyObject *bases);
+
+/**
+ * `PyType_FromModuleAndSpec(NULL, spec, NULL)`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyType_FromSpec(struct PyType_Spec *spec);
+
+/**
+ * The function (or table) in slot number `slot` of heap type `tp` (NULL when empty).
+ * `SystemError` for a static type (as 3.10) and for an unknown slot number.
+ */
+void *PyType_GetSlot(struct PyTypeObject *tp, int slot);
+
+/**
+ * The module a heap type was made with (`PyType_FromModuleAndSpec`).
+ *
+ * Return value: Borrowed reference, or NULL with `TypeError` set.
+ */
+PyObject *PyType_GetModule(struct PyTypeObject *tp);
+
+/**
+ * The state of the module a heap type was made with. pycoro has no module objects yet, so
+ * a type always lacks one: NULL with `TypeError` set, CPython's message.
+ */
+void *PyType_GetModuleState(struct PyTypeObject *tp);
 
 /**
  * As `PyUnicode_FromFormat`, with the arguments in a `va_list` (which it advances, as any
@@ -3201,6 +3412,21 @@ struct PyThreadState *PyGILState_GetThisThreadState(void);
  * Returns 1: every thread may call into pycoro at any time.
  */
 int PyGILState_Check(void);
+
+/**
+ * Reads member `m` of the object at `obj_addr`.
+ *
+ * Return value: New reference, or NULL with an exception set (`AttributeError` for an unset
+ * `T_OBJECT_EX`; `SystemError` for an unknown or unsupported member type).
+ */
+PyObject *PyMember_GetOne(const char *obj_addr, struct PyMemberDef *m);
+
+/**
+ * Writes `v` (not stolen; NULL deletes) into member `m` of the object at `addr`.
+ * Returns 0, or -1 with an exception set (`AttributeError("readonly attribute")`, `TypeError`
+ * for a value of the wrong type, `OverflowError`).
+ */
+int PyMember_SetOne(char *addr, struct PyMemberDef *m, PyObject *v);
 
 /**
  * Adds an audit hook, called for every audit event from then on, in the order hooks were

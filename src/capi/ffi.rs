@@ -151,3 +151,12 @@ macro_rules! py_visit {
     }};
 }
 pub(crate) use py_visit;
+
+/// The address of an optional function pointer (0 for None), for comparing slots as CPython
+/// compares them (`type->tp_new == object_new`).
+#[inline]
+pub(crate) fn fp<F: Copy>(f: Option<F>) -> usize {
+    const { assert!(size_of::<Option<F>>() == size_of::<usize>()) };
+    // SAFETY: `Option<fn>` is a nullable pointer of usize size (checked above).
+    unsafe { core::mem::transmute_copy::<Option<F>, usize>(&f) }
+}

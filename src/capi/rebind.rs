@@ -129,7 +129,7 @@ fn dyn_addr(base: usize, v: u64) -> usize {
     if v >= base { v } else { base + v }
 }
 
-unsafe extern "C" fn rebind_own_data() {
+pub(crate) unsafe extern "C" fn rebind_own_data() {
     // Declared here, out of the header generator's sight (it is glibc's, not pycoro's).
     unsafe extern "C" {
         fn dl_iterate_phdr(
@@ -229,6 +229,8 @@ unsafe extern "C" fn rebind_own_data() {
     }
 }
 
+/// The library's one load-time constructor: rebinding first (so that everything after it uses
+/// pycoro's own objects), then readying the static types (`pylifecycle::library_init`).
 #[used]
 #[unsafe(link_section = ".init_array")]
-static REBIND_OWN_DATA: unsafe extern "C" fn() = rebind_own_data;
+static LIBRARY_INIT: unsafe extern "C" fn() = crate::python::pylifecycle::library_init;

@@ -1,11 +1,10 @@
-//! `Include/descrobject.h` and `Include/structmember.h`: the attribute tables of a type
-//! (`PyMemberDef`, `PyGetSetDef`) and the generic lookup over them that
-//! `PyObject_GenericGetAttr`/`PyObject_GenericSetAttr` perform. pycoro has no descriptor
-//! objects: lookups walk the tables of the type and its bases directly.
+//! `Objects/descrobject.c` and `Include/descrobject.h`: the attribute tables of a type
+//! (`PyMemberDef`, `PyGetSetDef`) and the descriptor objects `PyType_Ready` makes of them and of
+//! the type's methods and slots.
 
 use crate::capi::ffi::{obj, ty};
 use crate::python::structmember::{PY_AUDIT_READ, PyMember_GetOne, PyMember_SetOne};
-use crate::objects::methodobject::{METH_CLASS, METH_STATIC, PyMethodDef};
+use crate::objects::methodobject::PyMethodDef;
 use crate::objects::object::*;
 use crate::objects::typeobject::tp_name_of;
 use crate::objects::unicodeobject::str_as;
@@ -64,173 +63,6 @@ impl PyMemberDef {
         doc: core::ptr::null(),
     };
 }
-
-enum Found {
-    GetSet(*mut PyGetSetDef),
-    Member(*mut PyMemberDef),
-    Method(*mut PyMethodDef),
-}
-
-unsafe fn name_eq(p: *const c_char, n: &str) -> bool {
-    // SAFETY: NUL-terminated table names.
-    unsafe { CStr::from_ptr(p).to_bytes() == n.as_bytes() }
-}
-
-/// Finds `name` in the tables of `tp` and its bases (getset, then members, then methods, per
-/// type, most derived first).
-unsafe fn find(tp: *mut PyTypeObject, n: &str) -> Option<Found> {
-    // SAFETY: static tables terminated by a NULL name.
-    unsafe {
-        let mut t = tp;
-        while !t.is_null() {
-            let mut g = (*t).tp_getset;
-            while !g.is_null() && !(*g).name.is_null() {
-                if name_eq((*g).name, n) {
-                    return Some(Found::GetSet(g));
-                }
-                g = g.add(1);
-            }
-            let mut m = (*t).tp_members;
-            while !m.is_null() && !(*m).name.is_null() {
-                if name_eq((*m).name, n) {
-                    return Some(Found::Member(m));
-                }
-                m = m.add(1);
-            }
-            let mut f = (*t).tp_methods;
-            while !f.is_null() && !(*f).ml_name.is_null() {
-                if name_eq((*f).ml_name, n) {
-                    return Some(Found::Method(f));
-                }
-                f = f.add(1);
-            }
-            t = (*t).tp_base;
-        }
-        None
-    }
-}
-
-/// Generic instance attribute lookup (`name` is a str).
-pub(crate) unsafe fn generic_get(v: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
-    // SAFETY: live object and str.
-    unsafe {
-        let n = str_as(name).unwrap_or("");
-        match find(ty(v), n) {
-            Some(Found::GetSet(g)) => match (*g).get {
-                Some(get) => get(v, (*g).closure),
-                None => {
-                    set_string(
-                        crate::exc!(AttributeError),
-                        &format!(
-                            "attribute '{n}' of '{}' objects is not readable",
-                            tp_name_of(v)
-                        ),
-                    );
-                    null_mut()
-                }
-            },
-            Some(Found::Member(m)) => {
-                // The member descriptor's audit (CPython 3.10's member_get).
-                if (*m).flags & PY_AUDIT_READ != 0 && crate::python::sysmodule::auditing() {
-                    let args = crate::objects::tupleobject::tuple_from(&[v, name]);
-                    if args.is_null() {
-                        return args;
-                    }
-                    let r = crate::python::sysmodule::audit(c"object.__getattr__", args);
-                    crate::capi::ffi::decref(args);
-                    if r < 0 {
-                        return null_mut();
-                    }
-                }
-                PyMember_GetOne(v as *const c_char, m)
-            }
-            Some(Found::Method(f)) => bind(f, v),
-            None => {
-                set_string(
-                    crate::exc!(AttributeError),
-                    &format!("'{}' object has no attribute '{n}'", tp_name_of(v)),
-                );
-                null_mut()
-            }
-        }
-    }
-}
-
-unsafe fn bind(f: *mut PyMethodDef, v: *mut PyObject) -> *mut PyObject {
-    // SAFETY: a method table entry and a live object.
-    unsafe {
-        let flags = (*f).ml_flags;
-        let slf = if flags & METH_CLASS != 0 {
-            obj(ty(v))
-        } else if flags & METH_STATIC != 0 {
-            null_mut()
-        } else {
-            v
-        };
-        crate::objects::methodobject::new_cfunction(f, slf, null_mut())
-    }
-}
-
-/// Class-level lookup for `type.attr`: class and static methods of the type, bound as CPython
-/// binds them. Other table entries are not reachable through the type (pycoro has no
-/// descriptor objects), which this reports as None (not found).
-pub(crate) unsafe fn lookup_class_attr(tp: *mut PyTypeObject, n: &str) -> Option<*mut PyObject> {
-    // SAFETY: live type.
-    unsafe {
-        match find(tp, n) {
-            Some(Found::Method(f)) if (*f).ml_flags & METH_CLASS != 0 => Some(
-                crate::objects::methodobject::new_cfunction(f, obj(tp), null_mut()),
-            ),
-            Some(Found::Method(f)) if (*f).ml_flags & METH_STATIC != 0 => Some(
-                crate::objects::methodobject::new_cfunction(f, null_mut(), null_mut()),
-            ),
-            _ => None,
-        }
-    }
-}
-
-/// Generic instance attribute assignment (`value` NULL deletes).
-pub(crate) unsafe fn generic_set(
-    v: *mut PyObject,
-    name: *mut PyObject,
-    value: *mut PyObject,
-) -> c_int {
-    // SAFETY: live object and str.
-    unsafe {
-        let n = str_as(name).unwrap_or("");
-        match find(ty(v), n) {
-            Some(Found::GetSet(g)) => match (*g).set {
-                Some(set) => set(v, value, (*g).closure),
-                None => {
-                    set_string(
-                        crate::exc!(AttributeError),
-                        &format!(
-                            "attribute '{n}' of '{}' objects is not writable",
-                            tp_name_of(v)
-                        ),
-                    );
-                    -1
-                }
-            },
-            Some(Found::Member(m)) => PyMember_SetOne(v as *mut c_char, m, value),
-            Some(Found::Method(_)) => {
-                set_string(
-                    crate::exc!(AttributeError),
-                    &format!("'{}' object attribute '{n}' is read-only", tp_name_of(v)),
-                );
-                -1
-            }
-            None => {
-                set_string(
-                    crate::exc!(AttributeError),
-                    &format!("'{}' object has no attribute '{n}'", tp_name_of(v)),
-                );
-                -1
-            }
-        }
-    }
-}
-
 
 // ---------------------------------------------------------------------------------------------
 // Descriptor objects (`Objects/descrobject.c`): what `PyType_Ready` puts in a type's dict for
@@ -1383,4 +1215,35 @@ unsafe extern "C" fn wrapper_doc(op: *mut PyObject, _c: *mut c_void) -> *mut PyO
 unsafe extern "C" fn wrapper_text_signature(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
     // SAFETY: a method-wrapper.
     unsafe { wrapperdescr_get_text_signature(obj((*(op as *mut WrapperObject)).descr), null_mut()) }
+}
+
+/// Whether `op` is one of the descriptor types above.
+pub(crate) unsafe fn is_descriptor(op: *mut PyObject) -> bool {
+    // SAFETY: a live object.
+    unsafe {
+        let t = ty(op);
+        t == &raw mut PyMethodDescr_Type
+            || t == &raw mut PyClassMethodDescr_Type
+            || t == &raw mut PyMemberDescr_Type
+            || t == &raw mut PyGetSetDescr_Type
+            || t == &raw mut PyWrapperDescr_Type
+    }
+}
+
+/// Prepares a descriptor of a static type for sharing between threads: its `__qualname__` is
+/// computed now (not lazily, which would write to a shared object) and made immortal.
+pub(crate) unsafe fn freeze(op: *mut PyObject) {
+    // SAFETY: a live descriptor that was just made immortal.
+    unsafe {
+        let q = descr_get_qualname(op, null_mut());
+        if q.is_null() {
+            crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+            return;
+        }
+        crate::capi::ffi::decref(q);
+        let d = descr(op);
+        if !(*d).d_qualname.is_null() {
+            (*(*d).d_qualname).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
+        }
+    }
 }

@@ -289,6 +289,8 @@ pub const Py_TPFLAGS_UNICODE_SUBCLASS: c_ulong = 0x10000000;
 pub const Py_TPFLAGS_DICT_SUBCLASS: c_ulong = 0x20000000;
 pub const Py_TPFLAGS_BASE_EXC_SUBCLASS: c_ulong = 0x40000000;
 pub const Py_TPFLAGS_TYPE_SUBCLASS: c_ulong = 0x80000000;
+/// `case T(x)` binds the subject itself (3.10, for the builtin value types).
+pub const _Py_TPFLAGS_MATCH_SELF: c_ulong = 1 << 22;
 /// 3.10's `Py_TPFLAGS_DEFAULT` is 0.
 pub const Py_TPFLAGS_DEFAULT: c_ulong = 0;
 /// `tp_finalize` is always honoured; the bit only exists for source compatibility.

@@ -2,7 +2,7 @@
 //! and the singletons `None` and `NotImplemented`.
 
 use crate::capi::boundary::{check_null, guard};
-use crate::capi::ffi::{decref, new_ref, obj, ty};
+use crate::capi::ffi::{decref, incref, new_ref, obj, ty};
 use crate::objects::object::*;
 use crate::objects::typeobject::{full_name, is_subtype, static_type, tp_name_of};
 use crate::objects::unicodeobject::{is_str, str_as, str_from};
@@ -715,8 +715,186 @@ pub unsafe extern "C" fn PyObject_HasAttrString(v: *mut PyObject, name: *const c
     })
 }
 
-/// Generic attribute lookup through the type's `tp_getset`, `tp_members` and `tp_methods`
-/// (and those of its bases). Missing: `AttributeError: 'X' object has no attribute 'y'`.
+/// Where `op`'s instance dict pointer lives (`_PyObject_GetDictPtr`): NULL when its type has
+/// no `tp_dictoffset`; a negative offset counts from the end of a variable-size object.
+pub(crate) unsafe fn dict_ptr(op: *mut PyObject) -> *mut *mut PyObject {
+    // SAFETY: a live object whose type's offset is right for it.
+    unsafe {
+        let tp = ty(op);
+        let mut off = (*tp).tp_dictoffset;
+        if off == 0 {
+            return null_mut();
+        }
+        if off < 0 {
+            let n = crate::capi::ffi::size(op).unsigned_abs() as Py_ssize_t;
+            let size = (*tp).tp_basicsize + n * (*tp).tp_itemsize;
+            let size = (size + 7) & !7;
+            off += size;
+        }
+        (op as *mut u8).offset(off) as *mut *mut PyObject
+    }
+}
+
+/// Where `op`'s instance dict pointer lives, or NULL when its type has none.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyObject_GetDictPtr(op: *mut PyObject) -> *mut *mut PyObject {
+    check_null!(op, null_mut());
+    guard("_PyObject_GetDictPtr", null_mut(), || unsafe { dict_ptr(op) })
+}
+
+fn no_attribute(v: *mut PyObject, name: *mut PyObject) {
+    // SAFETY: live objects.
+    unsafe {
+        set_string(
+            crate::exc!(AttributeError),
+            &format!(
+                "'{}' object has no attribute '{}'",
+                tp_name_of(v),
+                str_as(name).unwrap_or("?")
+            ),
+        );
+    }
+}
+
+/// `_PyObject_GenericGetAttrWithDict`: data descriptors of the type's MRO, then the instance
+/// dict (`dict`, or the one at `tp_dictoffset` when NULL), then other descriptors and class
+/// attributes. With `suppress`, a missing attribute returns NULL with no exception set.
+pub(crate) unsafe fn generic_get_attr(
+    v: *mut PyObject,
+    name: *mut PyObject,
+    dict: *mut PyObject,
+    suppress: bool,
+) -> *mut PyObject {
+    // SAFETY: a live object and a str.
+    unsafe {
+        let tp = ty(v);
+        let descr = crate::objects::typeobject::lookup(tp, name);
+        let mut f = None;
+        if !descr.is_null() {
+            incref(descr);
+            f = (*ty(descr)).tp_descr_get;
+            if let Some(get) = f
+                && (*ty(descr)).tp_descr_set.is_some()
+            {
+                let r = get(descr, v, obj(tp));
+                decref(descr);
+                if r.is_null() && suppress && crate::python::errors::matches(crate::exc!(AttributeError)) {
+                    crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                }
+                return r;
+            }
+        }
+        let d = if dict.is_null() {
+            let dp = dict_ptr(v);
+            if dp.is_null() { null_mut() } else { *dp }
+        } else {
+            dict
+        };
+        if !d.is_null() && crate::objects::dictobject::is_dict(d) {
+            incref(d);
+            let r = crate::objects::dictobject::get_item(d, name);
+            decref(d);
+            match r {
+                Err(()) => {
+                    crate::capi::ffi::xdecref(descr);
+                    return null_mut();
+                }
+                Ok(x) if !x.is_null() => {
+                    crate::capi::ffi::xdecref(descr);
+                    return new_ref(x);
+                }
+                Ok(_) => {}
+            }
+        }
+        if let Some(get) = f {
+            let r = get(descr, v, obj(tp));
+            decref(descr);
+            if r.is_null() && suppress && crate::python::errors::matches(crate::exc!(AttributeError)) {
+                crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+            }
+            return r;
+        }
+        if !descr.is_null() {
+            return descr;
+        }
+        if !suppress {
+            no_attribute(v, name);
+        }
+        null_mut()
+    }
+}
+
+/// `_PyObject_GenericSetAttrWithDict` (`value` NULL deletes).
+pub(crate) unsafe fn generic_set_attr(
+    v: *mut PyObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+    dict: *mut PyObject,
+) -> c_int {
+    // SAFETY: a live object and a str.
+    unsafe {
+        let tp = ty(v);
+        let descr = crate::objects::typeobject::lookup(tp, name);
+        if !descr.is_null() {
+            incref(descr);
+            if let Some(set) = (*ty(descr)).tp_descr_set {
+                let r = set(descr, v, value);
+                decref(descr);
+                return r;
+            }
+        }
+        let dp = if dict.is_null() { dict_ptr(v) } else { null_mut() };
+        let r = if dict.is_null() && dp.is_null() {
+            if descr.is_null() {
+                no_attribute(v, name);
+            } else {
+                set_string(
+                    crate::exc!(AttributeError),
+                    &format!(
+                        "'{}' object attribute '{}' is read-only",
+                        tp_name_of(v),
+                        str_as(name).unwrap_or("?")
+                    ),
+                );
+            }
+            -1
+        } else {
+            let mut d = if dict.is_null() { *dp } else { dict };
+            if d.is_null() && !value.is_null() {
+                d = crate::objects::dictobject::PyDict_New();
+                if d.is_null() {
+                    crate::capi::ffi::xdecref(descr);
+                    return -1;
+                }
+                *dp = d;
+            }
+            if d.is_null() {
+                no_attribute(v, name);
+                -1
+            } else {
+                incref(d);
+                let r = if value.is_null() {
+                    let r = crate::objects::dictobject::del_item(d, name);
+                    if r < 0 && crate::python::errors::matches(crate::exc!(KeyError)) {
+                        crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                        no_attribute(v, name);
+                    }
+                    r
+                } else {
+                    crate::objects::dictobject::set_item(d, name, value)
+                };
+                decref(d);
+                r
+            }
+        };
+        crate::capi::ffi::xdecref(descr);
+        r
+    }
+}
+
+/// Generic attribute lookup (`object.__getattribute__`): data descriptors in the type's MRO,
+/// then the instance `__dict__`, then other descriptors and class attributes. Missing:
+/// `AttributeError: 'X' object has no attribute 'y'`.
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
@@ -731,13 +909,12 @@ pub unsafe extern "C" fn PyObject_GenericGetAttr(
         if !check_attr_name(name) {
             return null_mut();
         }
-        crate::objects::descrobject::generic_get(v, name)
+        generic_get_attr(v, name, null_mut(), false)
     })
 }
 
-/// Generic attribute assignment through the type's `tp_getset` and `tp_members`. pycoro
-/// objects have no instance `__dict__`, so other names raise `AttributeError`.
-/// Returns 0, or -1 with an exception set.
+/// Generic attribute assignment (`object.__setattr__`): a data descriptor in the type's MRO,
+/// else the instance `__dict__`; `value` NULL deletes. Returns 0, or -1 with an exception set.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyObject_GenericSetAttr(
     v: *mut PyObject,
@@ -751,6 +928,214 @@ pub unsafe extern "C" fn PyObject_GenericSetAttr(
         if !check_attr_name(name) {
             return -1;
         }
-        crate::objects::descrobject::generic_set(v, name, value)
+        generic_set_attr(v, name, value, null_mut())
     })
+}
+
+/// The instance `__dict__` (created empty on first use); `AttributeError` when the type has
+/// none.
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_GenericGetDict(
+    op: *mut PyObject,
+    _context: *mut core::ffi::c_void,
+) -> *mut PyObject {
+    check_null!(op, null_mut());
+    guard("PyObject_GenericGetDict", null_mut(), || unsafe {
+        let dp = dict_ptr(op);
+        if dp.is_null() {
+            set_string(
+                crate::exc!(AttributeError),
+                "This object has no __dict__",
+            );
+            return null_mut();
+        }
+        if (*dp).is_null() {
+            let d = crate::objects::dictobject::PyDict_New();
+            if d.is_null() {
+                return d;
+            }
+            *dp = d;
+        }
+        new_ref(*dp)
+    })
+}
+
+/// Replaces the instance `__dict__` with `value` (a dict; not stolen). Deleting it is refused.
+/// Returns 0, or -1 with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_GenericSetDict(
+    op: *mut PyObject,
+    value: *mut PyObject,
+    _context: *mut core::ffi::c_void,
+) -> c_int {
+    check_null!(op, -1);
+    guard("PyObject_GenericSetDict", -1, || unsafe {
+        let dp = dict_ptr(op);
+        if dp.is_null() {
+            set_string(
+                crate::exc!(AttributeError),
+                "This object has no __dict__",
+            );
+            return -1;
+        }
+        if value.is_null() {
+            set_string(crate::exc!(TypeError), "cannot delete __dict__");
+            return -1;
+        }
+        if !crate::objects::dictobject::is_dict(value) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "__dict__ must be set to a dictionary, not a '{}'",
+                    tp_name_of(value)
+                ),
+            );
+            return -1;
+        }
+        crate::capi::ffi::xsetref(dp, new_ref(value));
+        0
+    })
+}
+
+/// `isinstance(inst, cls)` without `__instancecheck__`: `cls` a type (or a tuple of them).
+pub(crate) unsafe fn recursive_isinstance(inst: *mut PyObject, cls: *mut PyObject) -> c_int {
+    // SAFETY: live objects.
+    unsafe {
+        if crate::capi::ffi::type_has(cls, Py_TPFLAGS_TYPE_SUBCLASS) {
+            if crate::objects::typeobject::is_subtype(ty(inst), cls as *mut PyTypeObject) {
+                return 1;
+            }
+            // An object may claim another class through `__class__`.
+            let k = crate::objects::unicodeobject::intern("__class__");
+            let c = generic_or_get_attr(inst, k);
+            if c.is_null() {
+                return if crate::python::errors::matches(crate::exc!(AttributeError)) {
+                    crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                    0
+                } else {
+                    -1
+                };
+            }
+            let r = c != obj(ty(inst))
+                && crate::capi::ffi::type_has(c, Py_TPFLAGS_TYPE_SUBCLASS)
+                && crate::objects::typeobject::is_subtype(c as *mut PyTypeObject, cls as *mut PyTypeObject);
+            decref(c);
+            return r as c_int;
+        }
+        set_string(
+            crate::exc!(TypeError),
+            "isinstance() arg 2 must be a type or tuple of types",
+        );
+        -1
+    }
+}
+
+unsafe fn generic_or_get_attr(v: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe { get_attr(v, name) }
+}
+
+/// `issubclass(derived, cls)` without `__subclasscheck__`.
+pub(crate) unsafe fn recursive_issubclass(derived: *mut PyObject, cls: *mut PyObject) -> c_int {
+    // SAFETY: live objects.
+    unsafe {
+        let is_type = |o: *mut PyObject| crate::capi::ffi::type_has(o, Py_TPFLAGS_TYPE_SUBCLASS);
+        if !is_type(derived) {
+            set_string(crate::exc!(TypeError), "issubclass() arg 1 must be a class");
+            return -1;
+        }
+        if !is_type(cls) {
+            set_string(
+                crate::exc!(TypeError),
+                "issubclass() arg 2 must be a class, a tuple of classes, or a union",
+            );
+            return -1;
+        }
+        crate::objects::typeobject::is_subtype(derived as *mut PyTypeObject, cls as *mut PyTypeObject) as c_int
+    }
+}
+
+/// `isinstance`/`issubclass` over `cls`: a tuple is searched item by item (recursively, under
+/// the recursion limit's depth), a type with its own `__instancecheck__`/`__subclasscheck__`
+/// defers to it.
+unsafe fn check_class(
+    x: *mut PyObject,
+    cls: *mut PyObject,
+    subclass: bool,
+    depth: u32,
+) -> c_int {
+    // SAFETY: live objects.
+    unsafe {
+        if !subclass && ty(x) == cls as *mut PyTypeObject {
+            return 1;
+        }
+        if crate::objects::tupleobject::is_tuple(cls) {
+            if depth > 1000 {
+                set_string(
+                    crate::exc!(RecursionError),
+                    if subclass {
+                        "maximum recursion depth exceeded in __subclasscheck__"
+                    } else {
+                        "maximum recursion depth exceeded in __instancecheck__"
+                    },
+                );
+                return -1;
+            }
+            for &c in crate::objects::tupleobject::as_slice(cls) {
+                let r = check_class(x, c, subclass, depth + 1);
+                if r != 0 {
+                    return r;
+                }
+            }
+            return 0;
+        }
+        let exact_type = ty(cls) == &raw mut crate::objects::typeobject::PyType_Type;
+        if !exact_type && crate::capi::ffi::type_has(cls, Py_TPFLAGS_TYPE_SUBCLASS) {
+            let hook = crate::objects::typeobject::lookup(
+                ty(cls),
+                crate::objects::unicodeobject::intern(if subclass {
+                    "__subclasscheck__"
+                } else {
+                    "__instancecheck__"
+                }),
+            );
+            if !hook.is_null() {
+                let r = crate::objects::call::call_method(
+                    cls,
+                    if subclass { "__subclasscheck__" } else { "__instancecheck__" },
+                    &[x],
+                );
+                if r.is_null() {
+                    return -1;
+                }
+                let b = is_true(r);
+                decref(r);
+                return b;
+            }
+        }
+        if subclass {
+            recursive_issubclass(x, cls)
+        } else {
+            recursive_isinstance(x, cls)
+        }
+    }
+}
+
+/// `isinstance(inst, cls)`: 1, 0, or -1 with an exception set. `cls` is a type or a tuple of
+/// types (nested tuples too).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_IsInstance(inst: *mut PyObject, cls: *mut PyObject) -> c_int {
+    check_null!(inst, -1);
+    check_null!(cls, -1);
+    guard("PyObject_IsInstance", -1, || unsafe { check_class(inst, cls, false, 0) })
+}
+
+/// `issubclass(derived, cls)`: 1, 0, or -1 with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_IsSubclass(derived: *mut PyObject, cls: *mut PyObject) -> c_int {
+    check_null!(derived, -1);
+    check_null!(cls, -1);
+    guard("PyObject_IsSubclass", -1, || unsafe { check_class(derived, cls, true, 0) })
 }

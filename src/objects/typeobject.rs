@@ -3,16 +3,22 @@
 //! `PyType_Ready` exists for the static types that C programs define.
 
 use crate::capi::boundary::{check_null, guard};
-use crate::capi::ffi::{decref, has_flag, incref, new_ref, obj, ty};
+use crate::capi::ffi::{decref, fp, has_flag, incref, new_ref, obj, ty};
+
+type Initproc = unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> c_int;
+type Newproc =
+    unsafe extern "C" fn(*mut PyTypeObject, *mut PyObject, *mut PyObject) -> *mut PyObject;
+type Freeproc = unsafe extern "C" fn(*mut core::ffi::c_void);
 use crate::modules::gcmodule::{alloc_object, track, var_size};
 use crate::objects::object::*;
 use crate::objects::object_ops::{PyObject_GenericGetAttr, PyObject_GenericSetAttr, none};
+use crate::objects::typeobject_heap::type_new;
 use crate::python::errors::set_string;
 use core::ffi::{CStr, c_int, c_ulong};
 use core::ptr::null_mut;
 
 /// A static type with everything but the name, size and flags left empty; `ob_type` is `type`,
-/// the reference count immortal, and the READY flag set.
+/// the reference count immortal; `PyType_Ready` (run for every static type at load time) does the rest.
 pub(crate) const fn static_type(
     name: &'static CStr,
     basicsize: usize,
@@ -44,7 +50,7 @@ pub(crate) const fn static_type(
         tp_getattro: Some(PyObject_GenericGetAttr),
         tp_setattro: Some(PyObject_GenericSetAttr),
         tp_as_buffer: null_mut(),
-        tp_flags: flags | Py_TPFLAGS_READY | Py_TPFLAGS_IMMUTABLETYPE,
+        tp_flags: flags,
         tp_doc: core::ptr::null(),
         tp_traverse: None,
         tp_clear: None,
@@ -90,30 +96,179 @@ pub static mut PyType_Type: PyTypeObject = PyTypeObject {
     tp_call: Some(type_call),
     tp_getattro: Some(type_getattro),
     tp_setattro: Some(type_setattro),
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_doc: c"type(object) -> the object's type".as_ptr(),
+    // SAFETY: `_Py_HashPointer(const void *)` hashes the object's address, as tp_hash needs.
+    tp_hash: Some(unsafe { core::mem::transmute::<HashPtr, HashObj>(crate::objects::object_ops::_Py_HashPointer) }),
+    tp_doc: c"type(object) -> the object's type\ntype(name, bases, dict, **kwds) -> a new type".as_ptr(),
+    tp_traverse: Some(type_traverse),
+    tp_clear: Some(type_clear),
+    tp_is_gc: Some(type_is_gc),
+    tp_init: Some(type_init),
+    tp_new: Some(type_new),
+    tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
+    tp_vectorcall: Some(type_vectorcall),
+    tp_dictoffset: core::mem::offset_of!(PyTypeObject, tp_dict) as Py_ssize_t,
+    tp_weaklistoffset: core::mem::offset_of!(PyTypeObject, tp_weaklist) as Py_ssize_t,
+    tp_vectorcall_offset: core::mem::offset_of!(PyTypeObject, tp_vectorcall) as Py_ssize_t,
+    tp_methods: (&raw const TYPE_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    tp_members: (&raw const TYPE_MEMBERS) as *mut crate::objects::descrobject::PyMemberDef,
+    tp_getset: (&raw const TYPE_GETSET) as *mut crate::objects::descrobject::PyGetSetDef,
     // CPython's heap types keep their `__slots__` members after the type object.
     tp_itemsize: size_of::<crate::objects::descrobject::PyMemberDef>() as Py_ssize_t,
-    ..static_type(c"type", 888, Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TYPE_SUBCLASS)
+    ..static_type(
+        c"type",
+        size_of::<PyHeapTypeObject>(),
+        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TYPE_SUBCLASS | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    )
 };
+
+type HashPtr = unsafe extern "C" fn(*const core::ffi::c_void) -> Py_hash_t;
+type HashObj = unsafe extern "C" fn(*mut PyObject) -> Py_hash_t;
 
 /// The most base type, `object`.
 #[unsafe(no_mangle)]
 pub static mut PyBaseObject_Type: PyTypeObject = PyTypeObject {
     tp_dealloc: Some(object_dealloc),
     tp_repr: Some(crate::objects::object_ops::object_repr),
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
+    // SAFETY: as for `type`.
+    tp_hash: Some(unsafe { core::mem::transmute::<HashPtr, HashObj>(crate::objects::object_ops::_Py_HashPointer) }),
+    tp_str: Some(object_str),
     tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
-    tp_new: Some(PyType_GenericNew),
+    tp_new: Some(object_new),
     tp_init: Some(object_init),
-    tp_doc: c"The base class of the class hierarchy.".as_ptr(),
+    tp_free: Some(crate::objects::obmalloc::PyObject_Free),
+    tp_doc: c"object()\n--\n\nThe base class of the class hierarchy.\n\nWhen called, it accepts no arguments and returns a new featureless\ninstance that has no instance attributes and cannot be given any.\n".as_ptr(),
+    tp_methods: (&raw const OBJECT_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    tp_getset: (&raw const OBJECT_GETSET) as *mut crate::objects::descrobject::PyGetSetDef,
     tp_base: null_mut(),
     ..static_type(c"object", 16, Py_TPFLAGS_BASETYPE)
 };
 
 unsafe extern "C" fn type_dealloc(op: *mut PyObject) {
-    // Static type objects are immortal; only a heap type could get here, and pycoro makes none.
+    // SAFETY: only heap types die (static types are immortal); their fields are owned.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            return;
+        }
+        crate::modules::gcmodule::untrack(op);
+        remove_subclass(tp);
+        let t = &mut *tp;
+        let base = t.tp_base;
+        t.tp_base = null_mut();
+        crate::capi::ffi::xdecref(obj(base));
+        crate::capi::ffi::clear(&raw mut t.tp_dict);
+        crate::capi::ffi::clear(&raw mut t.tp_bases);
+        crate::capi::ffi::clear(&raw mut t.tp_mro);
+        crate::capi::ffi::clear(&raw mut t.tp_cache);
+        crate::capi::ffi::clear(&raw mut t.tp_subclasses);
+        if !t.tp_doc.is_null() {
+            libc::free(t.tp_doc as *mut core::ffi::c_void);
+            t.tp_doc = core::ptr::null();
+        }
+        let h = tp as *mut PyHeapTypeObject;
+        crate::capi::ffi::clear(&raw mut (*h).ht_name);
+        crate::capi::ffi::clear(&raw mut (*h).ht_qualname);
+        crate::capi::ffi::clear(&raw mut (*h).ht_slots);
+        crate::capi::ffi::clear(&raw mut (*h).ht_module);
+        if !(*h).ht_cached_keys.is_null() {
+            libc::free((*h).ht_cached_keys);
+            (*h).ht_cached_keys = null_mut();
+        }
+        crate::modules::gcmodule::free_object(op);
+    }
+}
+
+unsafe extern "C" fn type_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut core::ffi::c_void,
+) -> c_int {
+    // SAFETY: a heap type (static types are not GC-tracked).
+    unsafe {
+        let t = op as *mut PyTypeObject;
+        if !has_flag(t, Py_TPFLAGS_HEAPTYPE) {
+            return 0;
+        }
+        crate::capi::ffi::py_visit!((*t).tp_dict, visit, arg);
+        crate::capi::ffi::py_visit!((*t).tp_cache, visit, arg);
+        crate::capi::ffi::py_visit!((*t).tp_mro, visit, arg);
+        crate::capi::ffi::py_visit!((*t).tp_bases, visit, arg);
+        crate::capi::ffi::py_visit!((*t).tp_base, visit, arg);
+        crate::capi::ffi::py_visit!((*(t as *mut PyHeapTypeObject)).ht_module, visit, arg);
+    }
+    0
+}
+
+unsafe extern "C" fn type_clear(op: *mut PyObject) -> c_int {
+    // SAFETY: a heap type: its dict is emptied (as CPython's type_clear), which breaks the
+    // cycles through its methods and instances.
+    unsafe {
+        let t = op as *mut PyTypeObject;
+        if !(*t).tp_dict.is_null() {
+            crate::objects::dictobject::clear_dict((*t).tp_dict);
+        }
+        crate::capi::ffi::clear(&raw mut (*(t as *mut PyHeapTypeObject)).ht_module);
+        crate::capi::ffi::clear(&raw mut (*t).tp_mro);
+    }
+    0
+}
+
+unsafe extern "C" fn type_is_gc(op: *mut PyObject) -> c_int {
+    // SAFETY: a type object.
+    unsafe { has_flag(op as *mut PyTypeObject, Py_TPFLAGS_HEAPTYPE) as c_int }
+}
+
+unsafe extern "C" fn type_init(op: *mut PyObject, args: *mut PyObject, kwds: *mut PyObject) -> c_int {
     let _ = op;
+    // SAFETY: `args` a tuple, `kwds` a dict or NULL.
+    unsafe {
+        let n = crate::capi::ffi::size(args);
+        if n == 1 && !kwds.is_null() && !crate::objects::call::kwargs_empty(kwds) {
+            set_string(
+                crate::exc!(TypeError),
+                "type.__init__() takes no keyword arguments",
+            );
+            return -1;
+        }
+        if n != 1 && n != 3 {
+            set_string(crate::exc!(TypeError), "type.__init__() takes 1 or 3 arguments");
+            return -1;
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn type_vectorcall(
+    callee: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `callee` is `type` or a subclass; `args` has `nargs` entries.
+    unsafe {
+        let n = nargsf & !crate::objects::call::PY_VECTORCALL_ARGUMENTS_OFFSET;
+        if n == 1 && callee == obj(&raw mut PyType_Type) && (kwnames.is_null() || crate::capi::ffi::size(kwnames) == 0) {
+            return new_ref(obj(ty(*args)));
+        }
+        let t = crate::objects::tupleobject::tuple_from(core::slice::from_raw_parts(args, n));
+        if t.is_null() {
+            return t;
+        }
+        let kw = if kwnames.is_null() || crate::capi::ffi::size(kwnames) == 0 {
+            null_mut()
+        } else {
+            let kw = crate::objects::call::kwnames_to_dict(args.add(n), kwnames);
+            if kw.is_null() {
+                decref(t);
+                return null_mut();
+            }
+            kw
+        };
+        let r = type_call(callee, t, kw);
+        decref(t);
+        crate::capi::ffi::xdecref(kw);
+        r
+    }
 }
 
 unsafe extern "C" fn object_dealloc(op: *mut PyObject) {
@@ -127,17 +282,99 @@ unsafe extern "C" fn object_dealloc(op: *mut PyObject) {
     }
 }
 
+/// Whether a call passes any arguments (CPython's `excess_args`).
+unsafe fn excess_args(args: *mut PyObject, kwds: *mut PyObject) -> bool {
+    // SAFETY: a tuple and a dict or NULL.
+    unsafe {
+        (!args.is_null() && crate::capi::ffi::size(args) != 0)
+            || (!kwds.is_null() && !crate::objects::call::kwargs_empty(kwds))
+    }
+}
+
 unsafe extern "C" fn object_init(
-    _op: *mut PyObject,
-    _args: *mut PyObject,
-    _kw: *mut PyObject,
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
 ) -> c_int {
+    // SAFETY: a live object; `args` a tuple.
+    unsafe {
+        let tp = ty(op);
+        if excess_args(args, kwds) {
+            if fp((*tp).tp_init) != fp::<Initproc>(Some(object_init)) {
+                set_string(
+                    crate::exc!(TypeError),
+                    "object.__init__() takes exactly one argument (the instance to initialize)",
+                );
+                return -1;
+            }
+            if fp((*tp).tp_new) == fp::<Newproc>(Some(object_new)) {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "{}.__init__() takes exactly one argument (the instance to initialize)",
+                        full_name(tp)
+                    ),
+                );
+                return -1;
+            }
+        }
+    }
     0
+}
+
+unsafe extern "C" fn object_new(
+    tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a ready type; `args` a tuple.
+    unsafe {
+        if excess_args(args, kwds) {
+            if fp((*tp).tp_new) != fp::<Newproc>(Some(object_new)) {
+                set_string(
+                    crate::exc!(TypeError),
+                    "object.__new__() takes exactly one argument (the type to instantiate)",
+                );
+                return null_mut();
+            }
+            if fp((*tp).tp_init) == fp::<Initproc>(Some(object_init)) {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!("{}() takes no arguments", full_name(tp)),
+                );
+                return null_mut();
+            }
+        }
+        if has_flag(tp, Py_TPFLAGS_IS_ABSTRACT) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "Can't instantiate abstract class {} with abstract methods",
+                    type_name(tp)
+                ),
+            );
+            return null_mut();
+        }
+        match (*tp).tp_alloc {
+            Some(alloc) => alloc(tp, 0),
+            None => PyType_GenericAlloc(tp, 0),
+        }
+    }
+}
+
+unsafe extern "C" fn object_str(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live object: str() falls back to repr().
+    unsafe {
+        match (*ty(op)).tp_repr {
+            Some(r) => r(op),
+            None => crate::objects::object_ops::object_repr(op),
+        }
+    }
 }
 
 /// `_PyType_Name`: the part of `tp_name` after the last dot.
 pub(crate) unsafe fn type_name<'a>(tp: *mut PyTypeObject) -> &'a str {
-    // SAFETY: tp_name is a NUL-terminated static string.
+    // SAFETY: tp_name is a NUL-terminated string.
     let full = unsafe { CStr::from_ptr((*tp).tp_name) }
         .to_str()
         .unwrap_or("?");
@@ -147,39 +384,75 @@ pub(crate) unsafe fn type_name<'a>(tp: *mut PyTypeObject) -> &'a str {
 /// The type's `__qualname__`: the heap type's `ht_qualname`, else the part of `tp_name` after
 /// the last dot.
 pub(crate) unsafe fn type_qualname<'a>(tp: *mut PyTypeObject) -> &'a str {
-    // SAFETY: a live type.
-    unsafe { type_name(tp) }
+    // SAFETY: a live type; a heap type's qualname is a str.
+    unsafe {
+        if has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            let q = (*(tp as *mut PyHeapTypeObject)).ht_qualname;
+            if !q.is_null()
+                && let Some(s) = crate::objects::unicodeobject::str_as(q)
+            {
+                return s;
+            }
+        }
+        type_name(tp)
+    }
 }
 
 /// The full `tp_name`.
 pub(crate) unsafe fn full_name<'a>(tp: *mut PyTypeObject) -> &'a str {
-    // SAFETY: tp_name is a NUL-terminated static string.
+    // SAFETY: tp_name is a NUL-terminated string.
     unsafe { CStr::from_ptr((*tp).tp_name) }
         .to_str()
         .unwrap_or("?")
 }
 
-/// The type's module name: the part of `tp_name` before the last dot, else "builtins".
-unsafe fn module_name<'a>(tp: *mut PyTypeObject) -> &'a str {
-    // SAFETY: as full_name.
-    let full = unsafe { full_name(tp) };
-    match full.rfind('.') {
-        Some(i) => &full[..i],
-        None => "builtins",
+/// The type's `__module__`: a heap type's `__module__` entry, else the part of `tp_name` before
+/// the last dot, else "builtins".
+///
+/// Return value: New reference, or NULL with an exception set.
+unsafe fn type_module(tp: *mut PyTypeObject) -> *mut PyObject {
+    // SAFETY: a live type.
+    unsafe {
+        if has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            let key = crate::objects::unicodeobject::intern("__module__");
+            return match crate::objects::dictobject::get_item((*tp).tp_dict, key) {
+                Err(()) => null_mut(),
+                Ok(m) if !m.is_null() => new_ref(m),
+                Ok(_) => {
+                    set_string(crate::exc!(AttributeError), "__module__");
+                    null_mut()
+                }
+            };
+        }
+        let full = full_name(tp);
+        match full.rfind('.') {
+            Some(i) => crate::objects::unicodeobject::str_from(&full[..i]),
+            None => new_ref(crate::objects::unicodeobject::intern("builtins")),
+        }
     }
 }
 
 unsafe extern "C" fn type_repr(op: *mut PyObject) -> *mut PyObject {
     let tp = op as *mut PyTypeObject;
     // SAFETY: `op` is a type object.
-    let (m, n) = unsafe { (module_name(tp), type_name(tp)) };
-    let s = if m == "builtins" {
-        format!("<class '{n}'>")
-    } else {
-        format!("<class '{m}.{n}'>")
-    };
-    // SAFETY: creating a str.
-    unsafe { crate::objects::unicodeobject::str_from(&s) }
+    unsafe {
+        let m = type_module(tp);
+        if m.is_null() {
+            crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+        }
+        let module = if m.is_null() {
+            None
+        } else {
+            crate::objects::unicodeobject::str_as(m).map(str::to_owned)
+        };
+        crate::capi::ffi::xdecref(m);
+        let q = type_qualname(tp);
+        let s = match module.as_deref() {
+            Some(md) if md != "builtins" => format!("<class '{md}.{q}'>"),
+            _ => format!("<class '{q}'>"),
+        };
+        crate::objects::unicodeobject::str_from(&s)
+    }
 }
 
 unsafe extern "C" fn type_call(
@@ -196,12 +469,6 @@ unsafe extern "C" fn type_call(
             && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds))
         {
             return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
-        }
-        if tp == &raw mut PyType_Type {
-            // type(name, bases, dict) would make a class: pycoro has neither dicts nor heap
-            // types, so only the one-argument form exists.
-            set_string(crate::exc!(TypeError), "type() takes 1 or 3 arguments");
-            return null_mut();
         }
         let Some(new) = (*tp).tp_new else {
             set_string(
@@ -224,41 +491,101 @@ unsafe extern "C" fn type_call(
     }
 }
 
+/// `_PyType_Lookup` by a str name: the first entry for `name` in the dicts of the type's MRO
+/// (borrowed; NULL when absent, with no exception set: lookup errors are cleared, as CPython).
+pub(crate) unsafe fn lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live type and a str.
+    unsafe {
+        let mut mro = (*tp).tp_mro;
+        if mro.is_null() {
+            if (*tp).tp_flags & Py_TPFLAGS_READYING == 0 {
+                if ready(tp) < 0 {
+                    crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                    return null_mut();
+                }
+                mro = (*tp).tp_mro;
+            }
+            if mro.is_null() {
+                return null_mut();
+            }
+        }
+        for &b in crate::objects::tupleobject::as_slice(mro) {
+            let d = (*(b as *mut PyTypeObject)).tp_dict;
+            if d.is_null() {
+                continue;
+            }
+            match crate::objects::dictobject::get_item(d, name) {
+                Ok(v) if !v.is_null() => return v,
+                Ok(_) => {}
+                Err(()) => {
+                    crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                    return null_mut();
+                }
+            }
+        }
+        null_mut()
+    }
+}
+
+/// Looks `name` up in the MRO of `tp` (no descriptor is called).
+///
+/// Return value: Borrowed reference, or NULL when absent (no exception set).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyType_Lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> *mut PyObject {
+    check_null!(tp, null_mut());
+    check_null!(name, null_mut());
+    guard("_PyType_Lookup", null_mut(), || unsafe {
+        if !check_type_arg(tp) {
+            return null_mut();
+        }
+        lookup(tp, name)
+    })
+}
+
 unsafe extern "C" fn type_getattro(op: *mut PyObject, name: *mut PyObject) -> *mut PyObject {
     let tp = op as *mut PyTypeObject;
     // SAFETY: `op` is a type object; `name` a str (checked by PyObject_GetAttr).
     unsafe {
-        let Some(n) = crate::objects::unicodeobject::str_as(name) else {
-            return null_mut();
-        };
-        match n {
-            "__name__" | "__qualname__" => {
-                return crate::objects::unicodeobject::str_from(type_name(tp));
+        let meta = ty(op);
+        let meta_attr = lookup(meta, name);
+        let mut meta_get = None;
+        if !meta_attr.is_null() {
+            incref(meta_attr);
+            meta_get = (*ty(meta_attr)).tp_descr_get;
+            if let Some(g) = meta_get
+                && (*ty(meta_attr)).tp_descr_set.is_some()
+            {
+                let r = g(meta_attr, op, obj(meta));
+                decref(meta_attr);
+                return r;
             }
-            "__module__" => return crate::objects::unicodeobject::str_from(module_name(tp)),
-            "__doc__" => {
-                return if (*tp).tp_doc.is_null() {
-                    new_ref(none())
-                } else {
-                    crate::objects::unicodeobject::PyUnicode_FromString((*tp).tp_doc)
-                };
-            }
-            "__base__" => {
-                let b = (*tp).tp_base;
-                return if b.is_null() {
-                    new_ref(none())
-                } else {
-                    new_ref(obj(b))
-                };
-            }
-            _ => {}
         }
-        if let Some(r) = crate::objects::descrobject::lookup_class_attr(tp, n) {
+        let attr = lookup(tp, name);
+        if !attr.is_null() {
+            incref(attr);
+            crate::capi::ffi::xdecref(meta_attr);
+            if let Some(g) = (*ty(attr)).tp_descr_get {
+                let r = g(attr, null_mut(), op);
+                decref(attr);
+                return r;
+            }
+            return attr;
+        }
+        if let Some(g) = meta_get {
+            let r = g(meta_attr, op, obj(meta));
+            decref(meta_attr);
             return r;
+        }
+        if !meta_attr.is_null() {
+            return meta_attr;
         }
         set_string(
             crate::exc!(AttributeError),
-            &format!("type object '{}' has no attribute '{n}'", full_name(tp)),
+            &format!(
+                "type object '{}' has no attribute '{}'",
+                type_name(tp),
+                crate::objects::unicodeobject::str_as(name).unwrap_or("?")
+            ),
         );
         null_mut()
     }
@@ -267,21 +594,657 @@ unsafe extern "C" fn type_getattro(op: *mut PyObject, name: *mut PyObject) -> *m
 unsafe extern "C" fn type_setattro(
     op: *mut PyObject,
     name: *mut PyObject,
-    _v: *mut PyObject,
+    value: *mut PyObject,
 ) -> c_int {
     let tp = op as *mut PyTypeObject;
     // SAFETY: `op` is a type object; `name` a str.
     unsafe {
-        let n = crate::objects::unicodeobject::str_as(name).unwrap_or("?");
+        if has_flag(tp, Py_TPFLAGS_IMMUTABLETYPE) {
+            let n = crate::objects::unicodeobject::str_as(name).unwrap_or("?");
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "cannot set '{n}' attribute of immutable type '{}'",
+                    full_name(tp)
+                ),
+            );
+            return -1;
+        }
+        let r = crate::objects::object_ops::generic_set_attr(op, name, value, null_mut());
+        if r == 0 {
+            PyType_Modified(tp);
+        }
+        r
+    }
+}
+
+/// Invalidates the type's cached lookups after its dict changed (pycoro caches none yet: the
+/// version tag is renewed for C code that watches it).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyType_Modified(tp: *mut PyTypeObject) {
+    if tp.is_null() {
+        return;
+    }
+    guard("PyType_Modified", (), || unsafe {
+        if check_type_arg(tp) {
+            (*tp).tp_version_tag = next_version_tag();
+        } else {
+            crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+        }
+    })
+}
+
+/// Clears the method cache (pycoro has none) and returns the version tag counter, as 3.10.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyType_ClearCache() -> core::ffi::c_uint {
+    guard("PyType_ClearCache", 0, || {
+        VERSION_TAG.load(core::sync::atomic::Ordering::Relaxed) as core::ffi::c_uint
+    })
+}
+
+static VERSION_TAG: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(1);
+
+fn next_version_tag() -> core::ffi::c_uint {
+    VERSION_TAG.fetch_add(1, core::sync::atomic::Ordering::Relaxed)
+}
+
+// ---- the metatype's and object's attributes ---------------------------------------------------
+
+use crate::objects::descrobject::{PyGetSetDef, PyMemberDef};
+use crate::objects::methodobject::{METH_CLASS, METH_NOARGS, METH_O, PyMethodDef};
+
+const fn meth(
+    name: &'static CStr,
+    f: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+    flags: c_int,
+    doc: &'static CStr,
+) -> PyMethodDef {
+    PyMethodDef {
+        ml_name: name.as_ptr(),
+        ml_meth: Some(f),
+        ml_flags: flags,
+        ml_doc: doc.as_ptr(),
+    }
+}
+
+const fn getset(
+    name: &'static CStr,
+    get: unsafe extern "C" fn(*mut PyObject, *mut core::ffi::c_void) -> *mut PyObject,
+    set: crate::objects::descrobject::setter,
+) -> PyGetSetDef {
+    PyGetSetDef {
+        name: name.as_ptr(),
+        get: Some(get),
+        set,
+        doc: core::ptr::null(),
+        closure: null_mut(),
+    }
+}
+
+const fn member(name: &'static CStr, kind: c_int, offset: usize) -> PyMemberDef {
+    PyMemberDef {
+        name: name.as_ptr(),
+        r#type: kind,
+        offset: offset as Py_ssize_t,
+        flags: crate::python::structmember::READONLY,
+        doc: core::ptr::null(),
+    }
+}
+
+static mut TYPE_MEMBERS: [PyMemberDef; 8] = {
+    use crate::python::structmember::{T_OBJECT, T_PYSSIZET, T_ULONG};
+    use core::mem::offset_of;
+    [
+        member(c"__basicsize__", T_PYSSIZET, offset_of!(PyTypeObject, tp_basicsize)),
+        member(c"__itemsize__", T_PYSSIZET, offset_of!(PyTypeObject, tp_itemsize)),
+        member(c"__flags__", T_ULONG, offset_of!(PyTypeObject, tp_flags)),
+        member(c"__weakrefoffset__", T_PYSSIZET, offset_of!(PyTypeObject, tp_weaklistoffset)),
+        member(c"__base__", T_OBJECT, offset_of!(PyTypeObject, tp_base)),
+        member(c"__dictoffset__", T_PYSSIZET, offset_of!(PyTypeObject, tp_dictoffset)),
+        member(c"__mro__", T_OBJECT, offset_of!(PyTypeObject, tp_mro)),
+        PyMemberDef::SENTINEL,
+    ]
+};
+
+static mut TYPE_GETSET: [PyGetSetDef; 10] = [
+    getset(c"__name__", type_get_name, Some(type_set_name)),
+    getset(c"__qualname__", type_get_qualname, Some(type_set_qualname)),
+    getset(c"__bases__", type_get_bases, None),
+    getset(c"__module__", type_get_module, Some(type_set_module)),
+    getset(c"__abstractmethods__", type_get_abstractmethods, None),
+    getset(c"__dict__", type_get_dict, None),
+    getset(c"__doc__", type_get_doc, None),
+    getset(c"__text_signature__", type_get_text_signature, None),
+    getset(c"__annotations__", type_get_annotations, None),
+    PyGetSetDef::SENTINEL,
+];
+
+static mut TYPE_METHODS: [PyMethodDef; 7] = [
+    meth(c"mro", type_mro, METH_NOARGS, c"mro($self, /)\n--\n\nReturn a type's method resolution order."),
+    meth(c"__subclasses__", type_subclasses, METH_NOARGS, c"__subclasses__($self, /)\n--\n\nReturn a list of immediate subclasses."),
+    meth(c"__instancecheck__", type_instancecheck, METH_O, c"__instancecheck__($self, instance, /)\n--\n\nCheck if an object is an instance."),
+    meth(c"__subclasscheck__", type_subclasscheck, METH_O, c"__subclasscheck__($self, subclass, /)\n--\n\nCheck if a class is a subclass."),
+    meth(c"__dir__", type_dir, METH_NOARGS, c"__dir__($self, /)\n--\n\nSpecialized __dir__ implementation for types."),
+    meth(c"__sizeof__", type_sizeof, METH_NOARGS, c"__sizeof__($self, /)\n--\n\nReturn memory consumption of the type object."),
+    PyMethodDef::SENTINEL,
+];
+
+static mut OBJECT_METHODS: [PyMethodDef; 8] = [
+    meth(c"__reduce_ex__", object_reduce_ex, METH_O, c"__reduce_ex__($self, protocol, /)\n--\n\nHelper for pickle."),
+    meth(c"__reduce__", object_reduce, METH_NOARGS, c"__reduce__($self, /)\n--\n\nHelper for pickle."),
+    meth(c"__subclasshook__", object_subclasshook, crate::objects::methodobject::METH_VARARGS | METH_CLASS, c"Abstract classes can override this to customize issubclass().\n\nThis is invoked early on by abc.ABCMeta.__subclasscheck__().\nIt should return True, False or NotImplemented.  If it returns\nNotImplemented, the normal algorithm is used.  Otherwise, it\noverrides the normal algorithm (and the outcome is cached).\n"),
+    meth(c"__init_subclass__", object_init_subclass, METH_CLASS | METH_NOARGS, c"This method is called when a class is subclassed.\n\nThe default implementation does nothing. It may be\noverridden to extend subclasses.\n"),
+    meth(c"__format__", object_format, METH_O, c"__format__($self, format_spec, /)\n--\n\nDefault object formatter."),
+    meth(c"__sizeof__", object_sizeof, METH_NOARGS, c"__sizeof__($self, /)\n--\n\nSize of object in memory, in bytes."),
+    meth(c"__dir__", object_dir, METH_NOARGS, c"__dir__($self, /)\n--\n\nDefault dir() implementation."),
+    PyMethodDef::SENTINEL,
+];
+
+static mut OBJECT_GETSET: [PyGetSetDef; 2] = [
+    PyGetSetDef {
+        name: c"__class__".as_ptr(),
+        get: Some(object_get_class),
+        set: Some(object_set_class),
+        doc: c"the object's class".as_ptr(),
+        closure: null_mut(),
+    },
+    PyGetSetDef::SENTINEL,
+];
+
+unsafe fn check_set_special(tp: *mut PyTypeObject, value: *mut PyObject, name: &str) -> bool {
+    // SAFETY: a live type.
+    unsafe {
+        if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "cannot set '{name}' attribute of immutable type '{}'",
+                    full_name(tp)
+                ),
+            );
+            return false;
+        }
+        if value.is_null() {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("cannot delete '{name}' attribute of immutable type '{}'", full_name(tp)),
+            );
+            return false;
+        }
+        true
+    }
+}
+
+unsafe extern "C" fn type_get_name(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            let n = (*(tp as *mut PyHeapTypeObject)).ht_name;
+            if !n.is_null() {
+                return new_ref(n);
+            }
+        }
+        crate::objects::unicodeobject::str_from(type_name(tp))
+    }
+}
+
+unsafe extern "C" fn type_set_name(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if !check_set_special(tp, v, "__name__") {
+            return -1;
+        }
+        if !crate::objects::unicodeobject::is_str(v) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "can only assign string to {}.__name__, not '{}'",
+                    full_name(tp),
+                    tp_name_of(v)
+                ),
+            );
+            return -1;
+        }
+        let Some(text) = crate::objects::unicodeobject::str_as(v) else {
+            return -1;
+        };
+        if text.contains('\0') {
+            set_string(crate::exc!(ValueError), "type name must not contain null characters");
+            return -1;
+        }
+        let h = tp as *mut PyHeapTypeObject;
+        let cname = crate::objects::unicodeobject::PyUnicode_AsUTF8(v);
+        if cname.is_null() {
+            return -1;
+        }
+        (*tp).tp_name = cname;
+        crate::capi::ffi::xsetref(&raw mut (*h).ht_name, new_ref(v));
+        0
+    }
+}
+
+unsafe extern "C" fn type_get_qualname(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            let q = (*(tp as *mut PyHeapTypeObject)).ht_qualname;
+            if !q.is_null() {
+                return new_ref(q);
+            }
+        }
+        crate::objects::unicodeobject::str_from(type_name(tp))
+    }
+}
+
+unsafe extern "C" fn type_set_qualname(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if !check_set_special(tp, v, "__qualname__") {
+            return -1;
+        }
+        if !crate::objects::unicodeobject::is_str(v) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "can only assign string to {}.__qualname__, not '{}'",
+                    full_name(tp),
+                    tp_name_of(v)
+                ),
+            );
+            return -1;
+        }
+        crate::capi::ffi::xsetref(&raw mut (*(tp as *mut PyHeapTypeObject)).ht_qualname, new_ref(v));
+        0
+    }
+}
+
+unsafe extern "C" fn type_get_bases(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a ready type object.
+    unsafe {
+        let b = (*(op as *mut PyTypeObject)).tp_bases;
+        new_ref(if b.is_null() { none() } else { b })
+    }
+}
+
+unsafe extern "C" fn type_get_module(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe { type_module(op as *mut PyTypeObject) }
+}
+
+unsafe extern "C" fn type_set_module(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if !check_set_special(tp, v, "__module__") {
+            return -1;
+        }
+        PyType_Modified(tp);
+        crate::objects::dictobject::set_item(
+            (*tp).tp_dict,
+            crate::objects::unicodeobject::intern("__module__"),
+            v,
+        )
+    }
+}
+
+unsafe extern "C" fn type_get_abstractmethods(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object: only a class that sets `__abstractmethods__` has it.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        let key = crate::objects::unicodeobject::intern("__abstractmethods__");
+        if tp != &raw mut PyType_Type {
+            match crate::objects::dictobject::get_item((*tp).tp_dict, key) {
+                Err(()) => return null_mut(),
+                Ok(v) if !v.is_null() => return new_ref(v),
+                Ok(_) => {}
+            }
+        }
+        crate::python::errors::set_object(crate::exc!(AttributeError), key);
+        null_mut()
+    }
+}
+
+unsafe extern "C" fn type_get_dict(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object: a read-only view of its dict.
+    unsafe {
+        let d = (*(op as *mut PyTypeObject)).tp_dict;
+        if d.is_null() {
+            return new_ref(none());
+        }
+        crate::objects::mappingproxy::PyDictProxy_New(d)
+    }
+}
+
+unsafe extern "C" fn type_get_doc(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) && !(*tp).tp_doc.is_null() {
+            return crate::objects::descrobject::doc_from_internal(full_name(tp), (*tp).tp_doc);
+        }
+        let key = crate::objects::unicodeobject::intern("__doc__");
+        let d = (*tp).tp_dict;
+        let v = if d.is_null() {
+            null_mut()
+        } else {
+            match crate::objects::dictobject::get_item(d, key) {
+                Err(()) => return null_mut(),
+                Ok(v) => v,
+            }
+        };
+        if v.is_null() {
+            return new_ref(none());
+        }
+        match (*ty(v)).tp_descr_get {
+            Some(g) => g(v, null_mut(), op),
+            None => new_ref(v),
+        }
+    }
+}
+
+unsafe extern "C" fn type_get_text_signature(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        crate::objects::descrobject::text_signature_from_internal(full_name(tp), (*tp).tp_doc)
+    }
+}
+
+unsafe extern "C" fn type_get_annotations(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a type object: static types have no annotations.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        let key = crate::objects::unicodeobject::intern("__annotations__");
+        if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            set_string(
+                crate::exc!(AttributeError),
+                &format!("type object '{}' has no attribute '__annotations__'", full_name(tp)),
+            );
+            return null_mut();
+        }
+        match crate::objects::dictobject::get_item((*tp).tp_dict, key) {
+            Err(()) => null_mut(),
+            Ok(v) if !v.is_null() => match (*ty(v)).tp_descr_get {
+                Some(g) => g(v, null_mut(), op),
+                None => new_ref(v),
+            },
+            Ok(_) => {
+                let d = crate::objects::dictobject::PyDict_New();
+                if d.is_null() {
+                    return d;
+                }
+                if crate::objects::dictobject::set_item((*tp).tp_dict, key, d) < 0 {
+                    decref(d);
+                    return null_mut();
+                }
+                PyType_Modified(tp);
+                d
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn type_mro(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe {
+        let t = mro_of(op as *mut PyTypeObject);
+        if t.is_null() {
+            return t;
+        }
+        let l = crate::objects::listobject::list_from(crate::objects::tupleobject::as_slice(t));
+        decref(t);
+        l
+    }
+}
+
+unsafe extern "C" fn type_subclasses(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a type object: its registry maps each subclass's address to itself.
+    unsafe {
+        let l = crate::objects::listobject::list_from(&[]);
+        if l.is_null() {
+            return l;
+        }
+        let d = (*(op as *mut PyTypeObject)).tp_subclasses;
+        if !d.is_null() {
+            let mut pos = 0;
+            while let Some((k, _)) = crate::objects::dictobject::next_entry(d, &mut pos) {
+                let addr = crate::objects::longobject::PyLong_AsSsize_t(k);
+                if addr == -1 && !crate::python::errors::occurred().is_null() {
+                    decref(l);
+                    return null_mut();
+                }
+                if crate::objects::listobject::append(l, addr as *mut PyObject) < 0 {
+                    decref(l);
+                    return null_mut();
+                }
+            }
+        }
+        l
+    }
+}
+
+unsafe extern "C" fn type_instancecheck(op: *mut PyObject, inst: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a type object and a live object.
+    unsafe {
+        let r = crate::objects::object_ops::recursive_isinstance(inst, op);
+        if r < 0 {
+            return null_mut();
+        }
+        new_ref(crate::objects::boolobject::from_bool(r != 0))
+    }
+}
+
+unsafe extern "C" fn type_subclasscheck(op: *mut PyObject, sub: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a type object and a live object.
+    unsafe {
+        let r = crate::objects::object_ops::recursive_issubclass(sub, op);
+        if r < 0 {
+            return null_mut();
+        }
+        new_ref(crate::objects::boolobject::from_bool(r != 0))
+    }
+}
+
+/// Merges the names of the dicts of `tp` and its bases into `d` (CPython's `merge_class_dict`).
+unsafe fn merge_class_dict(d: *mut PyObject, tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: live dict and type.
+    unsafe {
+        let own = (*tp).tp_dict;
+        if !own.is_null() {
+            let mut pos = 0;
+            while let Some((k, v)) = crate::objects::dictobject::next_entry(own, &mut pos) {
+                if crate::objects::dictobject::set_item(d, k, v) < 0 {
+                    return -1;
+                }
+            }
+        }
+        let bases = (*tp).tp_bases;
+        if !bases.is_null() {
+            for &b in crate::objects::tupleobject::as_slice(bases) {
+                if merge_class_dict(d, b as *mut PyTypeObject) < 0 {
+                    return -1;
+                }
+            }
+        }
+        0
+    }
+}
+
+unsafe extern "C" fn type_dir(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe {
+        let d = crate::objects::dictobject::PyDict_New();
+        if d.is_null() {
+            return d;
+        }
+        let r = if merge_class_dict(d, op as *mut PyTypeObject) < 0 {
+            null_mut()
+        } else {
+            crate::objects::dictobject::PyDict_Keys(d)
+        };
+        decref(d);
+        r
+    }
+}
+
+unsafe extern "C" fn type_sizeof(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        let size = if has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
+            size_of::<PyHeapTypeObject>()
+        } else {
+            size_of::<PyTypeObject>()
+        };
+        crate::objects::longobject::PyLong_FromSsize_t(size as Py_ssize_t)
+    }
+}
+
+unsafe extern "C" fn object_get_class(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+    // SAFETY: a live object.
+    unsafe { new_ref(obj(ty(op))) }
+}
+
+unsafe extern "C" fn object_set_class(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+    // SAFETY: a live object. Assigning `__class__` needs compatible heap-type layouts; pycoro
+    // refuses it for every type (CPython's message for the types pycoro has).
+    unsafe {
+        if v.is_null() {
+            set_string(crate::exc!(TypeError), "can't delete __class__ attribute");
+            return -1;
+        }
+        if !crate::capi::ffi::type_has(v, Py_TPFLAGS_TYPE_SUBCLASS) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "__class__ must be set to a class, not '{}' object",
+                    tp_name_of(v)
+                ),
+            );
+            return -1;
+        }
+        let _ = op;
         set_string(
             crate::exc!(TypeError),
-            &format!(
-                "cannot set '{n}' attribute of immutable type '{}'",
-                full_name(tp)
-            ),
+            "__class__ assignment only supported for mutable types or ModuleType subclasses",
+        );
+        -1
+    }
+}
+
+unsafe fn cannot_pickle(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live object.
+    unsafe {
+        set_string(
+            crate::exc!(TypeError),
+            &format!("cannot pickle '{}' object", tp_name_of(op)),
         );
     }
-    -1
+    null_mut()
+}
+
+unsafe extern "C" fn object_reduce_ex(op: *mut PyObject, protocol: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live object. CPython builds the reduce tuple with `copyreg`, a Python module
+    // pycoro does not have; objects whose state CPython cannot pickle either (every type with
+    // C-level fields) get its TypeError.
+    unsafe {
+        if !crate::objects::longobject::is_long(protocol) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    tp_name_of(protocol)
+                ),
+            );
+            return null_mut();
+        }
+        cannot_pickle(op)
+    }
+}
+
+unsafe extern "C" fn object_reduce(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: as object_reduce_ex.
+    unsafe { cannot_pickle(op) }
+}
+
+unsafe extern "C" fn object_subclasshook(_cls: *mut PyObject, _args: *mut PyObject) -> *mut PyObject {
+    // SAFETY: NotImplemented is immortal.
+    unsafe { new_ref(crate::objects::object_ops::not_implemented()) }
+}
+
+unsafe extern "C" fn object_init_subclass(_cls: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: None is immortal.
+    unsafe { new_ref(none()) }
+}
+
+unsafe extern "C" fn object_format(op: *mut PyObject, spec: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        if !crate::objects::unicodeobject::is_str(spec) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "__format__() argument must be str, not {}",
+                    tp_name_of(spec)
+                ),
+            );
+            return null_mut();
+        }
+        if crate::objects::unicodeobject::PyUnicode_GetLength(spec) > 0 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "unsupported format string passed to {}.__format__",
+                    full_name(ty(op))
+                ),
+            );
+            return null_mut();
+        }
+        crate::objects::object_ops::PyObject_Str(op)
+    }
+}
+
+unsafe extern "C" fn object_sizeof(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live object.
+    unsafe {
+        let tp = ty(op);
+        let mut size = (*tp).tp_basicsize;
+        if (*tp).tp_itemsize != 0 {
+            size += (*tp).tp_itemsize * crate::capi::ffi::size(op).abs();
+        }
+        crate::objects::longobject::PyLong_FromSsize_t(size)
+    }
+}
+
+unsafe extern "C" fn object_dir(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live object: the instance dict's names, then the class's.
+    unsafe {
+        let d = crate::objects::dictobject::PyDict_New();
+        if d.is_null() {
+            return d;
+        }
+        let dp = crate::objects::object_ops::dict_ptr(op);
+        if !dp.is_null() && !(*dp).is_null() && crate::objects::dictobject::is_dict(*dp) {
+            let mut pos = 0;
+            while let Some((k, v)) = crate::objects::dictobject::next_entry(*dp, &mut pos) {
+                if crate::objects::dictobject::set_item(d, k, v) < 0 {
+                    decref(d);
+                    return null_mut();
+                }
+            }
+        }
+        let r = if merge_class_dict(d, ty(op)) < 0 {
+            null_mut()
+        } else {
+            crate::objects::dictobject::PyDict_Keys(d)
+        };
+        decref(d);
+        r
+    }
 }
 
 /// `PyType_IsSubtype` without checks: walks `tp_mro` when the type has one, else `tp_base`.
@@ -364,18 +1327,15 @@ pub unsafe extern "C" fn PyType_Ready(tp: *mut PyTypeObject) -> c_int {
     guard("PyType_Ready", -1, || unsafe { ready(tp) })
 }
 
-unsafe fn ready(tp: *mut PyTypeObject) -> c_int {
-    // SAFETY: `tp` is a type object being initialized; its base is a live type.
+pub(crate) unsafe fn ready(tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: `tp` is a type object being initialized; its bases are live types.
     unsafe {
         let t = &mut *tp;
         if t.tp_flags & Py_TPFLAGS_READY != 0 {
             return 0;
         }
         if t.tp_flags & Py_TPFLAGS_READYING != 0 {
-            set_string(
-                crate::exc!(SystemError),
-                "type is being readied recursively",
-            );
+            set_string(crate::exc!(SystemError), "type is being readied recursively");
             return -1;
         }
         if t.tp_name.is_null() {
@@ -386,115 +1346,775 @@ unsafe fn ready(tp: *mut PyTypeObject) -> c_int {
             return -1;
         }
         t.tp_flags |= Py_TPFLAGS_READYING;
-        let object = &raw mut PyBaseObject_Type;
-        if t.tp_base.is_null() && tp != object {
-            t.tp_base = object;
+        let r = ready_steps(tp);
+        let t = &mut *tp;
+        t.tp_flags &= !Py_TPFLAGS_READYING;
+        if r < 0 {
+            return -1;
         }
-        let base = t.tp_base;
-        if !base.is_null() {
-            if ready(base) < 0 {
-                t.tp_flags &= !Py_TPFLAGS_READYING;
-                return -1;
-            }
-            if t.ob_base.ob_base.ob_type.is_null() {
-                t.ob_base.ob_base.ob_type = (*base).ob_base.ob_base.ob_type;
-            }
-            inherit(t, &*base);
-        } else if t.ob_base.ob_base.ob_type.is_null() {
-            t.ob_base.ob_base.ob_type = &raw mut PyType_Type;
+        t.tp_flags |= Py_TPFLAGS_READY;
+        if t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0 {
+            // A static type's dict, MRO and descriptors live as long as the process and are
+            // shared by every thread: reference counting must never write to them.
+            make_immortal(t.tp_dict);
+            make_immortal(t.tp_mro);
+            make_immortal(t.tp_bases);
         }
-        t.tp_flags = (t.tp_flags & !Py_TPFLAGS_READYING) | Py_TPFLAGS_READY;
         0
     }
 }
 
-fn inherit(t: &mut PyTypeObject, b: &PyTypeObject) {
-    const SUBCLASS_BITS: c_ulong = Py_TPFLAGS_LONG_SUBCLASS
-        | Py_TPFLAGS_LIST_SUBCLASS
-        | Py_TPFLAGS_TUPLE_SUBCLASS
-        | Py_TPFLAGS_BYTES_SUBCLASS
-        | Py_TPFLAGS_UNICODE_SUBCLASS
-        | Py_TPFLAGS_DICT_SUBCLASS
-        | Py_TPFLAGS_BASE_EXC_SUBCLASS
-        | Py_TPFLAGS_TYPE_SUBCLASS;
-    t.tp_flags |= b.tp_flags & SUBCLASS_BITS;
-    if t.tp_basicsize == 0 {
-        t.tp_basicsize = b.tp_basicsize;
-    }
-    if t.tp_itemsize == 0 {
-        t.tp_itemsize = b.tp_itemsize;
-    }
-    if t.tp_flags & Py_TPFLAGS_HAVE_GC == 0
-        && b.tp_flags & Py_TPFLAGS_HAVE_GC != 0
-        && t.tp_traverse.is_none()
-        && t.tp_clear.is_none()
-    {
-        t.tp_flags |= Py_TPFLAGS_HAVE_GC;
-        t.tp_traverse = b.tp_traverse;
-        t.tp_clear = b.tp_clear;
-    }
-    macro_rules! slot {
-        ($($f:ident),*) => { $( if t.$f.is_none() { t.$f = b.$f; } )* };
-    }
-    macro_rules! table {
-        ($($f:ident),*) => { $( if t.$f.is_null() { t.$f = b.$f; } )* };
-    }
-    slot!(
-        tp_dealloc,
-        tp_repr,
-        tp_str,
-        tp_call,
-        tp_iter,
-        tp_iternext,
-        tp_descr_get,
-        tp_descr_set
-    );
-    slot!(
-        tp_init,
-        tp_alloc,
-        tp_finalize,
-        tp_getattr,
-        tp_setattr,
-        tp_is_gc
-    );
-    table!(
-        tp_as_async,
-        tp_as_number,
-        tp_as_sequence,
-        tp_as_mapping,
-        tp_as_buffer
-    );
-    if t.tp_getattro.is_none() && t.tp_getattr.is_none() {
-        t.tp_getattro = b.tp_getattro;
-    }
-    if t.tp_setattro.is_none() && t.tp_setattr.is_none() {
-        t.tp_setattro = b.tp_setattro;
-    }
-    if t.tp_richcompare.is_none() && t.tp_hash.is_none() {
-        t.tp_richcompare = b.tp_richcompare;
-        t.tp_hash = b.tp_hash;
-    }
-    if t.tp_new.is_none() {
-        if core::ptr::eq(b, &raw const PyBaseObject_Type) && t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0 {
+/// CPython 3.10's `type_ready` after the checks: dict, bases, MRO, `tp_new`, the dict's
+/// descriptors, slot inheritance, `__hash__`, subclass registration.
+unsafe fn ready_steps(tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: as `ready`.
+    unsafe {
+        let t = &mut *tp;
+        if t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0 {
+            t.tp_flags |= Py_TPFLAGS_IMMUTABLETYPE;
+        }
+        if t.tp_dict.is_null() {
+            t.tp_dict = crate::objects::dictobject::PyDict_New();
+            if t.tp_dict.is_null() {
+                return -1;
+            }
+        }
+        // Bases.
+        let object = &raw mut PyBaseObject_Type;
+        if t.tp_base.is_null() && tp != object {
+            t.tp_base = object;
+            if t.tp_flags & Py_TPFLAGS_HEAPTYPE != 0 {
+                incref(obj(object));
+            }
+        }
+        let base = t.tp_base;
+        if !base.is_null() && (*base).tp_dict.is_null() && ready(base) < 0 {
+            return -1;
+        }
+        if t.ob_base.ob_base.ob_type.is_null() {
+            t.ob_base.ob_base.ob_type = if base.is_null() {
+                &raw mut PyType_Type
+            } else {
+                (*base).ob_base.ob_base.ob_type
+            };
+        }
+        if t.tp_bases.is_null() {
+            t.tp_bases = if base.is_null() {
+                crate::objects::tupleobject::PyTuple_New(0)
+            } else {
+                crate::objects::tupleobject::tuple_from(&[obj(base)])
+            };
+            if t.tp_bases.is_null() {
+                return -1;
+            }
+        }
+        let bases = t.tp_bases;
+        for i in 0..crate::capi::ffi::size(bases) {
+            let b = crate::objects::tupleobject::item(bases, i) as *mut PyTypeObject;
+            if !crate::capi::ffi::type_has(obj(b), Py_TPFLAGS_TYPE_SUBCLASS) {
+                set_string(crate::exc!(TypeError), "bases must be types");
+                return -1;
+            }
+            if (*b).tp_dict.is_null() && ready(b) < 0 {
+                return -1;
+            }
+        }
+        // MRO.
+        if t.tp_mro.is_null() {
+            let mro = mro_of(tp);
+            if mro.is_null() {
+                return -1;
+            }
+            t.tp_mro = mro;
+        }
+        // tp_new: static types deriving directly from object without their own tp_new cannot
+        // be instantiated (3.10's Py_TPFLAGS_DISALLOW_INSTANTIATION rule).
+        if t.tp_new.is_none()
+            && base == object
+            && t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0
+        {
             t.tp_flags |= Py_TPFLAGS_DISALLOW_INSTANTIATION;
-        } else if t.tp_flags & Py_TPFLAGS_DISALLOW_INSTANTIATION == 0 {
-            t.tp_new = b.tp_new;
+        }
+        if t.tp_flags & Py_TPFLAGS_DISALLOW_INSTANTIATION == 0 {
+            if t.tp_new.is_some() {
+                if add_tp_new_wrapper(tp) < 0 {
+                    return -1;
+                }
+            } else if !base.is_null() {
+                t.tp_new = (*base).tp_new;
+            }
+        } else {
+            t.tp_new = None;
+        }
+        // The dict: slot wrappers, then methods, members and getsets, then __doc__.
+        if add_operators(tp) < 0
+            || add_methods(tp) < 0
+            || add_members(tp) < 0
+            || add_getsets(tp) < 0
+            || set_doc(tp) < 0
+        {
+            return -1;
+        }
+        // Inheritance.
+        if !base.is_null() {
+            inherit_special(tp, base);
+        }
+        let mro = (*tp).tp_mro;
+        for i in 1..crate::capi::ffi::size(mro) {
+            let b = crate::objects::tupleobject::item(mro, i) as *mut PyTypeObject;
+            if inherit_slots(tp, b) < 0 {
+                return -1;
+            }
+        }
+        let t = &mut *tp;
+        if !base.is_null() {
+            macro_rules! table {
+                ($($f:ident),*) => { $( if t.$f.is_null() { t.$f = (*base).$f; } )* };
+            }
+            table!(
+                tp_as_async,
+                tp_as_number,
+                tp_as_sequence,
+                tp_as_mapping,
+                tp_as_buffer
+            );
+        }
+        if t.tp_flags & Py_TPFLAGS_HAVE_GC != 0
+            && t.tp_flags & Py_TPFLAGS_BASETYPE != 0
+            && (t.tp_free.is_none()
+                || fp(t.tp_free) == fp::<Freeproc>(Some(crate::objects::obmalloc::PyObject_Free)))
+        {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "type '{}' participates in gc and is a base type but has inappropriate tp_free slot",
+                    full_name(tp)
+                ),
+            );
+            return -1;
+        }
+        // __hash__ = None where neither the type nor a base hashes.
+        if t.tp_hash.is_none() {
+            let key = crate::objects::unicodeobject::intern("__hash__");
+            match crate::objects::dictobject::get_item(t.tp_dict, key) {
+                Err(()) => return -1,
+                Ok(v) if v.is_null() => {
+                    if crate::objects::dictobject::set_item(t.tp_dict, key, none()) < 0 {
+                        return -1;
+                    }
+                    t.tp_hash = Some(crate::objects::object_ops::PyObject_HashNotImplemented);
+                }
+                Ok(_) => {}
+            }
+        }
+        // Register with the bases.
+        for i in 0..crate::capi::ffi::size(bases) {
+            let b = crate::objects::tupleobject::item(bases, i) as *mut PyTypeObject;
+            if add_subclass(b, tp) < 0 {
+                return -1;
+            }
+        }
+        0
+    }
+}
+
+/// Makes `op` and everything a static type's dict, MRO or bases hold immortal and untracked:
+/// they are shared by every thread and never freed.
+pub(crate) unsafe fn make_immortal(op: *mut PyObject) {
+    // SAFETY: live objects reachable from a static type.
+    unsafe {
+        if op.is_null() || (*op).ob_refcnt >= PYNATIVE_IMMORTAL_MIN {
+            return;
+        }
+        if crate::modules::gcmodule::is_gc(op) && crate::modules::gcmodule::PyObject_GC_IsTracked(op) != 0 {
+            crate::modules::gcmodule::untrack(op);
+        }
+        (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
+        if crate::objects::dictobject::is_dict(op) {
+            let mut pos = 0;
+            while let Some((k, v)) = crate::objects::dictobject::next_entry(op, &mut pos) {
+                make_immortal(k);
+                make_immortal(v);
+            }
+        } else if crate::objects::tupleobject::is_tuple(op) {
+            for &o in crate::objects::tupleobject::as_slice(op) {
+                make_immortal(o);
+            }
+        } else if crate::objects::descrobject::is_descriptor(op) {
+            crate::objects::descrobject::freeze(op);
         }
     }
-    if t.tp_free.is_none() {
+}
+
+/// The MRO of a type whose bases are ready: `(type,) + base.__mro__` for one base, CPython's
+/// C3 linearisation for several.
+///
+/// Return value: New reference, or NULL with an exception set.
+unsafe fn mro_of(tp: *mut PyTypeObject) -> *mut PyObject {
+    // SAFETY: a type whose bases are ready.
+    unsafe {
+        let bases = (*tp).tp_bases;
+        let n = crate::capi::ffi::size(bases);
+        let mut out: Vec<*mut PyObject> = Vec::new();
+        if out.try_reserve(8).is_err() {
+            return crate::python::errors::no_memory();
+        }
+        out.push(obj(tp));
+        if n == 1 {
+            let b = crate::objects::tupleobject::item(bases, 0) as *mut PyTypeObject;
+            let bm = (*b).tp_mro;
+            if bm.is_null() {
+                out.push(obj(b));
+            } else {
+                if out.try_reserve(crate::capi::ffi::size(bm) as usize).is_err() {
+                    return crate::python::errors::no_memory();
+                }
+                out.extend_from_slice(crate::objects::tupleobject::as_slice(bm));
+            }
+            return crate::objects::tupleobject::tuple_from(&out);
+        }
+        // Duplicate bases.
+        let bl = crate::objects::tupleobject::as_slice(bases);
+        for (i, &b) in bl.iter().enumerate() {
+            if bl[i + 1..].contains(&b) {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "duplicate base class {}",
+                        type_name(b as *mut PyTypeObject)
+                    ),
+                );
+                return null_mut();
+            }
+        }
+        let mut seqs: Vec<Vec<*mut PyObject>> = Vec::new();
+        for &b in bl {
+            let bm = (*(b as *mut PyTypeObject)).tp_mro;
+            seqs.push(if bm.is_null() {
+                vec![b]
+            } else {
+                crate::objects::tupleobject::as_slice(bm).to_vec()
+            });
+        }
+        seqs.push(bl.to_vec());
+        let mut heads = vec![0usize; seqs.len()];
+        loop {
+            let mut progressed = false;
+            let mut all_empty = true;
+            for i in 0..seqs.len() {
+                if heads[i] >= seqs[i].len() {
+                    continue;
+                }
+                all_empty = false;
+                let cand = seqs[i][heads[i]];
+                let in_tail = seqs
+                    .iter()
+                    .zip(heads.iter())
+                    .any(|(s, &h)| h < s.len() && s[h + 1..].contains(&cand));
+                if in_tail {
+                    continue;
+                }
+                out.push(cand);
+                for (s, h) in seqs.iter().zip(heads.iter_mut()) {
+                    if *h < s.len() && s[*h] == cand {
+                        *h += 1;
+                    }
+                }
+                progressed = true;
+                break;
+            }
+            if all_empty {
+                break;
+            }
+            if !progressed {
+                // CPython names the bases still to be placed, in order of the bases list.
+                let mut names: Vec<&str> = Vec::new();
+                for (s, &h) in seqs.iter().zip(heads.iter()) {
+                    if h < s.len() {
+                        let nm = type_name(s[h] as *mut PyTypeObject);
+                        if !names.contains(&nm) {
+                            names.push(nm);
+                        }
+                    }
+                }
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+                        names.join(", ")
+                    ),
+                );
+                return null_mut();
+            }
+        }
+        crate::objects::tupleobject::tuple_from(&out)
+    }
+}
+
+/// Adds `sub` to `base.__subclasses__()`: `tp_subclasses` maps the address of each subclass (an
+/// int) to itself as an int (CPython keeps a weak reference there; pycoro has none, and a heap
+/// subclass removes its entry when it dies).
+unsafe fn add_subclass(base: *mut PyTypeObject, sub: *mut PyTypeObject) -> c_int {
+    // SAFETY: live types.
+    unsafe {
+        if (*base).tp_subclasses.is_null() {
+            let d = crate::objects::dictobject::PyDict_New();
+            if d.is_null() {
+                return -1;
+            }
+            if (*base).tp_flags & Py_TPFLAGS_HEAPTYPE == 0 {
+                make_immortal(d);
+            }
+            (*base).tp_subclasses = d;
+        }
+        let key = crate::objects::longobject::PyLong_FromSsize_t(sub as Py_ssize_t);
+        if key.is_null() {
+            return -1;
+        }
+        let r = crate::objects::dictobject::set_item((*base).tp_subclasses, key, key);
+        decref(key);
+        r
+    }
+}
+
+/// Removes `sub` from every base's `tp_subclasses` (a heap type being freed).
+pub(crate) unsafe fn remove_subclass(sub: *mut PyTypeObject) {
+    // SAFETY: a dying type whose bases are alive.
+    unsafe {
+        let bases = (*sub).tp_bases;
+        if bases.is_null() {
+            return;
+        }
+        let (t, v, tb) = crate::python::errors::fetch();
+        for &b in crate::objects::tupleobject::as_slice(bases) {
+            let d = (*(b as *mut PyTypeObject)).tp_subclasses;
+            if d.is_null() {
+                continue;
+            }
+            let key = crate::objects::longobject::PyLong_FromSsize_t(sub as Py_ssize_t);
+            if key.is_null() {
+                continue;
+            }
+            if crate::objects::dictobject::del_item(d, key) < 0 {
+                crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+            }
+            decref(key);
+        }
+        crate::python::errors::restore(t, v, tb);
+    }
+}
+
+/// Puts `value` (a new reference, stolen) in the type's dict under `name` unless the name is
+/// there already. Returns 0, or -1 with an exception set.
+unsafe fn dict_set_default(tp: *mut PyTypeObject, name: *mut PyObject, value: *mut PyObject) -> c_int {
+    // SAFETY: a type being readied.
+    unsafe {
+        if value.is_null() {
+            return -1;
+        }
+        let d = (*tp).tp_dict;
+        let r = match crate::objects::dictobject::get_item(d, name) {
+            Err(()) => -1,
+            Ok(v) if !v.is_null() => 0,
+            Ok(_) => crate::objects::dictobject::set_item(d, name, value),
+        };
+        decref(value);
+        r
+    }
+}
+
+static mut TP_NEW_DEF: crate::objects::methodobject::PyMethodDef =
+    crate::objects::methodobject::PyMethodDef {
+        ml_name: c"__new__".as_ptr(),
+        // SAFETY: METH_VARARGS | METH_KEYWORDS functions are called with (self, args, kwargs).
+        ml_meth: Some(unsafe {
+            core::mem::transmute::<
+                unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> *mut PyObject,
+                unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+            >(tp_new_wrapper)
+        }),
+        ml_flags: crate::objects::methodobject::METH_VARARGS
+            | crate::objects::methodobject::METH_KEYWORDS,
+        ml_doc: c"__new__($type, *args, **kwargs)\n--\n\nCreate and return a new object.  See help(type) for accurate signature.".as_ptr(),
+    };
+
+/// `__new__` in the dict of a type with a `tp_new`: a built-in bound to the type.
+unsafe fn add_tp_new_wrapper(tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: a type being readied.
+    unsafe {
+        let name = crate::objects::unicodeobject::intern("__new__");
+        match crate::objects::dictobject::get_item((*tp).tp_dict, name) {
+            Err(()) => return -1,
+            Ok(v) if !v.is_null() => return 0,
+            Ok(_) => {}
+        }
+        let f = crate::objects::methodobject::new_cfunction(&raw mut TP_NEW_DEF, obj(tp), null_mut());
+        dict_set_default(tp, name, f)
+    }
+}
+
+/// `T.__new__(S, *args, **kwargs)`: the checks CPython makes before calling `T->tp_new(S)`.
+unsafe extern "C" fn tp_new_wrapper(
+    slf: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `slf` is the type the wrapper was made for; `args` a tuple.
+    unsafe {
+        let tp = slf as *mut PyTypeObject;
+        let n = crate::capi::ffi::size(args);
+        if n < 1 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{}.__new__(): not enough arguments", full_name(tp)),
+            );
+            return null_mut();
+        }
+        let a0 = crate::objects::tupleobject::item(args, 0);
+        if !crate::capi::ffi::type_has(a0, Py_TPFLAGS_TYPE_SUBCLASS) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "{}.__new__(X): X is not a type object ({})",
+                    full_name(tp),
+                    tp_name_of(a0)
+                ),
+            );
+            return null_mut();
+        }
+        let sub = a0 as *mut PyTypeObject;
+        if !is_subtype(sub, tp) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "{}.__new__({}): {} is not a subtype of {}",
+                    full_name(tp),
+                    full_name(sub),
+                    full_name(sub),
+                    full_name(tp)
+                ),
+            );
+            return null_mut();
+        }
+        if fp((*sub).tp_new) != fp((*tp).tp_new) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "{}.__new__({}) is not safe, use {}.__new__()",
+                    full_name(tp),
+                    full_name(sub),
+                    full_name(sub)
+                ),
+            );
+            return null_mut();
+        }
+        let rest = crate::objects::tupleobject::PyTuple_GetSlice(args, 1, n);
+        if rest.is_null() {
+            return null_mut();
+        }
+        let r = match (*tp).tp_new {
+            Some(new) => new(sub, rest, kwds),
+            None => null_mut(),
+        };
+        decref(rest);
+        r
+    }
+}
+
+/// `add_operators`: a `wrapper_descriptor` for each filled slot (None for `__hash__` when the
+/// slot is `PyObject_HashNotImplemented`).
+unsafe fn add_operators(tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: a type being readied; the slot table is static.
+    unsafe {
+        let table = &raw mut crate::objects::slotdefs::SLOTDEFS;
+        for i in 0..(*table).len() {
+            let p = &raw mut (*table)[i];
+            if (*p).name.is_null() || (*p).wrapper.is_none() {
+                continue;
+            }
+            let ptr = crate::objects::slotdefs::slot_ptr(tp, (*p).offset);
+            if ptr.is_null() || (*ptr).is_null() {
+                continue;
+            }
+            let name = crate::objects::unicodeobject::intern(
+                CStr::from_ptr((*p).name).to_str().unwrap_or("?"),
+            );
+            let value = if *ptr
+                == crate::objects::object_ops::PyObject_HashNotImplemented as *mut core::ffi::c_void
+            {
+                new_ref(none())
+            } else {
+                crate::objects::descrobject::PyDescr_NewWrapper(tp, p, *ptr)
+            };
+            if dict_set_default(tp, name, value) < 0 {
+                return -1;
+            }
+        }
+        0
+    }
+}
+
+unsafe fn add_methods(tp: *mut PyTypeObject) -> c_int {
+    use crate::objects::methodobject::{METH_CLASS, METH_COEXIST, METH_STATIC};
+    // SAFETY: a type being readied; its method table is NULL-terminated.
+    unsafe {
+        let mut m = (*tp).tp_methods;
+        while !m.is_null() && !(*m).ml_name.is_null() {
+            let name = crate::objects::unicodeobject::intern(
+                CStr::from_ptr((*m).ml_name).to_str().unwrap_or("?"),
+            );
+            let flags = (*m).ml_flags;
+            let value = if flags & METH_CLASS != 0 {
+                if flags & METH_STATIC != 0 {
+                    set_string(
+                        crate::exc!(ValueError),
+                        "method cannot be both class and static",
+                    );
+                    return -1;
+                }
+                crate::objects::descrobject::PyDescr_NewClassMethod(tp, m)
+            } else if flags & METH_STATIC != 0 {
+                let f = crate::objects::methodobject::new_cfunction(m, null_mut(), null_mut());
+                if f.is_null() {
+                    return -1;
+                }
+                let sm = crate::objects::funcobject::PyStaticMethod_New(f);
+                decref(f);
+                sm
+            } else {
+                crate::objects::descrobject::new_method_descr(tp, m)
+            };
+            if value.is_null() {
+                return -1;
+            }
+            let r = if flags & METH_COEXIST != 0 {
+                let r = crate::objects::dictobject::set_item((*tp).tp_dict, name, value);
+                decref(value);
+                r
+            } else {
+                dict_set_default(tp, name, value)
+            };
+            if r < 0 {
+                return -1;
+            }
+            m = m.add(1);
+        }
+        0
+    }
+}
+
+unsafe fn add_members(tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: a type being readied; its member table is NULL-terminated.
+    unsafe {
+        let mut m = (*tp).tp_members;
+        while !m.is_null() && !(*m).name.is_null() {
+            let name = crate::objects::unicodeobject::intern(
+                CStr::from_ptr((*m).name).to_str().unwrap_or("?"),
+            );
+            if dict_set_default(tp, name, crate::objects::descrobject::PyDescr_NewMember(tp, m)) < 0 {
+                return -1;
+            }
+            m = m.add(1);
+        }
+        0
+    }
+}
+
+unsafe fn add_getsets(tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: a type being readied; its getset table is NULL-terminated.
+    unsafe {
+        let mut g = (*tp).tp_getset;
+        while !g.is_null() && !(*g).name.is_null() {
+            let name = crate::objects::unicodeobject::intern(
+                CStr::from_ptr((*g).name).to_str().unwrap_or("?"),
+            );
+            if dict_set_default(tp, name, crate::objects::descrobject::PyDescr_NewGetSet(tp, g)) < 0 {
+                return -1;
+            }
+            g = g.add(1);
+        }
+        0
+    }
+}
+
+/// `__doc__` in the dict: the type's doc without its signature block, or None.
+unsafe fn set_doc(tp: *mut PyTypeObject) -> c_int {
+    // SAFETY: a type being readied.
+    unsafe {
+        let name = crate::objects::unicodeobject::intern("__doc__");
+        let doc = crate::objects::descrobject::doc_from_internal(full_name(tp), (*tp).tp_doc);
+        dict_set_default(tp, name, doc)
+    }
+}
+
+/// CPython's `inherit_special`: GC flag and traverse/clear together, sizes, offsets and the
+/// fast subclass flags.
+unsafe fn inherit_special(tp: *mut PyTypeObject, base: *mut PyTypeObject) {
+    // SAFETY: live types.
+    unsafe {
+        let t = &mut *tp;
+        let b = &*base;
+        if t.tp_flags & Py_TPFLAGS_HAVE_GC == 0
+            && b.tp_flags & Py_TPFLAGS_HAVE_GC != 0
+            && t.tp_traverse.is_none()
+            && t.tp_clear.is_none()
+        {
+            t.tp_flags |= Py_TPFLAGS_HAVE_GC;
+            t.tp_traverse = b.tp_traverse;
+            t.tp_clear = b.tp_clear;
+        }
+        if t.tp_basicsize == 0 {
+            t.tp_basicsize = b.tp_basicsize;
+        }
+        if t.tp_itemsize == 0 {
+            t.tp_itemsize = b.tp_itemsize;
+        }
+        if t.tp_weaklistoffset == 0 {
+            t.tp_weaklistoffset = b.tp_weaklistoffset;
+        }
+        if t.tp_dictoffset == 0 {
+            t.tp_dictoffset = b.tp_dictoffset;
+        }
+        let exc = (&raw mut crate::objects::exceptions::types::BaseException) as *mut PyTypeObject;
+        let fast = if is_subtype(base, exc) {
+            Py_TPFLAGS_BASE_EXC_SUBCLASS
+        } else if is_subtype(base, &raw mut PyType_Type) {
+            Py_TPFLAGS_TYPE_SUBCLASS
+        } else {
+            b.tp_flags
+                & (Py_TPFLAGS_LONG_SUBCLASS
+                    | Py_TPFLAGS_BYTES_SUBCLASS
+                    | Py_TPFLAGS_UNICODE_SUBCLASS
+                    | Py_TPFLAGS_TUPLE_SUBCLASS
+                    | Py_TPFLAGS_LIST_SUBCLASS
+                    | Py_TPFLAGS_DICT_SUBCLASS)
+        };
+        t.tp_flags |= fast;
+        if b.tp_flags & _Py_TPFLAGS_MATCH_SELF != 0 {
+            t.tp_flags |= _Py_TPFLAGS_MATCH_SELF;
+        }
+    }
+}
+
+/// CPython's `inherit_slots` from one base of the MRO: a slot is copied when the type leaves it
+/// empty and the base defines it (differently from the base's own base).
+unsafe fn inherit_slots(tp: *mut PyTypeObject, base: *mut PyTypeObject) -> c_int {
+    // SAFETY: live types.
+    unsafe {
+        let t = &mut *tp;
+        let b = &*base;
+        let bb = b.tp_base;
+        macro_rules! sub {
+            ($table:ident, $($f:ident),*) => {
+                if !t.$table.is_null() && !b.$table.is_null() {
+                    let tt = &mut *t.$table;
+                    let bt = &*b.$table;
+                    let bbt = if bb.is_null() || (*bb).$table.is_null() {
+                        None
+                    } else {
+                        Some(&*(*bb).$table)
+                    };
+                    $(
+                        if tt.$f.is_none()
+                            && bt.$f.is_some()
+                            && bbt.is_none_or(|x| x.$f.map(|f| f as usize) != bt.$f.map(|f| f as usize))
+                        {
+                            tt.$f = bt.$f;
+                        }
+                    )*
+                }
+            };
+        }
+        sub!(tp_as_async, am_await, am_aiter, am_anext, am_send);
+        sub!(
+            tp_as_number,
+            nb_add, nb_subtract, nb_multiply, nb_remainder, nb_divmod, nb_power, nb_negative,
+            nb_positive, nb_absolute, nb_bool, nb_invert, nb_lshift, nb_rshift, nb_and, nb_xor,
+            nb_or, nb_int, nb_float, nb_inplace_add, nb_inplace_subtract, nb_inplace_multiply,
+            nb_inplace_remainder, nb_inplace_power, nb_inplace_lshift, nb_inplace_rshift,
+            nb_inplace_and, nb_inplace_xor, nb_inplace_or, nb_floor_divide, nb_true_divide,
+            nb_inplace_floor_divide, nb_inplace_true_divide, nb_index, nb_matrix_multiply,
+            nb_inplace_matrix_multiply
+        );
+        sub!(
+            tp_as_sequence,
+            sq_length, sq_concat, sq_repeat, sq_item, sq_ass_item, sq_contains,
+            sq_inplace_concat, sq_inplace_repeat
+        );
+        sub!(tp_as_mapping, mp_length, mp_subscript, mp_ass_subscript);
+        sub!(tp_as_buffer, bf_getbuffer, bf_releasebuffer);
+
+        macro_rules! copy {
+            ($($f:ident),*) => {
+                $(
+                    if t.$f.is_none()
+                        && b.$f.is_some()
+                        && (bb.is_null() || (*bb).$f.map(|f| f as usize) != b.$f.map(|f| f as usize))
+                    {
+                        t.$f = b.$f;
+                    }
+                )*
+            };
+        }
+        copy!(tp_dealloc);
+        if t.tp_getattr.is_none() && t.tp_getattro.is_none() {
+            t.tp_getattr = b.tp_getattr;
+            t.tp_getattro = b.tp_getattro;
+        }
+        if t.tp_setattr.is_none() && t.tp_setattro.is_none() {
+            t.tp_setattr = b.tp_setattr;
+            t.tp_setattro = b.tp_setattro;
+        }
+        copy!(tp_repr);
+        if t.tp_vectorcall_offset == 0 {
+            t.tp_vectorcall_offset = b.tp_vectorcall_offset;
+        }
+        if t.tp_call.is_none()
+            && b.tp_flags & Py_TPFLAGS_HAVE_VECTORCALL != 0
+            && t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0
+        {
+            t.tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+        }
+        copy!(tp_call, tp_str);
+        if t.tp_richcompare.is_none() && t.tp_hash.is_none() {
+            let overrides = {
+                let d = t.tp_dict;
+                let eq = crate::objects::dictobject::get_item(d, crate::objects::unicodeobject::intern("__eq__"));
+                let hs = crate::objects::dictobject::get_item(d, crate::objects::unicodeobject::intern("__hash__"));
+                match (eq, hs) {
+                    (Err(()), _) | (_, Err(())) => return -1,
+                    (Ok(a), Ok(h)) => !a.is_null() || !h.is_null(),
+                }
+            };
+            if !overrides {
+                t.tp_richcompare = b.tp_richcompare;
+                t.tp_hash = b.tp_hash;
+            }
+        }
+        copy!(tp_iter, tp_iternext, tp_descr_get);
+        if b.tp_descr_get.is_some()
+            && t.tp_descr_get.map(|f| f as usize) == b.tp_descr_get.map(|f| f as usize)
+            && t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0
+            && b.tp_flags & Py_TPFLAGS_METHOD_DESCRIPTOR != 0
+        {
+            t.tp_flags |= Py_TPFLAGS_METHOD_DESCRIPTOR;
+        }
+        copy!(tp_descr_set);
+        if t.tp_dictoffset == 0 {
+            t.tp_dictoffset = b.tp_dictoffset;
+        }
+        copy!(tp_init, tp_alloc, tp_is_gc, tp_finalize);
         let gc = t.tp_flags & Py_TPFLAGS_HAVE_GC != 0;
         let base_gc = b.tp_flags & Py_TPFLAGS_HAVE_GC != 0;
-        t.tp_free = if gc && !base_gc {
-            Some(crate::modules::gcmodule::PyObject_GC_Del)
-        } else {
-            b.tp_free
-        };
-    }
-    if t.tp_weaklistoffset == 0 {
-        t.tp_weaklistoffset = b.tp_weaklistoffset;
-    }
-    if t.tp_dictoffset == 0 {
-        t.tp_dictoffset = b.tp_dictoffset;
+        if gc == base_gc {
+            copy!(tp_free);
+        } else if gc
+            && t.tp_free.is_none()
+            && fp(b.tp_free) == fp::<Freeproc>(Some(crate::objects::obmalloc::PyObject_Free))
+        {
+            t.tp_free = Some(crate::modules::gcmodule::PyObject_GC_Del);
+        }
+        0
     }
 }
 
