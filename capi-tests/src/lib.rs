@@ -240,3 +240,116 @@ pub const VALGRIND_ARGS: &[&str] = &[
     "--errors-for-leak-kinds=definite,indirect",
     "--show-leak-kinds=definite,indirect",
 ];
+
+/// The variable naming a CPython 3.10 install's prefix, tried before pyenv's.
+pub const CPYTHON310_PREFIX_VAR: &str = "PYCORO_CPYTHON310_PREFIX";
+
+/// CPython 3.10's `Python.h`, relative to its install prefix.
+pub const CPYTHON310_HEADER: &str = "include/python3.10/Python.h";
+
+/// `pyenv prefix <version>`'s directories (it prints several joined by `:`), if pyenv runs.
+fn pyenv_prefixes(version: &str) -> Vec<PathBuf> {
+    let pyenv_root = std::env::var_os("PYENV_ROOT").map(PathBuf::from);
+    let home_pyenv = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv"));
+    // pyenv itself, else the usual install location of its script (often not on cargo's PATH).
+    let mut programs = vec![PathBuf::from("pyenv")];
+    programs.extend(
+        [pyenv_root, home_pyenv]
+            .into_iter()
+            .flatten()
+            .map(|root| root.join("bin/pyenv")),
+    );
+    for program in programs {
+        let Ok(out) = Command::new(&program).args(["prefix", version]).output() else {
+            continue;
+        };
+        if out.status.success() {
+            return String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .split(':')
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect();
+        }
+    }
+    Vec::new()
+}
+
+/// `<root>/versions/3.10.*` under `$PYENV_ROOT` and `~/.pyenv`, newest first.
+fn pyenv_versions_dirs() -> Vec<PathBuf> {
+    let roots = [
+        std::env::var_os("PYENV_ROOT").map(PathBuf::from),
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")),
+    ];
+    let mut found = Vec::new();
+    for root in roots.into_iter().flatten() {
+        let Ok(entries) = fs::read_dir(root.join("versions")) else {
+            continue;
+        };
+        let mut versions: Vec<(u32, PathBuf)> = entries
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let name = e.file_name().into_string().ok()?;
+                let micro = name.strip_prefix("3.10.")?.parse::<u32>().ok()?;
+                Some((micro, e.path()))
+            })
+            .collect();
+        versions.sort_by_key(|v| std::cmp::Reverse(v.0));
+        found.extend(versions.into_iter().map(|(_, path)| path));
+    }
+    found
+}
+
+/// The prefix of the first CPython 3.10 install found that has every file of `needs`
+/// (relative paths such as [`CPYTHON310_HEADER`] or `lib/libpython3.10.so`), or every place
+/// looked at, in order (for a skip message).
+///
+/// Looked at in order: `$PYCORO_CPYTHON310_PREFIX`, `pyenv prefix 3.10.13`,
+/// `pyenv prefix 3.10`, the newest `$PYENV_ROOT/versions/3.10.*` or `~/.pyenv/versions/3.10.*`.
+pub fn cpython310_prefix(needs: &[&str]) -> Result<PathBuf, Vec<String>> {
+    // (where the prefix came from, the prefix; None when that source gave none)
+    let mut candidates: Vec<(String, Option<PathBuf>)> = Vec::new();
+    let from_var = std::env::var_os(CPYTHON310_PREFIX_VAR).filter(|p| !p.is_empty());
+    candidates.push((
+        format!("${CPYTHON310_PREFIX_VAR}"),
+        from_var.map(PathBuf::from),
+    ));
+    for version in ["3.10.13", "3.10"] {
+        let source = format!("`pyenv prefix {version}`");
+        let prefixes = pyenv_prefixes(version);
+        if prefixes.is_empty() {
+            candidates.push((source.clone(), None));
+        }
+        candidates.extend(prefixes.into_iter().map(|p| (source.clone(), Some(p))));
+    }
+    let source = "~/.pyenv/versions/3.10.* or $PYENV_ROOT/versions/3.10.*".to_owned();
+    let dirs = pyenv_versions_dirs();
+    if dirs.is_empty() {
+        candidates.push((source, None));
+    } else {
+        candidates.extend(dirs.into_iter().map(|p| (source.clone(), Some(p))));
+    }
+
+    let mut looked = Vec::new();
+    for (source, prefix) in candidates {
+        match prefix {
+            Some(prefix) => {
+                let missing: Vec<&str> = needs
+                    .iter()
+                    .copied()
+                    .filter(|need| !prefix.join(need).is_file())
+                    .collect();
+                if missing.is_empty() {
+                    return Ok(prefix);
+                }
+                looked.push(format!(
+                    "{source}: {} (no {})",
+                    prefix.display(),
+                    missing.join(", no ")
+                ));
+            }
+            None => looked.push(format!("{source}: nothing")),
+        }
+    }
+    Err(looked)
+}

@@ -22,12 +22,12 @@ use std::process::Command;
 use std::time::Duration;
 
 use capi_tests::{
-    C_WARNINGS, Outcome, SANITIZER_FLAGS, VALGRIND_ARGS, check_summary, compiler, libpycoro_so,
-    repo_root, run_with_timeout, scratch_dir, unique_path, valgrind_available,
+    C_WARNINGS, CPYTHON310_HEADER, CPYTHON310_PREFIX_VAR as PREFIX_VAR, Outcome, SANITIZER_FLAGS,
+    VALGRIND_ARGS, check_summary, compiler, cpython310_prefix, libpycoro_so, repo_root,
+    run_with_timeout, scratch_dir, unique_path, valgrind_available,
 };
 
 const PROGRAM: &str = "drive.c";
-const PREFIX_VAR: &str = "PYCORO_CPYTHON310_PREFIX";
 const REQUIRE_VAR: &str = "PYCORO_REQUIRE_CPYTHON310";
 
 #[derive(Clone, Copy, Debug)]
@@ -54,98 +54,10 @@ impl Mode {
     }
 }
 
-fn has_headers(prefix: &Path) -> bool {
-    prefix.join("include/python3.10/Python.h").is_file()
-}
-
-/// `pyenv prefix <version>`'s directories (it prints several joined by `:`), if pyenv runs.
-fn pyenv_prefixes(version: &str) -> Vec<PathBuf> {
-    let pyenv_root = env::var_os("PYENV_ROOT").map(PathBuf::from);
-    let home_pyenv = env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv"));
-    // pyenv itself, else the usual install location of its script (often not on cargo's PATH).
-    let mut programs = vec![PathBuf::from("pyenv")];
-    programs.extend(
-        [pyenv_root, home_pyenv]
-            .into_iter()
-            .flatten()
-            .map(|root| root.join("bin/pyenv")),
-    );
-    for program in programs {
-        let Ok(out) = Command::new(&program).args(["prefix", version]).output() else {
-            continue;
-        };
-        if out.status.success() {
-            return String::from_utf8_lossy(&out.stdout)
-                .trim()
-                .split(':')
-                .filter(|s| !s.is_empty())
-                .map(PathBuf::from)
-                .collect();
-        }
-    }
-    Vec::new()
-}
-
-/// `<root>/versions/3.10.*` under `$PYENV_ROOT` and `~/.pyenv`, newest first.
-fn pyenv_versions_dirs() -> Vec<PathBuf> {
-    let roots = [
-        env::var_os("PYENV_ROOT").map(PathBuf::from),
-        env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")),
-    ];
-    let mut found = Vec::new();
-    for root in roots.into_iter().flatten() {
-        let Ok(entries) = std::fs::read_dir(root.join("versions")) else {
-            continue;
-        };
-        let mut versions: Vec<(u32, PathBuf)> = entries
-            .filter_map(|e| {
-                let e = e.ok()?;
-                let name = e.file_name().into_string().ok()?;
-                let micro = name.strip_prefix("3.10.")?.parse::<u32>().ok()?;
-                Some((micro, e.path()))
-            })
-            .collect();
-        versions.sort_by_key(|v| std::cmp::Reverse(v.0));
-        found.extend(versions.into_iter().map(|(_, path)| path));
-    }
-    found
-}
-
 /// `<prefix>/include/python3.10` of the first CPython 3.10 install found, or every place
 /// looked at, in order (for the skip message).
 fn cpython310_include() -> Result<PathBuf, Vec<String>> {
-    // (where the prefix came from, the prefix; None when that source gave none)
-    let mut candidates: Vec<(String, Option<PathBuf>)> = Vec::new();
-    let from_var = env::var_os(PREFIX_VAR).filter(|p| !p.is_empty());
-    candidates.push((format!("${PREFIX_VAR}"), from_var.map(PathBuf::from)));
-    for version in ["3.10.13", "3.10"] {
-        let source = format!("`pyenv prefix {version}`");
-        let prefixes = pyenv_prefixes(version);
-        if prefixes.is_empty() {
-            candidates.push((source.clone(), None));
-        }
-        candidates.extend(prefixes.into_iter().map(|p| (source.clone(), Some(p))));
-    }
-    let source = "~/.pyenv/versions/3.10.* or $PYENV_ROOT/versions/3.10.*".to_owned();
-    let dirs = pyenv_versions_dirs();
-    if dirs.is_empty() {
-        candidates.push((source, None));
-    } else {
-        candidates.extend(dirs.into_iter().map(|p| (source.clone(), Some(p))));
-    }
-
-    let mut looked = Vec::new();
-    for (source, prefix) in candidates {
-        match prefix {
-            Some(prefix) if has_headers(&prefix) => return Ok(prefix.join("include/python3.10")),
-            Some(prefix) => looked.push(format!(
-                "{source}: {} (no include/python3.10/Python.h)",
-                prefix.display()
-            )),
-            None => looked.push(format!("{source}: nothing")),
-        }
-    }
-    Err(looked)
+    cpython310_prefix(&[CPYTHON310_HEADER]).map(|prefix| prefix.join("include/python3.10"))
 }
 
 /// The headers' directory, or None after telling loudly why the test is skipped.
