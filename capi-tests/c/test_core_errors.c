@@ -621,13 +621,24 @@ static void test_exception_attributes(void)
     /* pycoro: CPython converts any iterable (tuple(value)); pycoro takes tuples only. */
     CHECK_EQ_INT(PyObject_SetAttrString(e, "args", one), -1);
     CHECK_EXC(PyExc_TypeError, NULL);
-    /* pycoro: exceptions have no __dict__, so other attributes cannot be set. */
-    CHECK_EQ_INT(PyObject_SetAttrString(e, "nope", one), -1);
-    CHECK_EXC(PyExc_AttributeError, "'ValueError' object has no attribute 'nope'");
+    /* Other attributes go to the instance __dict__, as in CPython. */
     CHECK(PyObject_GetAttrString(e, "nope") == NULL);
     CHECK_EXC(PyExc_AttributeError, "'ValueError' object has no attribute 'nope'");
-    CHECK_EQ_INT(PyObject_HasAttrString(e, "args"), 1);
     CHECK_EQ_INT(PyObject_HasAttrString(e, "nope"), 0);
+    CHECK_EQ_INT(PyObject_SetAttrString(e, "nope", one), 0);
+    {
+        PyObject *v = PyObject_GetAttrString(e, "nope");
+        CHECK(v == one);
+        Py_XDECREF(v);
+        PyObject *d = PyObject_GetAttrString(e, "__dict__");
+        REQUIRE(d != NULL);
+        CHECK_REPR(d, "{'nope': 1}");
+        Py_DECREF(d);
+    }
+    CHECK_EQ_INT(PyObject_SetAttrString(e, "nope", NULL), 0);
+    CHECK_EQ_INT(PyObject_SetAttrString(e, "nope", NULL), -1);
+    CHECK_EXC(PyExc_AttributeError, "'ValueError' object has no attribute 'nope'");
+    CHECK_EQ_INT(PyObject_HasAttrString(e, "args"), 1);
     CHECK_NO_EXC();
     Py_DECREF(e);
     Py_DECREF(one);

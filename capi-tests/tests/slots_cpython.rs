@@ -40,8 +40,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use capi_tests::{
-    C_WARNINGS, CPYTHON310_HEADER, CPYTHON310_PREFIX_VAR, Outcome, compiler, cpython310_prefix,
-    libpycoro_so, repo_root, run_with_timeout, scratch_dir, unique_path,
+    C_WARNINGS, CPYTHON310_PREFIX_VAR, Outcome, compiler, cpython310_prefix, libpycoro_so,
+    repo_root, run_with_timeout, scratch_dir, unique_path,
 };
 
 const REQUIRE_VAR: &str = "PYCORO_REQUIRE_CPYTHON310";
@@ -57,7 +57,7 @@ fn cpython310_dir() -> PathBuf {
 
 /// CPython 3.10's prefix, or None after telling loudly why the test is skipped.
 fn prefix_or_skip() -> Option<PathBuf> {
-    match cpython310_prefix(&[CPYTHON310_HEADER, LIBPYTHON]) {
+    match cpython310_prefix(capi_tests::has_headers_and_lib) {
         Ok(prefix) => Some(prefix),
         Err(looked) => {
             let required = env::var(REQUIRE_VAR).is_ok_and(|v| !v.is_empty() && v != "0");

@@ -603,9 +603,8 @@ static mut AWAITABLE_AS_ASYNC: PyAsyncMethods = PyAsyncMethods {
 /// generator's frame, on its way out through `am_send` / the asend awaitable.
 #[unsafe(no_mangle)]
 pub static mut _PyAsyncGenWrappedValue_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(wrapped_dealloc),
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
     tp_traverse: Some(wrapped_traverse),
     tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
     ..static_type(
@@ -620,10 +619,9 @@ pub static mut _PyAsyncGenWrappedValue_Type: PyTypeObject = PyTypeObject {
 /// `throw`, `close`.
 #[unsafe(no_mangle)]
 pub static mut _PyAsyncGenASend_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(asend_dealloc),
     tp_as_async: &raw mut AWAITABLE_AS_ASYNC,
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
     tp_traverse: Some(asend_traverse),
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
     tp_iternext: Some(asend_iternext),
@@ -641,10 +639,9 @@ pub static mut _PyAsyncGenASend_Type: PyTypeObject = PyTypeObject {
 /// `throw`, `close`.
 #[unsafe(no_mangle)]
 pub static mut _PyAsyncGenAThrow_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(athrow_dealloc),
     tp_as_async: &raw mut AWAITABLE_AS_ASYNC,
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
     tp_traverse: Some(athrow_traverse),
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
     tp_iternext: Some(athrow_iternext),

@@ -19,7 +19,12 @@ pub static mut PyBool_Type: PyTypeObject = PyTypeObject {
     tp_hash: Some(crate::objects::longobject::long_hash),
     tp_richcompare: Some(crate::objects::longobject::long_richcompare),
     tp_as_number: &raw mut crate::objects::longobject::LONG_AS_NUMBER,
-    ..static_type(c"bool", 32, Py_TPFLAGS_LONG_SUBCLASS)
+    tp_new: Some(bool_new),
+    ..static_type(
+        c"bool",
+        32,
+        Py_TPFLAGS_LONG_SUBCLASS | _Py_TPFLAGS_MATCH_SELF,
+    )
 };
 
 /// `False` (`Py_False` is `(PyObject *)&_Py_FalseStruct`). Immortal.
@@ -86,4 +91,38 @@ pub unsafe extern "C" fn PyBool_FromLong(v: c_long) -> *mut PyObject {
     guard("PyBool_FromLong", null_mut(), || unsafe {
         new_ref(from_bool(v != 0))
     })
+}
+
+/// `bool(x=False)`: the truth of `x`.
+unsafe extern "C" fn bool_new(
+    _tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a tuple and a dict or NULL.
+    unsafe {
+        if !kwds.is_null() && !crate::objects::call::kwargs_empty(kwds) {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                "bool() takes no keyword arguments",
+            );
+            return core::ptr::null_mut();
+        }
+        let n = crate::capi::ffi::size(args);
+        if n > 1 {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                &format!("bool expected at most 1 argument, got {n}"),
+            );
+            return core::ptr::null_mut();
+        }
+        if n == 0 {
+            return crate::capi::ffi::new_ref(false_());
+        }
+        let r = crate::objects::object_ops::is_true(crate::objects::tupleobject::item(args, 0));
+        if r < 0 {
+            return core::ptr::null_mut();
+        }
+        crate::capi::ffi::new_ref(from_bool(r != 0))
+    }
 }

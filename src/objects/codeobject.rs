@@ -170,9 +170,12 @@ const_assert_eq!(offset_of!(NativeCode, body), 176);
 pub static mut PyCode_Type: PyTypeObject = PyTypeObject {
     tp_dealloc: Some(code_dealloc),
     tp_repr: Some(code_repr),
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
-    tp_doc: c"Create a code object.  Not for the faint of heart.".as_ptr(),
+    tp_hash: Some(code_hash),
+    tp_richcompare: Some(code_richcompare),
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
+    tp_members: (&raw const CODE_MEMBERS) as *mut crate::objects::descrobject::PyMemberDef,
+    tp_weaklistoffset: offset_of!(PyCodeObject, co_weakreflist) as Py_ssize_t,
+    tp_doc: c"code(argcount, posonlyargcount, kwonlyargcount, nlocals, stacksize,\n      flags, codestring, constants, names, varnames, filename, name,\n      firstlineno, linetable, freevars=(), cellvars=(), /)\n--\n\nCreate a code object.  Not for the faint of heart.".as_ptr(),
     ..static_type(c"code", size_of::<NativeCode>(), 0)
 };
 
@@ -423,4 +426,132 @@ pub unsafe extern "C" fn PyNative_CodeBody(code: *mut PyCodeObject) -> PyNative_
             body_of(code)
         }
     })
+}
+
+const fn code_member(
+    name: &'static CStr,
+    kind: c_int,
+    offset: usize,
+) -> crate::objects::descrobject::PyMemberDef {
+    crate::objects::descrobject::PyMemberDef {
+        name: name.as_ptr(),
+        r#type: kind,
+        offset: offset as Py_ssize_t,
+        flags: crate::python::structmember::READONLY,
+        doc: core::ptr::null(),
+    }
+}
+
+/// CPython 3.10's code attributes (`co_name`, `co_flags`, ...); the object fields a native
+/// code object does not fill read as None.
+static mut CODE_MEMBERS: [crate::objects::descrobject::PyMemberDef; 17] = {
+    use crate::python::structmember::{T_INT, T_OBJECT};
+    type C = PyCodeObject;
+    [
+        code_member(c"co_argcount", T_INT, offset_of!(C, co_argcount)),
+        code_member(
+            c"co_posonlyargcount",
+            T_INT,
+            offset_of!(C, co_posonlyargcount),
+        ),
+        code_member(
+            c"co_kwonlyargcount",
+            T_INT,
+            offset_of!(C, co_kwonlyargcount),
+        ),
+        code_member(c"co_nlocals", T_INT, offset_of!(C, co_nlocals)),
+        code_member(c"co_stacksize", T_INT, offset_of!(C, co_stacksize)),
+        code_member(c"co_flags", T_INT, offset_of!(C, co_flags)),
+        code_member(c"co_code", T_OBJECT, offset_of!(C, co_code)),
+        code_member(c"co_consts", T_OBJECT, offset_of!(C, co_consts)),
+        code_member(c"co_names", T_OBJECT, offset_of!(C, co_names)),
+        code_member(c"co_varnames", T_OBJECT, offset_of!(C, co_varnames)),
+        code_member(c"co_freevars", T_OBJECT, offset_of!(C, co_freevars)),
+        code_member(c"co_cellvars", T_OBJECT, offset_of!(C, co_cellvars)),
+        code_member(c"co_filename", T_OBJECT, offset_of!(C, co_filename)),
+        code_member(c"co_name", T_OBJECT, offset_of!(C, co_name)),
+        code_member(c"co_firstlineno", T_INT, offset_of!(C, co_firstlineno)),
+        code_member(c"co_linetable", T_OBJECT, offset_of!(C, co_linetable)),
+        crate::objects::descrobject::PyMemberDef::SENTINEL,
+    ]
+};
+
+/// The fields that make two code objects equal: name, filename, first line, flags, argument
+/// counts, the body and its state size (CPython compares the bytecode and constants; a native
+/// code object's "bytecode" is its body).
+unsafe fn code_key(op: *mut PyObject) -> (usize, [c_int; 5], usize, Py_ssize_t) {
+    // SAFETY: a live code object.
+    unsafe {
+        let c = op as *mut NativeCode;
+        let co = &(*c).code;
+        (
+            crate::capi::ffi::fp((*c).body),
+            [
+                co.co_firstlineno,
+                co.co_flags,
+                co.co_argcount,
+                co.co_kwonlyargcount,
+                co.co_posonlyargcount,
+            ],
+            0,
+            (*c).state_size,
+        )
+    }
+}
+
+unsafe fn str_eq(a: *mut PyObject, b: *mut PyObject) -> bool {
+    // SAFETY: str or NULL.
+    unsafe {
+        match (a.is_null(), b.is_null()) {
+            (true, true) => true,
+            (false, false) => str_as(a) == str_as(b),
+            _ => false,
+        }
+    }
+}
+
+unsafe extern "C" fn code_richcompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        if (op != Py_EQ && op != Py_NE)
+            || !is_type(b, &raw mut PyCode_Type)
+            || !is_type(a, &raw mut PyCode_Type)
+        {
+            return new_ref(crate::objects::object_ops::not_implemented());
+        }
+        let (x, y) = (a as *mut PyCodeObject, b as *mut PyCodeObject);
+        let eq = a == b
+            || (code_key(a) == code_key(b)
+                && str_eq((*x).co_name, (*y).co_name)
+                && str_eq((*x).co_filename, (*y).co_filename));
+        new_ref(crate::objects::boolobject::from_bool(eq == (op == Py_EQ)))
+    }
+}
+
+unsafe extern "C" fn code_hash(op: *mut PyObject) -> Py_hash_t {
+    // SAFETY: a live code object; its name and filename are str (or NULL).
+    unsafe {
+        let co = op as *mut PyCodeObject;
+        let mut h: Py_hash_t = 0;
+        for s in [(*co).co_name, (*co).co_filename] {
+            if !s.is_null() {
+                let x = crate::objects::object_ops::PyObject_Hash(s);
+                if x == -1 {
+                    return -1;
+                }
+                h = h.wrapping_mul(1_000_003) ^ x;
+            }
+        }
+        let (body, ints, _, state) = code_key(op);
+        h ^= crate::objects::object_ops::hash_pointer(body);
+        for i in ints {
+            h = h.wrapping_mul(1_000_003) ^ i as Py_hash_t;
+        }
+        h ^= state;
+        if h == -1 { -2 } else { h }
+    }
 }

@@ -3,12 +3,12 @@
 //! the type's methods and slots.
 
 use crate::capi::ffi::{obj, ty};
-use crate::python::structmember::{PY_AUDIT_READ, PyMember_GetOne, PyMember_SetOne};
 use crate::objects::methodobject::PyMethodDef;
 use crate::objects::object::*;
 use crate::objects::typeobject::tp_name_of;
 use crate::objects::unicodeobject::str_as;
 use crate::python::errors::set_string;
+use crate::python::structmember::{PY_AUDIT_READ, PyMember_GetOne, PyMember_SetOne};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::mem::size_of;
 use core::ptr::null_mut;
@@ -162,6 +162,7 @@ const fn descr_type(name: &'static CStr, size: usize) -> PyTypeObject {
 /// The type `method_descriptor`.
 #[unsafe(no_mangle)]
 pub static mut PyMethodDescr_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_repr: Some(method_repr),
     tp_call: Some(crate::objects::call::PyVectorcall_Call),
     tp_vectorcall_offset: core::mem::offset_of!(PyMethodDescrObject, vectorcall) as Py_ssize_t,
@@ -176,6 +177,7 @@ pub static mut PyMethodDescr_Type: PyTypeObject = PyTypeObject {
 /// The type `classmethod_descriptor`.
 #[unsafe(no_mangle)]
 pub static mut PyClassMethodDescr_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_repr: Some(method_repr),
     tp_call: Some(classmethoddescr_call),
     tp_descr_get: Some(classmethod_get),
@@ -187,6 +189,7 @@ pub static mut PyClassMethodDescr_Type: PyTypeObject = PyTypeObject {
 /// The type `member_descriptor`.
 #[unsafe(no_mangle)]
 pub static mut PyMemberDescr_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_repr: Some(member_repr),
     tp_descr_get: Some(member_get),
     tp_descr_set: Some(member_set),
@@ -199,6 +202,7 @@ pub static mut PyMemberDescr_Type: PyTypeObject = PyTypeObject {
 /// The type `getset_descriptor`.
 #[unsafe(no_mangle)]
 pub static mut PyGetSetDescr_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_repr: Some(getset_repr),
     tp_descr_get: Some(getset_get),
     tp_descr_set: Some(getset_set),
@@ -210,6 +214,7 @@ pub static mut PyGetSetDescr_Type: PyTypeObject = PyTypeObject {
 /// The type `wrapper_descriptor`.
 #[unsafe(no_mangle)]
 pub static mut PyWrapperDescr_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_repr: Some(wrapperdescr_repr),
     tp_call: Some(wrapperdescr_call),
     tp_descr_get: Some(wrapperdescr_get),
@@ -223,6 +228,7 @@ pub static mut PyWrapperDescr_Type: PyTypeObject = PyTypeObject {
 /// The type `method-wrapper`.
 #[unsafe(no_mangle)]
 pub static mut _PyMethodWrapper_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(wrapper_dealloc),
     tp_traverse: Some(wrapper_traverse),
     tp_repr: Some(wrapper_repr),
@@ -250,7 +256,10 @@ static mut DESCR_METHODS: [PyMethodDef; 2] = [
 ];
 
 static mut DESCR_MEMBERS: [PyMemberDef; 3] = [
-    member_def(c"__objclass__", core::mem::offset_of!(PyDescrObject, d_type)),
+    member_def(
+        c"__objclass__",
+        core::mem::offset_of!(PyDescrObject, d_type),
+    ),
     member_def(c"__name__", core::mem::offset_of!(PyDescrObject, d_name)),
     PyMemberDef::SENTINEL,
 ];
@@ -331,7 +340,11 @@ unsafe extern "C" fn descr_dealloc(op: *mut PyObject) {
     }
 }
 
-unsafe extern "C" fn descr_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn descr_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: a descriptor.
     unsafe {
         crate::capi::ffi::py_visit!((*descr(op)).d_type, visit, arg);
@@ -387,7 +400,7 @@ unsafe fn descr_repr_fmt(op: *mut PyObject, what: &str) -> *mut PyObject {
         crate::objects::unicodeobject::str_from(&format!(
             "<{what} '{}' of '{}' objects>",
             descr_name(d),
-            crate::objects::typeobject::type_name((*d).d_type)
+            owner_name(d)
         ))
     }
 }
@@ -950,7 +963,10 @@ pub unsafe extern "C" fn PyDescr_NewMethod(
     })
 }
 
-pub(crate) unsafe fn new_method_descr(tp: *mut PyTypeObject, ml: *mut PyMethodDef) -> *mut PyObject {
+pub(crate) unsafe fn new_method_descr(
+    tp: *mut PyTypeObject,
+    ml: *mut PyMethodDef,
+) -> *mut PyObject {
     use crate::objects::methodobject::*;
     // SAFETY: a method table entry that outlives the descriptor.
     unsafe {
@@ -1170,7 +1186,8 @@ unsafe extern "C" fn wrapper_richcompare(
 ) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
-        if (op != Py_EQ && op != Py_NE) || !crate::capi::ffi::is_type(b, &raw mut _PyMethodWrapper_Type)
+        if (op != Py_EQ && op != Py_NE)
+            || !crate::capi::ffi::is_type(b, &raw mut _PyMethodWrapper_Type)
         {
             return crate::capi::ffi::new_ref(crate::objects::object_ops::not_implemented());
         }
@@ -1194,7 +1211,9 @@ unsafe extern "C" fn wrapper_call(
 
 unsafe extern "C" fn wrapper_objclass(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
     // SAFETY: a method-wrapper.
-    unsafe { crate::capi::ffi::new_ref(obj((*(*(op as *mut WrapperObject)).descr).d_common.d_type)) }
+    unsafe {
+        crate::capi::ffi::new_ref(obj((*(*(op as *mut WrapperObject)).descr).d_common.d_type))
+    }
 }
 
 unsafe extern "C" fn wrapper_name(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {

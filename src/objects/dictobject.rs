@@ -950,6 +950,7 @@ unsafe extern "C" fn dictiter_iternextkey(op: *mut PyObject) -> *mut PyObject {
 /// The type `dict_keyiterator` (what `iter(dict)` returns).
 #[unsafe(no_mangle)]
 pub static mut PyDictIterKey_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(dictiter_dealloc),
     tp_traverse: Some(dictiter_traverse),
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
@@ -1043,6 +1044,7 @@ static mut DICT_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
 /// The type `dict`.
 #[unsafe(no_mangle)]
 pub static mut PyDict_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(dict_dealloc),
     tp_hash: Some(crate::objects::object_ops::PyObject_HashNotImplemented),
     tp_traverse: Some(dict_traverse),

@@ -8,7 +8,6 @@ use crate::capi::ffi::{
     clear, decref, has_flag, new_ref, py_visit, size, ty, type_has, xdecref, xincref, xnew_ref,
 };
 use crate::objects::descrobject::{PyGetSetDef, PyMemberDef};
-use crate::python::structmember::{T_BOOL, T_OBJECT};
 use crate::objects::methodobject::{METH_O, PyMethodDef};
 use crate::objects::object::*;
 use crate::objects::object_ops::none;
@@ -16,6 +15,7 @@ use crate::objects::tupleobject::{as_slice, is_tuple};
 use crate::objects::typeobject::{static_type, type_name};
 use crate::objects::unicodeobject::str_from;
 use crate::python::errors::set_string;
+use crate::python::structmember::{T_BOOL, T_OBJECT};
 use core::ffi::{c_char, c_int, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
@@ -145,10 +145,6 @@ const fn exc_type(
 ) -> PyTypeObject {
     PyTypeObject {
         tp_dealloc: Some(exc_dealloc),
-        tp_repr: Some(exc_repr),
-        tp_str: Some(exc_str),
-        tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-        tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
         tp_traverse: Some(exc_traverse),
         tp_clear: Some(exc_clear),
         tp_init: Some(exc_init),
@@ -173,6 +169,10 @@ pub(crate) mod types {
         exc_type(n, b, B, d)
     }
     pub static mut BaseException: PyTypeObject = PyTypeObject {
+        tp_repr: Some(exc_repr),
+        tp_str: Some(exc_str),
+        tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
+        tp_setattro: Some(crate::objects::object_ops::PyObject_GenericSetAttr),
         tp_methods: (&raw mut BASE_METHODS) as *mut PyMethodDef,
         tp_members: (&raw mut BASE_MEMBERS) as *mut PyMemberDef,
         tp_getset: (&raw mut BASE_GETSET) as *mut PyGetSetDef,
@@ -190,6 +190,7 @@ pub(crate) mod types {
     );
     pub static mut StopIteration: PyTypeObject = PyTypeObject {
         tp_init: Some(stop_iteration_init),
+        tp_new: None,
         tp_dealloc: Some(value_exc_dealloc),
         tp_traverse: Some(value_exc_traverse),
         tp_clear: Some(value_exc_clear),
@@ -218,6 +219,7 @@ pub(crate) mod types {
     );
     pub static mut SystemExit: PyTypeObject = PyTypeObject {
         tp_init: Some(system_exit_init),
+        tp_new: None,
         tp_dealloc: Some(value_exc_dealloc),
         tp_traverse: Some(value_exc_traverse),
         tp_clear: Some(value_exc_clear),
@@ -247,6 +249,8 @@ pub(crate) mod types {
     pub static mut AssertionError: PyTypeObject =
         t(c"AssertionError", &raw mut Exception, c"Assertion failed.");
     pub static mut AttributeError: PyTypeObject = PyTypeObject {
+        tp_init: Some(attribute_error_init),
+        tp_new: None,
         tp_dealloc: Some(attr_exc_dealloc),
         tp_traverse: Some(attr_exc_traverse),
         tp_clear: Some(attr_exc_clear),
@@ -270,11 +274,14 @@ pub(crate) mod types {
     );
     pub static mut KeyError: PyTypeObject = PyTypeObject {
         tp_str: Some(key_error_str),
+        tp_new: None,
         ..t(c"KeyError", &raw mut LookupError, c"Mapping key not found.")
     };
     pub static mut MemoryError: PyTypeObject =
         t(c"MemoryError", &raw mut Exception, c"Out of memory.");
     pub static mut NameError: PyTypeObject = PyTypeObject {
+        tp_init: Some(name_error_init),
+        tp_new: None,
         tp_dealloc: Some(value_exc_dealloc),
         tp_traverse: Some(value_exc_traverse),
         tp_clear: Some(value_exc_clear),
@@ -462,7 +469,19 @@ pub static mut PyExc_RuntimeWarning: *mut PyObject = crate::exc!(RuntimeWarning)
 #[unsafe(no_mangle)]
 pub static mut PyExc_ResourceWarning: *mut PyObject = crate::exc!(ResourceWarning);
 
-static mut BASE_METHODS: [PyMethodDef; 2] = [
+static mut BASE_METHODS: [PyMethodDef; 4] = [
+    PyMethodDef {
+        ml_name: c"__reduce__".as_ptr(),
+        ml_meth: Some(exc_reduce),
+        ml_flags: crate::objects::methodobject::METH_NOARGS,
+        ml_doc: core::ptr::null(),
+    },
+    PyMethodDef {
+        ml_name: c"__setstate__".as_ptr(),
+        ml_meth: crate::objects::methodobject::meth_o(exc_setstate),
+        ml_flags: METH_O,
+        ml_doc: core::ptr::null(),
+    },
     PyMethodDef {
         ml_name: c"with_traceback".as_ptr(),
         ml_meth: crate::objects::methodobject::meth_o(exc_with_traceback),
@@ -547,7 +566,14 @@ static mut OS_ERROR_MEMBERS: [PyMemberDef; 4] = [
     PyMemberDef::SENTINEL,
 ];
 
-static mut BASE_GETSET: [PyGetSetDef; 5] = [
+static mut BASE_GETSET: [PyGetSetDef; 6] = [
+    PyGetSetDef {
+        name: c"__dict__".as_ptr(),
+        get: Some(crate::objects::object_ops::PyObject_GenericGetDict),
+        set: Some(crate::objects::object_ops::PyObject_GenericSetDict),
+        doc: core::ptr::null(),
+        closure: null_mut(),
+    },
     PyGetSetDef {
         name: c"args".as_ptr(),
         get: Some(get_args),
@@ -697,6 +723,89 @@ unsafe extern "C" fn exc_init(op: *mut PyObject, args: *mut PyObject, kw: *mut P
             return -1;
         }
         crate::capi::ffi::xsetref(&raw mut (*base(op)).args, new_ref(args));
+        0
+    }
+}
+
+/// Takes the keyword-only arguments `names` (in order) out of `kw` for `TYPE()`: their values
+/// (borrowed, NULL when absent), or None with CPython's `TypeError` for any other keyword.
+unsafe fn keyword_only<const N: usize>(
+    kw: *mut PyObject,
+    names: [&str; N],
+    tp: &str,
+) -> Option<[*mut PyObject; N]> {
+    // SAFETY: `kw` a dict or NULL.
+    unsafe {
+        let mut out = [null_mut(); N];
+        if kw.is_null() {
+            return Some(out);
+        }
+        if !crate::objects::dictobject::is_dict(kw) {
+            crate::python::errors::bad_internal_call();
+            return None;
+        }
+        let mut pos = 0;
+        while let Some((k, v)) = crate::objects::dictobject::next_entry(kw, &mut pos) {
+            let key = crate::objects::unicodeobject::str_as(k);
+            match names.iter().position(|n| Some(*n) == key) {
+                Some(i) => out[i] = v,
+                None => {
+                    if !crate::objects::unicodeobject::is_str(k) {
+                        set_string(crate::exc!(TypeError), "keywords must be strings");
+                    } else {
+                        set_string(
+                            crate::exc!(TypeError),
+                            &format!(
+                                "'{}' is an invalid keyword argument for {tp}()",
+                                key.unwrap_or("?")
+                            ),
+                        );
+                    }
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+/// `AttributeError(*args, name=None, obj=None)`.
+unsafe extern "C" fn attribute_error_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> c_int {
+    // SAFETY: an AttributeError instance; `args` a tuple.
+    unsafe {
+        let Some([name, o]) = keyword_only(kw, ["name", "obj"], "AttributeError") else {
+            return -1;
+        };
+        if exc_init(op, args, null_mut()) < 0 {
+            return -1;
+        }
+        let e = op as *mut PyAttributeErrorObject;
+        crate::capi::ffi::xsetref(&raw mut (*e).name, crate::capi::ffi::xnew_ref(name));
+        crate::capi::ffi::xsetref(&raw mut (*e).obj, crate::capi::ffi::xnew_ref(o));
+        0
+    }
+}
+
+/// `NameError(*args, name=None)`.
+unsafe extern "C" fn name_error_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kw: *mut PyObject,
+) -> c_int {
+    // SAFETY: a NameError instance; `args` a tuple.
+    unsafe {
+        let Some([name]) = keyword_only(kw, ["name"], "NameError") else {
+            return -1;
+        };
+        if exc_init(op, args, null_mut()) < 0 {
+            return -1;
+        }
+        let e = op as *mut PyNameErrorObject;
+        crate::capi::ffi::xsetref(&raw mut (*e).name, crate::capi::ffi::xnew_ref(name));
         0
     }
 }
@@ -1292,5 +1401,50 @@ pub(crate) unsafe fn set_cause_and_context(ex: *mut PyObject, cause: *mut PyObje
         xincref(cause);
         (*base(ex)).suppress_context = 1;
         crate::capi::ffi::xsetref(&raw mut (*base(ex)).cause, cause);
+    }
+}
+
+/// `BaseException.__reduce__`: `(type(self), self.args)`, plus the instance dict when it has
+/// one.
+unsafe extern "C" fn exc_reduce(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: an exception instance.
+    unsafe {
+        let b = base(op);
+        let args = if (*b).args.is_null() {
+            crate::objects::tupleobject::empty()
+        } else {
+            (*b).args
+        };
+        let cls = crate::capi::ffi::obj(crate::capi::ffi::ty(op));
+        if (*b).dict.is_null() {
+            crate::objects::tupleobject::tuple_from(&[cls, args])
+        } else {
+            crate::objects::tupleobject::tuple_from(&[cls, args, (*b).dict])
+        }
+    }
+}
+
+/// `BaseException.__setstate__(state)`: sets each item of a dict state as an attribute.
+unsafe extern "C" fn exc_setstate(op: *mut PyObject, state: *mut PyObject) -> *mut PyObject {
+    // SAFETY: an exception instance and a live object.
+    unsafe {
+        if state != none() {
+            if !crate::objects::dictobject::is_dict(state) {
+                set_string(crate::exc!(TypeError), "state is not a dictionary");
+                return null_mut();
+            }
+            let mut pos = 0;
+            while let Some((k, v)) = crate::objects::dictobject::next_entry(state, &mut pos) {
+                crate::capi::ffi::incref(k);
+                crate::capi::ffi::incref(v);
+                let r = crate::objects::object_ops::PyObject_SetAttr(op, k, v);
+                crate::capi::ffi::decref(v);
+                crate::capi::ffi::decref(k);
+                if r < 0 {
+                    return null_mut();
+                }
+            }
+        }
+        new_ref(none())
     }
 }

@@ -81,14 +81,17 @@ const_assert_eq!(offset_of!(PyFrameObject, f_localsplus), 352);
 /// Frames are GC objects; they cannot be created from Python (no `tp_new`).
 #[unsafe(no_mangle)]
 pub static mut PyFrame_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
+    tp_setattro: Some(crate::objects::object_ops::PyObject_GenericSetAttr),
     tp_itemsize: size_of::<*mut PyObject>() as Py_ssize_t,
     tp_dealloc: Some(frame_dealloc),
     tp_repr: Some(frame_repr),
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
     tp_traverse: Some(frame_traverse),
     tp_clear: Some(frame_clear),
     tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
+    tp_methods: (&raw const FRAME_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    tp_members: (&raw const FRAME_MEMBERS) as *mut crate::objects::descrobject::PyMemberDef,
+    tp_getset: (&raw const FRAME_GETSET) as *mut crate::objects::descrobject::PyGetSetDef,
     ..static_type(
         c"frame",
         size_of::<PyFrameObject>(),
@@ -395,4 +398,212 @@ pub unsafe extern "C" fn PyNative_FrameState(frame: *mut PyFrameObject) -> *mut 
             state(frame)
         }
     })
+}
+
+// ---- the frame's attributes (CPython 3.10's frame_memberlist, frame_getsetlist, methods) ----
+
+const fn frame_member(
+    name: &'static core::ffi::CStr,
+    kind: c_int,
+    offset: usize,
+    flags: c_int,
+) -> crate::objects::descrobject::PyMemberDef {
+    crate::objects::descrobject::PyMemberDef {
+        name: name.as_ptr(),
+        r#type: kind,
+        offset: offset as Py_ssize_t,
+        flags,
+        doc: core::ptr::null(),
+    }
+}
+
+static mut FRAME_MEMBERS: [crate::objects::descrobject::PyMemberDef; 7] = {
+    use crate::python::structmember::{READONLY, T_BOOL, T_OBJECT};
+    type F = PyFrameObject;
+    [
+        frame_member(c"f_back", T_OBJECT, offset_of!(F, f_back), READONLY),
+        frame_member(
+            c"f_code",
+            T_OBJECT,
+            offset_of!(F, f_code),
+            READONLY | crate::python::structmember::PY_AUDIT_READ,
+        ),
+        frame_member(c"f_builtins", T_OBJECT, offset_of!(F, f_builtins), READONLY),
+        frame_member(c"f_globals", T_OBJECT, offset_of!(F, f_globals), READONLY),
+        frame_member(c"f_trace_lines", T_BOOL, offset_of!(F, f_trace_lines), 0),
+        frame_member(
+            c"f_trace_opcodes",
+            T_BOOL,
+            offset_of!(F, f_trace_opcodes),
+            0,
+        ),
+        crate::objects::descrobject::PyMemberDef::SENTINEL,
+    ]
+};
+
+const fn frame_getset(
+    name: &'static core::ffi::CStr,
+    get: unsafe extern "C" fn(*mut PyObject, *mut c_void) -> *mut PyObject,
+    set: crate::objects::descrobject::setter,
+) -> crate::objects::descrobject::PyGetSetDef {
+    crate::objects::descrobject::PyGetSetDef {
+        name: name.as_ptr(),
+        get: Some(get),
+        set,
+        doc: core::ptr::null(),
+        closure: null_mut(),
+    }
+}
+
+static mut FRAME_GETSET: [crate::objects::descrobject::PyGetSetDef; 5] = [
+    frame_getset(c"f_locals", frame_get_locals, None),
+    frame_getset(c"f_lineno", frame_get_lineno, Some(frame_set_lineno)),
+    frame_getset(c"f_trace", frame_get_trace, Some(frame_set_trace)),
+    frame_getset(c"f_lasti", frame_get_lasti, None),
+    crate::objects::descrobject::PyGetSetDef::SENTINEL,
+];
+
+static mut FRAME_METHODS: [crate::objects::methodobject::PyMethodDef; 3] = [
+    crate::objects::methodobject::PyMethodDef {
+        ml_name: c"clear".as_ptr(),
+        ml_meth: Some(frame_clear_method),
+        ml_flags: crate::objects::methodobject::METH_NOARGS,
+        ml_doc: c"F.clear(): clear most references held by the frame".as_ptr(),
+    },
+    crate::objects::methodobject::PyMethodDef {
+        ml_name: c"__sizeof__".as_ptr(),
+        ml_meth: Some(frame_sizeof),
+        ml_flags: crate::objects::methodobject::METH_NOARGS,
+        ml_doc: c"F.__sizeof__() -> size of F in memory, in bytes".as_ptr(),
+    },
+    crate::objects::methodobject::PyMethodDef::SENTINEL,
+];
+
+unsafe extern "C" fn frame_get_locals(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a frame. Native frames keep no named locals: `f_locals` is the frame's dict
+    // (made empty on first use), as for a CPython frame whose code has no variables.
+    unsafe {
+        let f = op as *mut PyFrameObject;
+        if (*f).f_locals.is_null() {
+            let d = crate::objects::dictobject::PyDict_New();
+            if d.is_null() {
+                return d;
+            }
+            (*f).f_locals = d;
+        }
+        crate::capi::ffi::new_ref((*f).f_locals)
+    }
+}
+
+unsafe extern "C" fn frame_get_lineno(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a frame.
+    unsafe {
+        crate::objects::longobject::PyLong_FromLong(
+            PyFrame_GetLineNumber(op as *mut PyFrameObject) as _
+        )
+    }
+}
+
+unsafe extern "C" fn frame_set_lineno(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut c_void,
+) -> c_int {
+    let _ = op;
+    // SAFETY: setting the error indicator. Jumps are for trace functions, which pycoro's
+    // native frames never run under.
+    unsafe {
+        if v.is_null() {
+            crate::python::errors::set_string(
+                crate::exc!(AttributeError),
+                "cannot delete f_lineno",
+            );
+        } else {
+            crate::python::errors::set_string(
+                crate::exc!(ValueError),
+                "f_lineno can only be set by a trace function",
+            );
+        }
+    }
+    -1
+}
+
+unsafe extern "C" fn frame_get_trace(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a frame.
+    unsafe {
+        let t = (*(op as *mut PyFrameObject)).f_trace;
+        crate::capi::ffi::new_ref(if t.is_null() {
+            crate::objects::object_ops::none()
+        } else {
+            t
+        })
+    }
+}
+
+unsafe extern "C" fn frame_set_trace(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut c_void,
+) -> c_int {
+    // SAFETY: a frame; None and deletion clear the trace function.
+    unsafe {
+        let v = if v == crate::objects::object_ops::none() {
+            null_mut()
+        } else {
+            v
+        };
+        crate::capi::ffi::xsetref(
+            &raw mut (*(op as *mut PyFrameObject)).f_trace,
+            crate::capi::ffi::xnew_ref(v),
+        );
+    }
+    0
+}
+
+unsafe extern "C" fn frame_get_lasti(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a frame: the byte offset of the last instruction (3.10: twice `f_lasti`).
+    unsafe {
+        let l = (*(op as *mut PyFrameObject)).f_lasti;
+        crate::objects::longobject::PyLong_FromLong(if l < 0 {
+            -1
+        } else {
+            l as core::ffi::c_long * 2
+        })
+    }
+}
+
+unsafe extern "C" fn frame_clear_method(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a frame: a suspended generator's frame closes its generator first.
+    unsafe {
+        let f = op as *mut PyFrameObject;
+        if (*f).f_state == FRAME_EXECUTING {
+            crate::python::errors::set_string(
+                crate::exc!(RuntimeError),
+                "cannot clear an executing frame",
+            );
+            return null_mut();
+        }
+        if !(*f).f_gen.is_null() {
+            let g = (*f).f_gen;
+            crate::capi::ffi::incref(g);
+            crate::objects::genobject::_PyGen_Finalize(g);
+            crate::capi::ffi::decref(g);
+            if !crate::python::errors::occurred().is_null() {
+                return null_mut();
+            }
+        }
+        frame_clear(op);
+        crate::capi::ffi::new_ref(crate::objects::object_ops::none())
+    }
+}
+
+unsafe extern "C" fn frame_sizeof(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a frame.
+    unsafe {
+        let n = crate::capi::ffi::size(op);
+        crate::objects::longobject::PyLong_FromSsize_t(
+            size_of::<PyFrameObject>() as Py_ssize_t - size_of::<*mut PyObject>() as Py_ssize_t
+                + n * size_of::<*mut PyObject>() as Py_ssize_t,
+        )
+    }
 }

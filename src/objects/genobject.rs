@@ -82,8 +82,6 @@ const fn gen_type(name: &'static CStr, basicsize: usize) -> PyTypeObject {
     PyTypeObject {
         tp_dealloc: Some(gen_dealloc),
         tp_repr: Some(gen_repr),
-        tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-        tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
         tp_traverse: Some(gen_traverse),
         tp_finalize: Some(_PyGen_Finalize),
         tp_weaklistoffset: offset_of!(PyGenObject, gi_weakreflist) as Py_ssize_t,
@@ -102,6 +100,7 @@ const fn gen_type(name: &'static CStr, basicsize: usize) -> PyTypeObject {
 /// `gi_code`, getsets `__name__`, `__qualname__`, `gi_yieldfrom` and `gi_running`.
 #[unsafe(no_mangle)]
 pub static mut PyGen_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_as_async: &raw mut GEN_AS_ASYNC,
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
     tp_iternext: Some(gen_iternext),
@@ -118,6 +117,7 @@ pub static mut PyGen_Type: PyTypeObject = PyTypeObject {
 /// `cr_running`.
 #[unsafe(no_mangle)]
 pub static mut PyCoro_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_as_async: &raw mut CORO_AS_ASYNC,
     tp_methods: (&raw mut CORO_METHODS) as *mut PyMethodDef,
     tp_members: (&raw mut CORO_MEMBERS) as *mut PyMemberDef,
@@ -132,6 +132,7 @@ pub static mut PyCoro_Type: PyTypeObject = PyTypeObject {
 /// `ag_running_async`), `ag_code`; getsets `__name__`, `__qualname__`, `ag_await`.
 #[unsafe(no_mangle)]
 pub static mut PyAsyncGen_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_as_async: &raw mut AGEN_AS_ASYNC,
     tp_methods: (&raw mut crate::objects::asyncgen::AGEN_METHODS) as *mut PyMethodDef,
     tp_members: (&raw mut AGEN_MEMBERS) as *mut PyMemberDef,
@@ -1275,8 +1276,8 @@ const fn member(name: &'static CStr, kind: c_int, offset: usize, flags: c_int) -
 }
 
 use crate::objects::descrobject::{PyGetSetDef, PyMemberDef};
-use crate::python::structmember::{PY_AUDIT_READ, READONLY, T_BOOL, T_OBJECT};
 use crate::objects::methodobject::{METH_NOARGS, METH_O, METH_VARARGS, PyMethodDef};
+use crate::python::structmember::{PY_AUDIT_READ, READONLY, T_BOOL, T_OBJECT};
 
 pub(crate) const fn method(
     name: &'static CStr,
@@ -1478,9 +1479,8 @@ static mut CORO_AS_ASYNC: PyAsyncMethods = PyAsyncMethods {
 /// coroutine's `send`, `throw` and `close`. No `tp_as_async`.
 #[unsafe(no_mangle)]
 pub static mut _PyCoroWrapper_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(cw_dealloc),
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
     tp_traverse: Some(cw_traverse),
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
     tp_iternext: Some(cw_iternext),

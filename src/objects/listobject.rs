@@ -963,6 +963,7 @@ static mut LIST_AS_MAPPING: PyMappingMethods = PyMappingMethods {
 /// The type `list`.
 #[unsafe(no_mangle)]
 pub static mut PyList_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(list_dealloc),
     tp_repr: Some(list_repr),
     tp_hash: Some(crate::objects::object_ops::PyObject_HashNotImplemented),
@@ -1040,6 +1041,7 @@ unsafe extern "C" fn listiter_next(op: *mut PyObject) -> *mut PyObject {
 /// The type `list_iterator`.
 #[unsafe(no_mangle)]
 pub static mut PyListIter_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(listiter_dealloc),
     tp_traverse: Some(listiter_traverse),
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),

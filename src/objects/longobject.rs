@@ -93,6 +93,7 @@ pub(crate) static mut LONG_AS_NUMBER: PyNumberMethods = PyNumberMethods {
 /// The type `int`.
 #[unsafe(no_mangle)]
 pub static mut PyLong_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_itemsize: size_of::<digit>() as Py_ssize_t,
     tp_dealloc: Some(long_dealloc),
     tp_repr: Some(long_repr),
@@ -100,8 +101,9 @@ pub static mut PyLong_Type: PyTypeObject = PyTypeObject {
     tp_richcompare: Some(long_richcompare),
     tp_as_number: &raw mut LONG_AS_NUMBER,
     tp_getset: (&raw mut LONG_GETSET) as *mut PyGetSetDef,
-    tp_doc: c"int([x]) -> integer".as_ptr(),
-    ..static_type(c"int", 24, Py_TPFLAGS_BASETYPE | Py_TPFLAGS_LONG_SUBCLASS)
+    tp_doc: c"int([x]) -> integer\nint(x, base=10) -> integer\n\nConvert a number or string to an integer, or return 0 if no arguments\nare given.  If x is a number, return x.__int__().  For floating point\nnumbers, this truncates towards zero.\n\nIf x is not a number or if base is given, then x must be a string,\nbytes, or bytearray instance representing an integer literal in the\ngiven base.  The literal can be preceded by '+' or '-' and be surrounded\nby whitespace.  The base defaults to 10.  Valid bases are 0 and 2-36.\nBase 0 means to interpret the base from the string as an integer literal.\n>>> int('0b100', base=0)\n4".as_ptr(),
+    tp_new: Some(long_new),
+    ..static_type(c"int", 24, Py_TPFLAGS_BASETYPE | Py_TPFLAGS_LONG_SUBCLASS | _Py_TPFLAGS_MATCH_SELF)
 };
 
 /// The read-only number attributes every int has (bool inherits them).
@@ -543,10 +545,7 @@ pub(crate) unsafe fn index_as_ssize(op: *mut PyObject) -> Py_ssize_t {
             if !is_long(r) {
                 set_string(
                     crate::exc!(TypeError),
-                    &format!(
-                        "__index__ returned non-int (type {})",
-                        tp_name_of(r)
-                    ),
+                    &format!("__index__ returned non-int (type {})", tp_name_of(r)),
                 );
                 crate::capi::ffi::decref(r);
                 return -1;
@@ -558,10 +557,274 @@ pub(crate) unsafe fn index_as_ssize(op: *mut PyObject) -> Py_ssize_t {
         if v < Py_ssize_t::MIN as i128 || v > Py_ssize_t::MAX as i128 {
             set_string(
                 crate::exc!(OverflowError),
-                &format!("cannot fit '{}' into an index-sized integer", tp_name_of(op)),
+                &format!(
+                    "cannot fit '{}' into an index-sized integer",
+                    tp_name_of(op)
+                ),
             );
             return -1;
         }
         v as Py_ssize_t
+    }
+}
+
+/// Parses an int literal as `int(text, base)` does (base 0 or 2..36: whitespace, sign,
+/// underscores between digits, `0x`/`0o`/`0b` prefixes). None when `text` is no literal of
+/// that base; `Some(Err(()))` when the value does not fit pycoro's ints (128 bits).
+fn parse_int_literal(text: &str, base: u32) -> Option<Result<i128, ()>> {
+    let t = text.trim_matches(|c: char| c.is_whitespace());
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let base0 = base == 0;
+    let lower = t.to_ascii_lowercase();
+    let prefixed = |p: &str| lower.starts_with(p);
+    let (base, digits, had_prefix) = match base {
+        0 if prefixed("0x") => (16, &t[2..], true),
+        0 if prefixed("0o") => (8, &t[2..], true),
+        0 if prefixed("0b") => (2, &t[2..], true),
+        16 if prefixed("0x") => (16, &t[2..], true),
+        8 if prefixed("0o") => (8, &t[2..], true),
+        2 if prefixed("0b") => (2, &t[2..], true),
+        0 => (10, t, false),
+        b => (b, t, false),
+    };
+    // Base 0 refuses leading zeros in a non-zero decimal ("010").
+    let mut digits = digits;
+    if had_prefix && digits.starts_with('_') {
+        digits = &digits[1..];
+    }
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
+        return None;
+    }
+    let mut v: i128 = 0;
+    let mut overflow = false;
+    let mut all_zero = true;
+    for c in digits.chars() {
+        if c == '_' {
+            continue;
+        }
+        let d = c.to_digit(36)?;
+        if d >= base {
+            return None;
+        }
+        if d != 0 {
+            all_zero = false;
+        }
+        match v
+            .checked_mul(base as i128)
+            .and_then(|x| x.checked_add(d as i128))
+        {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+    }
+    if base0 && !had_prefix && digits.starts_with('0') && !all_zero {
+        // int("010", 0) is refused (an old octal literal); int("010") is 10.
+        return None;
+    }
+    if overflow {
+        return Some(Err(()));
+    }
+    Some(Ok(if neg { -v } else { v }))
+}
+
+/// `int(x=0)` / `int(x, base=10)`: the int type's `tp_new`.
+pub(crate) unsafe extern "C" fn long_new(
+    tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `args` a tuple, `kwds` a dict or NULL.
+    unsafe {
+        let n = crate::capi::ffi::size(args);
+        let mut x = if n > 0 {
+            crate::objects::tupleobject::item(args, 0)
+        } else {
+            null_mut()
+        };
+        let mut base = if n > 1 {
+            crate::objects::tupleobject::item(args, 1)
+        } else {
+            null_mut()
+        };
+        if n > 2 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("int() takes at most 2 arguments ({n} given)"),
+            );
+            return null_mut();
+        }
+        if !kwds.is_null() {
+            let mut pos = 0;
+            while let Some((k, v)) = crate::objects::dictobject::next_entry(kwds, &mut pos) {
+                match crate::objects::unicodeobject::str_as(k) {
+                    Some("base") if n < 2 => base = v,
+                    Some(name) if name != "base" || n >= 2 => {
+                        set_string(
+                            crate::exc!(TypeError),
+                            &format!("'{name}' is an invalid keyword argument for int()"),
+                        );
+                        return null_mut();
+                    }
+                    _ => {
+                        set_string(crate::exc!(TypeError), "keywords must be strings");
+                        return null_mut();
+                    }
+                }
+            }
+        }
+        let v: i128 = if x.is_null() {
+            if !base.is_null() {
+                set_string(crate::exc!(TypeError), "int() missing string argument");
+                return null_mut();
+            }
+            0
+        } else if !base.is_null() {
+            let b = index_as_ssize(base);
+            if b == -1 && !crate::python::errors::occurred().is_null() {
+                return null_mut();
+            }
+            if b != 0 && !(2..=36).contains(&b) {
+                set_string(
+                    crate::exc!(ValueError),
+                    "int() base must be >= 2 and <= 36, or 0",
+                );
+                return null_mut();
+            }
+            let Some(text) = (if crate::objects::unicodeobject::is_str(x) {
+                crate::objects::unicodeobject::str_as(x)
+            } else {
+                None
+            }) else {
+                set_string(
+                    crate::exc!(TypeError),
+                    "int() can't convert non-string with explicit base",
+                );
+                return null_mut();
+            };
+            match parse_int_literal(text, b as u32) {
+                Some(Ok(v)) => v,
+                Some(Err(())) => {
+                    set_string(
+                        crate::exc!(OverflowError),
+                        "pycoro: int literal too large (ints are limited to 128 bits)",
+                    );
+                    return null_mut();
+                }
+                None => {
+                    set_string(
+                        crate::exc!(ValueError),
+                        &format!(
+                            "invalid literal for int() with base {b}: {}",
+                            crate::objects::unicodeobject::repr_text(text)
+                        ),
+                    );
+                    return null_mut();
+                }
+            }
+        } else if is_long(x) {
+            match value(x) {
+                Some(v) => v,
+                None => {
+                    if tp == &raw mut PyLong_Type {
+                        return new_ref(x);
+                    }
+                    set_string(crate::exc!(OverflowError), "int too large");
+                    return null_mut();
+                }
+            }
+        } else if crate::objects::unicodeobject::is_str(x) {
+            let text = crate::objects::unicodeobject::str_as(x).unwrap_or("");
+            match parse_int_literal(text, 10) {
+                Some(Ok(v)) => v,
+                Some(Err(())) => {
+                    set_string(
+                        crate::exc!(OverflowError),
+                        "pycoro: int literal too large (ints are limited to 128 bits)",
+                    );
+                    return null_mut();
+                }
+                None => {
+                    set_string(
+                        crate::exc!(ValueError),
+                        &format!(
+                            "invalid literal for int() with base 10: {}",
+                            crate::objects::unicodeobject::repr_text(text)
+                        ),
+                    );
+                    return null_mut();
+                }
+            }
+        } else {
+            let nbm = (*ty(x)).tp_as_number;
+            let conv = if nbm.is_null() {
+                None
+            } else {
+                (*nbm).nb_int.or((*nbm).nb_index)
+            };
+            let Some(conv) = conv else {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                        tp_name_of(x)
+                    ),
+                );
+                return null_mut();
+            };
+            let r = conv(x);
+            if r.is_null() {
+                return r;
+            }
+            if !is_long(r) {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!("__int__ returned non-int (type {})", tp_name_of(r)),
+                );
+                crate::capi::ffi::decref(r);
+                return null_mut();
+            }
+            x = r;
+            let v = value(x).unwrap_or(0);
+            crate::capi::ffi::decref(r);
+            v
+        };
+        if tp == &raw mut PyLong_Type {
+            return from_i128(v);
+        }
+        // A subclass: allocate through its tp_alloc and copy the digits of the value.
+        let tmp = from_i128(v);
+        if tmp.is_null() {
+            return tmp;
+        }
+        let nd = crate::capi::ffi::size(tmp);
+        let Some(alloc) = (*tp).tp_alloc else {
+            crate::capi::ffi::decref(tmp);
+            crate::python::errors::bad_internal_call();
+            return null_mut();
+        };
+        let o = alloc(tp, nd.abs());
+        if !o.is_null() {
+            let size = (*tp).tp_basicsize as usize - size_of::<PyVarObject>()
+                + (nd.unsigned_abs()) * size_of::<digit>();
+            core::ptr::copy_nonoverlapping(
+                (tmp as *const u8).add(size_of::<PyVarObject>()),
+                (o as *mut u8).add(size_of::<PyVarObject>()),
+                size.min(
+                    ((*ty(tmp)).tp_basicsize as usize - size_of::<PyVarObject>())
+                        + nd.unsigned_abs() * size_of::<digit>(),
+                ),
+            );
+            (*(o as *mut PyVarObject)).ob_size = nd;
+        }
+        crate::capi::ffi::decref(tmp);
+        o
     }
 }

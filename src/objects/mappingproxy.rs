@@ -105,6 +105,7 @@ static mut MP_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
 /// The type `mappingproxy`.
 #[unsafe(no_mangle)]
 pub static mut PyDictProxy_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(mp_dealloc),
     tp_repr: Some(mp_repr),
     tp_str: Some(mp_str),

@@ -108,8 +108,12 @@ const_assert_eq!(size_of::<PyCMethodObject>(), 64);
 /// The type `builtin_function_or_method`.
 #[unsafe(no_mangle)]
 pub static mut PyCFunction_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_name: c"builtin_function_or_method".as_ptr(),
     tp_basicsize: size_of::<PyCFunctionObject>() as Py_ssize_t,
+    tp_methods: (&raw const CFUNCTION_METHODS) as *mut PyMethodDef,
+    tp_members: (&raw const CFUNCTION_MEMBERS) as *mut crate::objects::descrobject::PyMemberDef,
+    tp_getset: (&raw const CFUNCTION_GETSET) as *mut crate::objects::descrobject::PyGetSetDef,
     ..function_type()
 };
 
@@ -117,7 +121,11 @@ pub static mut PyCFunction_Type: PyTypeObject = PyTypeObject {
 #[unsafe(no_mangle)]
 pub static mut PyCMethod_Type: PyTypeObject = PyTypeObject {
     tp_base: &raw mut PyCFunction_Type,
-    ..function_type()
+    ..static_type(
+        c"builtin_method",
+        size_of::<PyCMethodObject>(),
+        Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    )
 };
 
 /// The slots shared by both function types.
@@ -125,9 +133,9 @@ const fn function_type() -> PyTypeObject {
     PyTypeObject {
         tp_dealloc: Some(cfunction_dealloc),
         tp_repr: Some(cfunction_repr),
-        tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-        tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
-        tp_call: Some(crate::objects::call::PyVectorcall_Call),
+        tp_hash: Some(cfunction_hash),
+        tp_richcompare: Some(cfunction_richcompare),
+        tp_call: Some(cfunction_call),
         tp_traverse: Some(cfunction_traverse),
         tp_vectorcall_offset: offset_of!(PyCFunctionObject, vectorcall) as Py_ssize_t,
         tp_weaklistoffset: offset_of!(PyCFunctionObject, m_weakreflist) as Py_ssize_t,
@@ -538,7 +546,9 @@ pub(crate) unsafe fn call_method_def(
     unsafe {
         let flags = (*ml).ml_flags
             & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
-        let f = (*ml).ml_meth.map_or(core::ptr::null(), |m| m as *const c_void);
+        let f = (*ml)
+            .ml_meth
+            .map_or(core::ptr::null(), |m| m as *const c_void);
         let has_kw = !kwnames.is_null() && crate::capi::ffi::size(kwnames) != 0;
         let no_kw = || {
             set_string(
@@ -647,5 +657,179 @@ pub(crate) unsafe fn call_method_def(
             }
         };
         r
+    }
+}
+
+/// `tp_call`: the vectorcall of the function (or its `METH_VARARGS` call).
+unsafe extern "C" fn cfunction_call(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a function object; `args` a tuple.
+    unsafe { crate::objects::call::PyVectorcall_Call(op, args, kwargs) }
+}
+
+/// Two built-ins are equal when they bind the same object to the same C function.
+unsafe extern "C" fn cfunction_richcompare(
+    a: *mut PyObject,
+    b: *mut PyObject,
+    op: c_int,
+) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        if (op != Py_EQ && op != Py_NE) || !is_cfunction(a) || !is_cfunction(b) {
+            return crate::capi::ffi::new_ref(crate::objects::object_ops::not_implemented());
+        }
+        let (x, y) = (a as *mut PyCFunctionObject, b as *mut PyCFunctionObject);
+        let eq = (*x).m_self == (*y).m_self
+            && crate::capi::ffi::fp((*(*x).m_ml).ml_meth)
+                == crate::capi::ffi::fp((*(*y).m_ml).ml_meth);
+        crate::capi::ffi::new_ref(crate::objects::boolobject::from_bool(eq == (op == Py_EQ)))
+    }
+}
+
+/// The hash of the bound object's address combined with the C function's.
+unsafe extern "C" fn cfunction_hash(op: *mut PyObject) -> Py_hash_t {
+    // SAFETY: a function object.
+    unsafe {
+        let f = op as *mut PyCFunctionObject;
+        let x = crate::objects::object_ops::hash_pointer((*f).m_self as usize);
+        let y =
+            crate::objects::object_ops::hash_pointer(crate::capi::ffi::fp((*(*f).m_ml).ml_meth));
+        let h = x ^ y;
+        if h == -1 { -2 } else { h }
+    }
+}
+
+static mut CFUNCTION_METHODS: [PyMethodDef; 2] = [
+    PyMethodDef {
+        ml_name: c"__reduce__".as_ptr(),
+        ml_meth: Some(cfunction_reduce),
+        ml_flags: METH_NOARGS,
+        ml_doc: core::ptr::null(),
+    },
+    PyMethodDef::SENTINEL,
+];
+
+static mut CFUNCTION_MEMBERS: [crate::objects::descrobject::PyMemberDef; 2] = [
+    crate::objects::descrobject::PyMemberDef {
+        name: c"__module__".as_ptr(),
+        r#type: crate::python::structmember::T_OBJECT,
+        offset: offset_of!(PyCFunctionObject, m_module) as Py_ssize_t,
+        flags: 0,
+        doc: core::ptr::null(),
+    },
+    crate::objects::descrobject::PyMemberDef::SENTINEL,
+];
+
+const fn cf_getset(
+    name: &'static CStr,
+    get: unsafe extern "C" fn(*mut PyObject, *mut c_void) -> *mut PyObject,
+) -> crate::objects::descrobject::PyGetSetDef {
+    crate::objects::descrobject::PyGetSetDef {
+        name: name.as_ptr(),
+        get: Some(get),
+        set: None,
+        doc: core::ptr::null(),
+        closure: null_mut(),
+    }
+}
+
+static mut CFUNCTION_GETSET: [crate::objects::descrobject::PyGetSetDef; 6] = [
+    cf_getset(c"__doc__", cfunction_get_doc),
+    cf_getset(c"__name__", cfunction_get_name),
+    cf_getset(c"__qualname__", cfunction_get_qualname),
+    cf_getset(c"__text_signature__", cfunction_get_text_signature),
+    cf_getset(c"__self__", cfunction_get_self),
+    crate::objects::descrobject::PyGetSetDef::SENTINEL,
+];
+
+unsafe fn ml_name<'a>(op: *mut PyObject) -> &'a str {
+    // SAFETY: a function object with a named method table entry.
+    unsafe {
+        CStr::from_ptr((*(*(op as *mut PyCFunctionObject)).m_ml).ml_name)
+            .to_str()
+            .unwrap_or("?")
+    }
+}
+
+unsafe extern "C" fn cfunction_get_doc(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a function object.
+    unsafe {
+        crate::objects::descrobject::doc_from_internal(
+            ml_name(op),
+            (*(*(op as *mut PyCFunctionObject)).m_ml).ml_doc,
+        )
+    }
+}
+
+unsafe extern "C" fn cfunction_get_text_signature(
+    op: *mut PyObject,
+    _c: *mut c_void,
+) -> *mut PyObject {
+    // SAFETY: a function object.
+    unsafe {
+        crate::objects::descrobject::text_signature_from_internal(
+            ml_name(op),
+            (*(*(op as *mut PyCFunctionObject)).m_ml).ml_doc,
+        )
+    }
+}
+
+unsafe extern "C" fn cfunction_get_name(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a function object.
+    unsafe { str_from(ml_name(op)) }
+}
+
+unsafe extern "C" fn cfunction_get_qualname(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a function object: `TYPE.NAME` for a method, `NAME` for a function.
+    unsafe {
+        let f = op as *mut PyCFunctionObject;
+        let s = (*f).m_self;
+        if s.is_null() || crate::objects::moduleobject_check(s) {
+            return str_from(ml_name(op));
+        }
+        let tp = if crate::capi::ffi::type_has(s, Py_TPFLAGS_TYPE_SUBCLASS) {
+            s as *mut PyTypeObject
+        } else {
+            ty(s)
+        };
+        str_from(&format!(
+            "{}.{}",
+            crate::objects::typeobject::type_qualname(tp),
+            ml_name(op)
+        ))
+    }
+}
+
+unsafe extern "C" fn cfunction_get_self(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a function object.
+    unsafe {
+        let s = (*(op as *mut PyCFunctionObject)).m_self;
+        crate::capi::ffi::new_ref(if s.is_null() {
+            crate::objects::object_ops::none()
+        } else {
+            s
+        })
+    }
+}
+
+unsafe extern "C" fn cfunction_reduce(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a function object. CPython reduces a bound method to `(getattr, (self, name))`;
+    // pycoro has no builtins module to name `getattr`, so only unbound functions reduce.
+    unsafe {
+        let s = (*(op as *mut PyCFunctionObject)).m_self;
+        if s.is_null() || crate::objects::moduleobject_check(s) {
+            return str_from(ml_name(op));
+        }
+        set_string(
+            crate::exc!(TypeError),
+            &format!(
+                "cannot pickle '{}' object",
+                crate::objects::typeobject::tp_name_of(op)
+            ),
+        );
+        null_mut()
     }
 }

@@ -27,3 +27,9 @@ pub mod typeobject;
 pub mod typeobject_heap;
 pub mod unicode_format;
 pub mod unicodeobject;
+
+/// Whether `op` is a module object (pycoro has none yet: always false).
+pub(crate) unsafe fn moduleobject_check(op: *mut object::PyObject) -> bool {
+    let _ = op;
+    false
+}

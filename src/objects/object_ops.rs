@@ -15,8 +15,8 @@ use core::ptr::null_mut;
 pub static mut _PyNone_Type: PyTypeObject = PyTypeObject {
     tp_dealloc: Some(immortal_dealloc),
     tp_repr: Some(none_repr),
-    tp_hash: Some(_Py_HashPointer_obj),
     tp_as_number: &raw mut NONE_AS_NUMBER,
+    tp_new: Some(none_new),
     ..static_type(c"NoneType", 16, 0)
 };
 
@@ -25,11 +25,93 @@ pub static mut _PyNone_Type: PyTypeObject = PyTypeObject {
 pub static mut _PyNotImplemented_Type: PyTypeObject = PyTypeObject {
     tp_dealloc: Some(immortal_dealloc),
     tp_repr: Some(notimpl_repr),
-    tp_hash: Some(_Py_HashPointer_obj),
+    tp_as_number: &raw mut NOTIMPL_AS_NUMBER,
+    tp_new: Some(notimpl_new),
+    tp_methods: (&raw const NOTIMPL_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
     ..static_type(c"NotImplementedType", 16, 0)
 };
 
-static mut NONE_AS_NUMBER: PyNumberMethods = crate::objects::longobject::EMPTY_NUMBER_METHODS;
+static mut NONE_AS_NUMBER: PyNumberMethods = PyNumberMethods {
+    nb_bool: Some(none_bool),
+    ..crate::objects::longobject::EMPTY_NUMBER_METHODS
+};
+
+static mut NOTIMPL_AS_NUMBER: PyNumberMethods = PyNumberMethods {
+    nb_bool: Some(notimpl_bool),
+    ..crate::objects::longobject::EMPTY_NUMBER_METHODS
+};
+
+static mut NOTIMPL_METHODS: [crate::objects::methodobject::PyMethodDef; 2] = [
+    crate::objects::methodobject::PyMethodDef {
+        ml_name: c"__reduce__".as_ptr(),
+        ml_meth: Some(notimpl_reduce),
+        ml_flags: crate::objects::methodobject::METH_NOARGS,
+        ml_doc: core::ptr::null(),
+    },
+    crate::objects::methodobject::PyMethodDef::SENTINEL,
+];
+
+unsafe extern "C" fn none_bool(_op: *mut PyObject) -> c_int {
+    0
+}
+
+unsafe extern "C" fn notimpl_bool(_op: *mut PyObject) -> c_int {
+    // SAFETY: issuing a warning (3.9+ deprecates NotImplemented in a boolean context).
+    unsafe {
+        let m = str_from("NotImplemented should not be used in a boolean context");
+        if m.is_null() {
+            return -1;
+        }
+        let r = crate::python::warnings::warn(crate::exc!(DeprecationWarning), m, 1, null_mut());
+        decref(m);
+        if r < 0 { -1 } else { 1 }
+    }
+}
+
+unsafe extern "C" fn notimpl_reduce(_op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a str.
+    unsafe { str_from("NotImplemented") }
+}
+
+/// `NoneType()` and `NotImplementedType()` return the singleton and take no arguments.
+unsafe fn singleton_new(
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+    name: &str,
+    singleton: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a tuple and a dict or NULL.
+    unsafe {
+        if crate::capi::ffi::size(args) != 0
+            || (!kwds.is_null() && !crate::objects::call::kwargs_empty(kwds))
+        {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("{name} takes no arguments"),
+            );
+            return null_mut();
+        }
+        new_ref(singleton)
+    }
+}
+
+unsafe extern "C" fn none_new(
+    _t: *mut PyTypeObject,
+    a: *mut PyObject,
+    k: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: tp_new contract.
+    unsafe { singleton_new(a, k, "NoneType", none()) }
+}
+
+unsafe extern "C" fn notimpl_new(
+    _t: *mut PyTypeObject,
+    a: *mut PyObject,
+    k: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: tp_new contract.
+    unsafe { singleton_new(a, k, "NotImplementedType", not_implemented()) }
+}
 
 /// `None` (`Py_None` is `&_Py_NoneStruct`). Immortal.
 #[unsafe(no_mangle)]
@@ -739,7 +821,9 @@ pub(crate) unsafe fn dict_ptr(op: *mut PyObject) -> *mut *mut PyObject {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn _PyObject_GetDictPtr(op: *mut PyObject) -> *mut *mut PyObject {
     check_null!(op, null_mut());
-    guard("_PyObject_GetDictPtr", null_mut(), || unsafe { dict_ptr(op) })
+    guard("_PyObject_GetDictPtr", null_mut(), || unsafe {
+        dict_ptr(op)
+    })
 }
 
 fn no_attribute(v: *mut PyObject, name: *mut PyObject) {
@@ -778,7 +862,10 @@ pub(crate) unsafe fn generic_get_attr(
             {
                 let r = get(descr, v, obj(tp));
                 decref(descr);
-                if r.is_null() && suppress && crate::python::errors::matches(crate::exc!(AttributeError)) {
+                if r.is_null()
+                    && suppress
+                    && crate::python::errors::matches(crate::exc!(AttributeError))
+                {
                     crate::python::errors::restore(null_mut(), null_mut(), null_mut());
                 }
                 return r;
@@ -809,7 +896,10 @@ pub(crate) unsafe fn generic_get_attr(
         if let Some(get) = f {
             let r = get(descr, v, obj(tp));
             decref(descr);
-            if r.is_null() && suppress && crate::python::errors::matches(crate::exc!(AttributeError)) {
+            if r.is_null()
+                && suppress
+                && crate::python::errors::matches(crate::exc!(AttributeError))
+            {
                 crate::python::errors::restore(null_mut(), null_mut(), null_mut());
             }
             return r;
@@ -843,7 +933,11 @@ pub(crate) unsafe fn generic_set_attr(
                 return r;
             }
         }
-        let dp = if dict.is_null() { dict_ptr(v) } else { null_mut() };
+        let dp = if dict.is_null() {
+            dict_ptr(v)
+        } else {
+            null_mut()
+        };
         let r = if dict.is_null() && dp.is_null() {
             if descr.is_null() {
                 no_attribute(v, name);
@@ -945,10 +1039,7 @@ pub unsafe extern "C" fn PyObject_GenericGetDict(
     guard("PyObject_GenericGetDict", null_mut(), || unsafe {
         let dp = dict_ptr(op);
         if dp.is_null() {
-            set_string(
-                crate::exc!(AttributeError),
-                "This object has no __dict__",
-            );
+            set_string(crate::exc!(AttributeError), "This object has no __dict__");
             return null_mut();
         }
         if (*dp).is_null() {
@@ -974,10 +1065,7 @@ pub unsafe extern "C" fn PyObject_GenericSetDict(
     guard("PyObject_GenericSetDict", -1, || unsafe {
         let dp = dict_ptr(op);
         if dp.is_null() {
-            set_string(
-                crate::exc!(AttributeError),
-                "This object has no __dict__",
-            );
+            set_string(crate::exc!(AttributeError), "This object has no __dict__");
             return -1;
         }
         if value.is_null() {
@@ -1020,7 +1108,10 @@ pub(crate) unsafe fn recursive_isinstance(inst: *mut PyObject, cls: *mut PyObjec
             }
             let r = c != obj(ty(inst))
                 && crate::capi::ffi::type_has(c, Py_TPFLAGS_TYPE_SUBCLASS)
-                && crate::objects::typeobject::is_subtype(c as *mut PyTypeObject, cls as *mut PyTypeObject);
+                && crate::objects::typeobject::is_subtype(
+                    c as *mut PyTypeObject,
+                    cls as *mut PyTypeObject,
+                );
             decref(c);
             return r as c_int;
         }
@@ -1053,19 +1144,17 @@ pub(crate) unsafe fn recursive_issubclass(derived: *mut PyObject, cls: *mut PyOb
             );
             return -1;
         }
-        crate::objects::typeobject::is_subtype(derived as *mut PyTypeObject, cls as *mut PyTypeObject) as c_int
+        crate::objects::typeobject::is_subtype(
+            derived as *mut PyTypeObject,
+            cls as *mut PyTypeObject,
+        ) as c_int
     }
 }
 
 /// `isinstance`/`issubclass` over `cls`: a tuple is searched item by item (recursively, under
 /// the recursion limit's depth), a type with its own `__instancecheck__`/`__subclasscheck__`
 /// defers to it.
-unsafe fn check_class(
-    x: *mut PyObject,
-    cls: *mut PyObject,
-    subclass: bool,
-    depth: u32,
-) -> c_int {
+unsafe fn check_class(x: *mut PyObject, cls: *mut PyObject, subclass: bool, depth: u32) -> c_int {
     // SAFETY: live objects.
     unsafe {
         if !subclass && ty(x) == cls as *mut PyTypeObject {
@@ -1104,7 +1193,11 @@ unsafe fn check_class(
             if !hook.is_null() {
                 let r = crate::objects::call::call_method(
                     cls,
-                    if subclass { "__subclasscheck__" } else { "__instancecheck__" },
+                    if subclass {
+                        "__subclasscheck__"
+                    } else {
+                        "__instancecheck__"
+                    },
                     &[x],
                 );
                 if r.is_null() {
@@ -1129,7 +1222,9 @@ unsafe fn check_class(
 pub unsafe extern "C" fn PyObject_IsInstance(inst: *mut PyObject, cls: *mut PyObject) -> c_int {
     check_null!(inst, -1);
     check_null!(cls, -1);
-    guard("PyObject_IsInstance", -1, || unsafe { check_class(inst, cls, false, 0) })
+    guard("PyObject_IsInstance", -1, || unsafe {
+        check_class(inst, cls, false, 0)
+    })
 }
 
 /// `issubclass(derived, cls)`: 1, 0, or -1 with an exception set.
@@ -1137,5 +1232,7 @@ pub unsafe extern "C" fn PyObject_IsInstance(inst: *mut PyObject, cls: *mut PyOb
 pub unsafe extern "C" fn PyObject_IsSubclass(derived: *mut PyObject, cls: *mut PyObject) -> c_int {
     check_null!(derived, -1);
     check_null!(cls, -1);
-    guard("PyObject_IsSubclass", -1, || unsafe { check_class(derived, cls, true, 0) })
+    guard("PyObject_IsSubclass", -1, || unsafe {
+        check_class(derived, cls, true, 0)
+    })
 }

@@ -18,7 +18,12 @@ type W = unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut c_void) -> *mut
 type WK =
     unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut c_void, *mut PyObject) -> *mut PyObject;
 
-const fn entry(name: &'static CStr, offset: usize, wrapper: Option<W>, doc: &'static CStr) -> wrapperbase {
+const fn entry(
+    name: &'static CStr,
+    offset: usize,
+    wrapper: Option<W>,
+    doc: &'static CStr,
+) -> wrapperbase {
     wrapperbase {
         name: name.as_ptr(),
         offset: offset as c_int,
@@ -30,7 +35,12 @@ const fn entry(name: &'static CStr, offset: usize, wrapper: Option<W>, doc: &'st
     }
 }
 
-const fn kw_entry(name: &'static CStr, offset: usize, wrapper: WK, doc: &'static CStr) -> wrapperbase {
+const fn kw_entry(
+    name: &'static CStr,
+    offset: usize,
+    wrapper: WK,
+    doc: &'static CStr,
+) -> wrapperbase {
     wrapperbase {
         name: name.as_ptr(),
         offset: offset as c_int,
@@ -82,7 +92,12 @@ macro_rules! bin {
                 concat_cstr!($rname),
                 n!($f),
                 Some(wrap_binaryfunc_r),
-                concat_cstr!($rname, "($self, value, /)\n--\n\nReturn value", $op, "self."),
+                concat_cstr!(
+                    $rname,
+                    "($self, value, /)\n--\n\nReturn value",
+                    $op,
+                    "self."
+                ),
             ),
         ]
     };
@@ -107,7 +122,12 @@ macro_rules! ibin {
 }
 macro_rules! un {
     ($name:literal, $f:ident, $w:ident, $doc:literal) => {
-        entry(concat_cstr!($name), n!($f), Some($w), concat_cstr!($name, "($self, /)\n--\n\n", $doc))
+        entry(
+            concat_cstr!($name),
+            n!($f),
+            Some($w),
+            concat_cstr!($name, "($self, /)\n--\n\n", $doc),
+        )
     };
 }
 
@@ -181,9 +201,24 @@ const TP_SLOTS: [wrapperbase; 26] = [
 ];
 
 const AM_SLOTS: [wrapperbase; 3] = [
-    entry(c"__await__", am(offset_of!(PyAsyncMethods, am_await)), Some(wrap_unaryfunc), c"__await__($self, /)\n--\n\nReturn an iterator to be used in await expression."),
-    entry(c"__aiter__", am(offset_of!(PyAsyncMethods, am_aiter)), Some(wrap_unaryfunc), c"__aiter__($self, /)\n--\n\nReturn an awaitable, that resolves in asynchronous iterator."),
-    entry(c"__anext__", am(offset_of!(PyAsyncMethods, am_anext)), Some(wrap_unaryfunc), c"__anext__($self, /)\n--\n\nReturn a value or raise StopAsyncIteration."),
+    entry(
+        c"__await__",
+        am(offset_of!(PyAsyncMethods, am_await)),
+        Some(wrap_unaryfunc),
+        c"__await__($self, /)\n--\n\nReturn an iterator to be used in await expression.",
+    ),
+    entry(
+        c"__aiter__",
+        am(offset_of!(PyAsyncMethods, am_aiter)),
+        Some(wrap_unaryfunc),
+        c"__aiter__($self, /)\n--\n\nReturn an awaitable, that resolves in asynchronous iterator.",
+    ),
+    entry(
+        c"__anext__",
+        am(offset_of!(PyAsyncMethods, am_anext)),
+        Some(wrap_unaryfunc),
+        c"__anext__($self, /)\n--\n\nReturn a value or raise StopAsyncIteration.",
+    ),
 ];
 
 const NB_SLOTS_1: [wrapperbase; 17] = {
@@ -192,15 +227,47 @@ const NB_SLOTS_1: [wrapperbase; 17] = {
     let [e, f] = bin!("__mul__", "__rmul__", nb_multiply, "*");
     let [g, h] = bin!("__mod__", "__rmod__", nb_remainder, "%");
     [
-        a, b, c, d, e, f, g, h,
-        entry(c"__divmod__", n!(nb_divmod), Some(wrap_binaryfunc_l), c"__divmod__($self, value, /)\n--\n\nReturn divmod(self, value)."),
-        entry(c"__rdivmod__", n!(nb_divmod), Some(wrap_binaryfunc_r), c"__rdivmod__($self, value, /)\n--\n\nReturn divmod(value, self)."),
-        entry(c"__pow__", n!(nb_power), Some(wrap_ternaryfunc), c"__pow__($self, value, mod=None, /)\n--\n\nReturn pow(self, value, mod)."),
-        entry(c"__rpow__", n!(nb_power), Some(wrap_ternaryfunc_r), c"__rpow__($self, value, mod=None, /)\n--\n\nReturn pow(value, self, mod)."),
+        a,
+        b,
+        c,
+        d,
+        e,
+        f,
+        g,
+        h,
+        entry(
+            c"__divmod__",
+            n!(nb_divmod),
+            Some(wrap_binaryfunc_l),
+            c"__divmod__($self, value, /)\n--\n\nReturn divmod(self, value).",
+        ),
+        entry(
+            c"__rdivmod__",
+            n!(nb_divmod),
+            Some(wrap_binaryfunc_r),
+            c"__rdivmod__($self, value, /)\n--\n\nReturn divmod(value, self).",
+        ),
+        entry(
+            c"__pow__",
+            n!(nb_power),
+            Some(wrap_ternaryfunc),
+            c"__pow__($self, value, mod=None, /)\n--\n\nReturn pow(self, value, mod).",
+        ),
+        entry(
+            c"__rpow__",
+            n!(nb_power),
+            Some(wrap_ternaryfunc_r),
+            c"__rpow__($self, value, mod=None, /)\n--\n\nReturn pow(value, self, mod).",
+        ),
         un!("__neg__", nb_negative, wrap_unaryfunc, "-self"),
         un!("__pos__", nb_positive, wrap_unaryfunc, "+self"),
         un!("__abs__", nb_absolute, wrap_unaryfunc, "abs(self)"),
-        un!("__bool__", nb_bool, wrap_inquirypred, "True if self else False"),
+        un!(
+            "__bool__",
+            nb_bool,
+            wrap_inquirypred,
+            "True if self else False"
+        ),
         un!("__invert__", nb_invert, wrap_unaryfunc, "~self"),
     ]
 };
@@ -238,20 +305,90 @@ const NB_SLOTS_2: [wrapperbase; 32] = {
 };
 
 const MP_SQ_SLOTS: [wrapperbase; 14] = [
-    entry(c"__len__", mp(offset_of!(PyMappingMethods, mp_length)), Some(wrap_lenfunc), c"__len__($self, /)\n--\n\nReturn len(self)."),
-    entry(c"__getitem__", mp(offset_of!(PyMappingMethods, mp_subscript)), Some(wrap_binaryfunc), c"__getitem__($self, key, /)\n--\n\nReturn self[key]."),
-    entry(c"__setitem__", mp(offset_of!(PyMappingMethods, mp_ass_subscript)), Some(wrap_objobjargproc), c"__setitem__($self, key, value, /)\n--\n\nSet self[key] to value."),
-    entry(c"__delitem__", mp(offset_of!(PyMappingMethods, mp_ass_subscript)), Some(wrap_delitem), c"__delitem__($self, key, /)\n--\n\nDelete self[key]."),
-    entry(c"__len__", sq(offset_of!(PySequenceMethods, sq_length)), Some(wrap_lenfunc), c"__len__($self, /)\n--\n\nReturn len(self)."),
-    entry(c"__add__", sq(offset_of!(PySequenceMethods, sq_concat)), Some(wrap_binaryfunc), c"__add__($self, value, /)\n--\n\nReturn self+value."),
-    entry(c"__mul__", sq(offset_of!(PySequenceMethods, sq_repeat)), Some(wrap_indexargfunc), c"__mul__($self, value, /)\n--\n\nReturn self*value."),
-    entry(c"__rmul__", sq(offset_of!(PySequenceMethods, sq_repeat)), Some(wrap_indexargfunc), c"__rmul__($self, value, /)\n--\n\nReturn value*self."),
-    entry(c"__getitem__", sq(offset_of!(PySequenceMethods, sq_item)), Some(wrap_sq_item), c"__getitem__($self, key, /)\n--\n\nReturn self[key]."),
-    entry(c"__setitem__", sq(offset_of!(PySequenceMethods, sq_ass_item)), Some(wrap_sq_setitem), c"__setitem__($self, key, value, /)\n--\n\nSet self[key] to value."),
-    entry(c"__delitem__", sq(offset_of!(PySequenceMethods, sq_ass_item)), Some(wrap_sq_delitem), c"__delitem__($self, key, /)\n--\n\nDelete self[key]."),
-    entry(c"__contains__", sq(offset_of!(PySequenceMethods, sq_contains)), Some(wrap_objobjproc), c"__contains__($self, key, /)\n--\n\nReturn key in self."),
-    entry(c"__iadd__", sq(offset_of!(PySequenceMethods, sq_inplace_concat)), Some(wrap_binaryfunc), c"__iadd__($self, value, /)\n--\n\nImplement self+=value."),
-    entry(c"__imul__", sq(offset_of!(PySequenceMethods, sq_inplace_repeat)), Some(wrap_indexargfunc), c"__imul__($self, value, /)\n--\n\nImplement self*=value."),
+    entry(
+        c"__len__",
+        mp(offset_of!(PyMappingMethods, mp_length)),
+        Some(wrap_lenfunc),
+        c"__len__($self, /)\n--\n\nReturn len(self).",
+    ),
+    entry(
+        c"__getitem__",
+        mp(offset_of!(PyMappingMethods, mp_subscript)),
+        Some(wrap_binaryfunc),
+        c"__getitem__($self, key, /)\n--\n\nReturn self[key].",
+    ),
+    entry(
+        c"__setitem__",
+        mp(offset_of!(PyMappingMethods, mp_ass_subscript)),
+        Some(wrap_objobjargproc),
+        c"__setitem__($self, key, value, /)\n--\n\nSet self[key] to value.",
+    ),
+    entry(
+        c"__delitem__",
+        mp(offset_of!(PyMappingMethods, mp_ass_subscript)),
+        Some(wrap_delitem),
+        c"__delitem__($self, key, /)\n--\n\nDelete self[key].",
+    ),
+    entry(
+        c"__len__",
+        sq(offset_of!(PySequenceMethods, sq_length)),
+        Some(wrap_lenfunc),
+        c"__len__($self, /)\n--\n\nReturn len(self).",
+    ),
+    entry(
+        c"__add__",
+        sq(offset_of!(PySequenceMethods, sq_concat)),
+        Some(wrap_binaryfunc),
+        c"__add__($self, value, /)\n--\n\nReturn self+value.",
+    ),
+    entry(
+        c"__mul__",
+        sq(offset_of!(PySequenceMethods, sq_repeat)),
+        Some(wrap_indexargfunc),
+        c"__mul__($self, value, /)\n--\n\nReturn self*value.",
+    ),
+    entry(
+        c"__rmul__",
+        sq(offset_of!(PySequenceMethods, sq_repeat)),
+        Some(wrap_indexargfunc),
+        c"__rmul__($self, value, /)\n--\n\nReturn value*self.",
+    ),
+    entry(
+        c"__getitem__",
+        sq(offset_of!(PySequenceMethods, sq_item)),
+        Some(wrap_sq_item),
+        c"__getitem__($self, key, /)\n--\n\nReturn self[key].",
+    ),
+    entry(
+        c"__setitem__",
+        sq(offset_of!(PySequenceMethods, sq_ass_item)),
+        Some(wrap_sq_setitem),
+        c"__setitem__($self, key, value, /)\n--\n\nSet self[key] to value.",
+    ),
+    entry(
+        c"__delitem__",
+        sq(offset_of!(PySequenceMethods, sq_ass_item)),
+        Some(wrap_sq_delitem),
+        c"__delitem__($self, key, /)\n--\n\nDelete self[key].",
+    ),
+    entry(
+        c"__contains__",
+        sq(offset_of!(PySequenceMethods, sq_contains)),
+        Some(wrap_objobjproc),
+        c"__contains__($self, key, /)\n--\n\nReturn key in self.",
+    ),
+    entry(
+        c"__iadd__",
+        sq(offset_of!(PySequenceMethods, sq_inplace_concat)),
+        Some(wrap_binaryfunc),
+        c"__iadd__($self, value, /)\n--\n\nImplement self+=value.",
+    ),
+    entry(
+        c"__imul__",
+        sq(offset_of!(PySequenceMethods, sq_inplace_repeat)),
+        Some(wrap_indexargfunc),
+        c"__imul__($self, value, /)\n--\n\nImplement self*=value.",
+    ),
 ];
 
 const NB_ALL: [wrapperbase; 49] = cat::<17, 32, 49>(NB_SLOTS_1, NB_SLOTS_2);
@@ -276,15 +413,30 @@ pub(crate) unsafe fn slot_ptr(tp: *mut PyTypeObject, offset: c_int) -> *mut *mut
     // SAFETY: `tp` is a live type object; offsets come from the table above.
     unsafe {
         let (table, base): (*mut u8, usize) = if off >= offset_of!(PyHeapTypeObject, as_buffer) {
-            ((*tp).tp_as_buffer as *mut u8, offset_of!(PyHeapTypeObject, as_buffer))
+            (
+                (*tp).tp_as_buffer as *mut u8,
+                offset_of!(PyHeapTypeObject, as_buffer),
+            )
         } else if off >= offset_of!(PyHeapTypeObject, as_sequence) {
-            ((*tp).tp_as_sequence as *mut u8, offset_of!(PyHeapTypeObject, as_sequence))
+            (
+                (*tp).tp_as_sequence as *mut u8,
+                offset_of!(PyHeapTypeObject, as_sequence),
+            )
         } else if off >= offset_of!(PyHeapTypeObject, as_mapping) {
-            ((*tp).tp_as_mapping as *mut u8, offset_of!(PyHeapTypeObject, as_mapping))
+            (
+                (*tp).tp_as_mapping as *mut u8,
+                offset_of!(PyHeapTypeObject, as_mapping),
+            )
         } else if off >= offset_of!(PyHeapTypeObject, as_number) {
-            ((*tp).tp_as_number as *mut u8, offset_of!(PyHeapTypeObject, as_number))
+            (
+                (*tp).tp_as_number as *mut u8,
+                offset_of!(PyHeapTypeObject, as_number),
+            )
         } else if off >= offset_of!(PyHeapTypeObject, as_async) {
-            ((*tp).tp_as_async as *mut u8, offset_of!(PyHeapTypeObject, as_async))
+            (
+                (*tp).tp_as_async as *mut u8,
+                offset_of!(PyHeapTypeObject, as_async),
+            )
         } else {
             (tp as *mut u8, 0)
         };
@@ -388,7 +540,11 @@ type Hash = unsafe extern "C" fn(*mut PyObject) -> Py_hash_t;
 type RichCmp = unsafe extern "C" fn(*mut PyObject, *mut PyObject, c_int) -> *mut PyObject;
 type Destructor = unsafe extern "C" fn(*mut PyObject);
 
-unsafe extern "C" fn wrap_unaryfunc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_unaryfunc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 0) {
@@ -398,7 +554,11 @@ unsafe extern "C" fn wrap_unaryfunc(s: *mut PyObject, args: *mut PyObject, w: *m
     }
 }
 
-unsafe extern "C" fn wrap_binaryfunc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_binaryfunc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -408,12 +568,20 @@ unsafe extern "C" fn wrap_binaryfunc(s: *mut PyObject, args: *mut PyObject, w: *
     }
 }
 
-unsafe extern "C" fn wrap_binaryfunc_l(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_binaryfunc_l(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe { wrap_binaryfunc(s, args, w) }
 }
 
-unsafe extern "C" fn wrap_binaryfunc_r(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_binaryfunc_r(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -423,7 +591,11 @@ unsafe extern "C" fn wrap_binaryfunc_r(s: *mut PyObject, args: *mut PyObject, w:
     }
 }
 
-unsafe extern "C" fn wrap_ternaryfunc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_ternaryfunc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         let Some([other, third]) = unpack(args, 1, 2) else {
@@ -434,7 +606,11 @@ unsafe extern "C" fn wrap_ternaryfunc(s: *mut PyObject, args: *mut PyObject, w: 
     }
 }
 
-unsafe extern "C" fn wrap_ternaryfunc_r(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_ternaryfunc_r(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         let Some([other, third]) = unpack(args, 1, 2) else {
@@ -445,7 +621,11 @@ unsafe extern "C" fn wrap_ternaryfunc_r(s: *mut PyObject, args: *mut PyObject, w
     }
 }
 
-unsafe extern "C" fn wrap_inquirypred(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_inquirypred(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 0) {
@@ -459,7 +639,11 @@ unsafe extern "C" fn wrap_inquirypred(s: *mut PyObject, args: *mut PyObject, w: 
     }
 }
 
-unsafe extern "C" fn wrap_lenfunc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_lenfunc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 0) {
@@ -486,7 +670,11 @@ unsafe fn as_index(o: *mut PyObject) -> Option<Py_ssize_t> {
     }
 }
 
-unsafe extern "C" fn wrap_indexargfunc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_indexargfunc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -520,7 +708,11 @@ unsafe fn getindex(s: *mut PyObject, arg: *mut PyObject) -> Option<Py_ssize_t> {
     }
 }
 
-unsafe extern "C" fn wrap_sq_item(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_sq_item(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -533,7 +725,11 @@ unsafe extern "C" fn wrap_sq_item(s: *mut PyObject, args: *mut PyObject, w: *mut
     }
 }
 
-unsafe extern "C" fn wrap_sq_setitem(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_sq_setitem(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         let Some([key, value]) = unpack(args, 2, 2) else {
@@ -546,7 +742,11 @@ unsafe extern "C" fn wrap_sq_setitem(s: *mut PyObject, args: *mut PyObject, w: *
     }
 }
 
-unsafe extern "C" fn wrap_sq_delitem(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_sq_delitem(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -559,7 +759,11 @@ unsafe extern "C" fn wrap_sq_delitem(s: *mut PyObject, args: *mut PyObject, w: *
     }
 }
 
-unsafe extern "C" fn wrap_objobjproc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_objobjproc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -573,7 +777,11 @@ unsafe extern "C" fn wrap_objobjproc(s: *mut PyObject, args: *mut PyObject, w: *
     }
 }
 
-unsafe extern "C" fn wrap_objobjargproc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_objobjargproc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         let Some([key, value]) = unpack(args, 2, 2) else {
@@ -583,7 +791,11 @@ unsafe extern "C" fn wrap_objobjargproc(s: *mut PyObject, args: *mut PyObject, w
     }
 }
 
-unsafe extern "C" fn wrap_delitem(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_delitem(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -600,7 +812,9 @@ unsafe fn hackcheck(s: *mut PyObject, func: *mut c_void, what: &str) -> bool {
     // SAFETY: a live object.
     unsafe {
         let tp = crate::capi::ffi::ty(s);
-        if (*tp).tp_mro.is_null() || (*tp).tp_setattro.map_or(null_mut(), |f| f as *mut c_void) == func {
+        if (*tp).tp_mro.is_null()
+            || (*tp).tp_setattro.map_or(null_mut(), |f| f as *mut c_void) == func
+        {
             return true;
         }
         set_string(
@@ -614,7 +828,11 @@ unsafe fn hackcheck(s: *mut PyObject, func: *mut c_void, what: &str) -> bool {
     }
 }
 
-unsafe extern "C" fn wrap_setattr(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_setattr(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         let Some([name, value]) = unpack(args, 2, 2) else {
@@ -627,7 +845,11 @@ unsafe extern "C" fn wrap_setattr(s: *mut PyObject, args: *mut PyObject, w: *mut
     }
 }
 
-unsafe extern "C" fn wrap_delattr(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_delattr(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -640,7 +862,11 @@ unsafe extern "C" fn wrap_delattr(s: *mut PyObject, args: *mut PyObject, w: *mut
     }
 }
 
-unsafe extern "C" fn wrap_hashfunc(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_hashfunc(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 0) {
@@ -654,17 +880,31 @@ unsafe extern "C" fn wrap_hashfunc(s: *mut PyObject, args: *mut PyObject, w: *mu
     }
 }
 
-unsafe extern "C" fn wrap_call(s: *mut PyObject, args: *mut PyObject, w: *mut c_void, kw: *mut PyObject) -> *mut PyObject {
+unsafe extern "C" fn wrap_call(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+    kw: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe { slot_fn!(w, Ternary)(s, args, kw) }
 }
 
-unsafe extern "C" fn wrap_init(s: *mut PyObject, args: *mut PyObject, w: *mut c_void, kw: *mut PyObject) -> *mut PyObject {
+unsafe extern "C" fn wrap_init(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+    kw: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe { none_result(slot_fn!(w, ObjObjArg)(s, args, kw)) }
 }
 
-unsafe extern "C" fn wrap_del(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_del(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 0) {
@@ -678,7 +918,12 @@ unsafe extern "C" fn wrap_del(s: *mut PyObject, args: *mut PyObject, w: *mut c_v
     }
 }
 
-unsafe fn wrap_richcmp(s: *mut PyObject, args: *mut PyObject, w: *mut c_void, op: c_int) -> *mut PyObject {
+unsafe fn wrap_richcmp(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+    op: c_int,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {
@@ -690,7 +935,11 @@ unsafe fn wrap_richcmp(s: *mut PyObject, args: *mut PyObject, w: *mut c_void, op
 
 macro_rules! richcmp {
     ($name:ident, $op:expr) => {
-        unsafe extern "C" fn $name(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+        unsafe extern "C" fn $name(
+            s: *mut PyObject,
+            args: *mut PyObject,
+            w: *mut c_void,
+        ) -> *mut PyObject {
             // SAFETY: wrapper contract.
             unsafe { wrap_richcmp(s, args, w, $op) }
         }
@@ -703,7 +952,11 @@ richcmp!(richcmp_ne, Py_NE);
 richcmp!(richcmp_gt, Py_GT);
 richcmp!(richcmp_ge, Py_GE);
 
-unsafe extern "C" fn wrap_next(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_next(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 0) {
@@ -717,7 +970,11 @@ unsafe extern "C" fn wrap_next(s: *mut PyObject, args: *mut PyObject, w: *mut c_
     }
 }
 
-unsafe extern "C" fn wrap_descr_get(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_descr_get(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         let Some([o, t]) = unpack(args, 1, 2) else {
@@ -733,7 +990,11 @@ unsafe extern "C" fn wrap_descr_get(s: *mut PyObject, args: *mut PyObject, w: *m
     }
 }
 
-unsafe extern "C" fn wrap_descr_set(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_descr_set(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         let Some([o, v]) = unpack(args, 2, 2) else {
@@ -743,7 +1004,11 @@ unsafe extern "C" fn wrap_descr_set(s: *mut PyObject, args: *mut PyObject, w: *m
     }
 }
 
-unsafe extern "C" fn wrap_descr_delete(s: *mut PyObject, args: *mut PyObject, w: *mut c_void) -> *mut PyObject {
+unsafe extern "C" fn wrap_descr_delete(
+    s: *mut PyObject,
+    args: *mut PyObject,
+    w: *mut c_void,
+) -> *mut PyObject {
     // SAFETY: wrapper contract.
     unsafe {
         if !check_num_args(args, 1) {

@@ -30,6 +30,7 @@ static mut TUPLE_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
 /// The type `tuple`.
 #[unsafe(no_mangle)]
 pub static mut PyTuple_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_itemsize: size_of::<*mut PyObject>() as Py_ssize_t,
     tp_dealloc: Some(tuple_dealloc),
     tp_repr: Some(tuple_repr),
@@ -38,11 +39,16 @@ pub static mut PyTuple_Type: PyTypeObject = PyTypeObject {
     tp_traverse: Some(tuple_traverse),
     tp_as_sequence: &raw mut TUPLE_AS_SEQUENCE,
     tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
-    tp_doc: c"Built-in immutable sequence.".as_ptr(),
+    tp_doc: c"tuple(iterable=(), /)\n--\n\nBuilt-in immutable sequence.\n\nIf no argument is given, the constructor returns an empty tuple.\nIf iterable is specified the tuple is initialized from iterable's items.\n\nIf the argument is a tuple, the return value is the same object.".as_ptr(),
+    tp_new: Some(tuple_new),
     ..static_type(
         c"tuple",
         24,
-        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_SEQUENCE,
+        Py_TPFLAGS_BASETYPE
+            | Py_TPFLAGS_HAVE_GC
+            | Py_TPFLAGS_TUPLE_SUBCLASS
+            | Py_TPFLAGS_SEQUENCE
+            | _Py_TPFLAGS_MATCH_SELF,
     )
 };
 
@@ -366,4 +372,91 @@ pub unsafe extern "C" fn PyTuple_GetSlice(
             tuple_from(&as_slice(p)[lo as usize..hi as usize])
         }
     })
+}
+
+/// `tuple(iterable=())`: the iterable's items (a tuple itself when it is one).
+unsafe extern "C" fn tuple_new(
+    tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a tuple and a dict or NULL.
+    unsafe {
+        if !kwds.is_null() && !crate::objects::call::kwargs_empty(kwds) {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                "tuple() takes no keyword arguments",
+            );
+            return null_mut();
+        }
+        let n = crate::capi::ffi::size(args);
+        if n > 1 {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                &format!("tuple expected at most 1 argument, got {n}"),
+            );
+            return null_mut();
+        }
+        let items = if n == 0 {
+            empty()
+        } else {
+            let it = item(args, 0);
+            if is_tuple(it) && crate::capi::ffi::ty(it) == &raw mut PyTuple_Type {
+                crate::capi::ffi::new_ref(it)
+            } else {
+                let iter = crate::objects::iterobject::PyObject_GetIter(it);
+                if iter.is_null() {
+                    return null_mut();
+                }
+                let mut v: Vec<*mut PyObject> = Vec::new();
+                loop {
+                    let x = crate::objects::iterobject::PyIter_Next(iter);
+                    if x.is_null() {
+                        break;
+                    }
+                    if v.try_reserve(1).is_err() {
+                        crate::capi::ffi::decref(x);
+                        break;
+                    }
+                    v.push(x);
+                }
+                crate::capi::ffi::decref(iter);
+                let failed = !crate::python::errors::occurred().is_null();
+                let t = if failed { null_mut() } else { tuple_from(&v) };
+                for x in v {
+                    crate::capi::ffi::decref(x);
+                }
+                if t.is_null() {
+                    if !failed && crate::python::errors::occurred().is_null() {
+                        return crate::python::errors::no_memory();
+                    }
+                    return null_mut();
+                }
+                t
+            }
+        };
+        if tp == &raw mut PyTuple_Type {
+            return items;
+        }
+        // A subclass: a new object of that type holding the same items.
+        let m = crate::capi::ffi::size(items);
+        let Some(alloc) = (*tp).tp_alloc else {
+            crate::capi::ffi::decref(items);
+            crate::python::errors::bad_internal_call();
+            return null_mut();
+        };
+        let o = alloc(tp, m);
+        if !o.is_null() {
+            for i in 0..m {
+                *items_ptr(o).add(i as usize) = crate::capi::ffi::new_ref(item(items, i));
+            }
+        }
+        crate::capi::ffi::decref(items);
+        o
+    }
+}
+
+unsafe fn items_ptr(op: *mut PyObject) -> *mut *mut PyObject {
+    // SAFETY: a tuple-layout object.
+    unsafe { (op as *mut u8).add(size_of::<PyVarObject>()) as *mut *mut PyObject }
 }

@@ -11,7 +11,7 @@ type Newproc =
 type Freeproc = unsafe extern "C" fn(*mut core::ffi::c_void);
 use crate::modules::gcmodule::{alloc_object, track, var_size};
 use crate::objects::object::*;
-use crate::objects::object_ops::{PyObject_GenericGetAttr, PyObject_GenericSetAttr, none};
+use crate::objects::object_ops::none;
 use crate::objects::typeobject_heap::type_new;
 use crate::python::errors::set_string;
 use core::ffi::{CStr, c_int, c_ulong};
@@ -47,8 +47,8 @@ pub(crate) const fn static_type(
         tp_hash: None,
         tp_call: None,
         tp_str: None,
-        tp_getattro: Some(PyObject_GenericGetAttr),
-        tp_setattro: Some(PyObject_GenericSetAttr),
+        tp_getattro: None,
+        tp_setattro: None,
         tp_as_buffer: null_mut(),
         tp_flags: flags,
         tp_doc: core::ptr::null(),
@@ -67,14 +67,9 @@ pub(crate) const fn static_type(
         tp_descr_set: None,
         tp_dictoffset: 0,
         tp_init: None,
-        tp_alloc: Some(PyType_GenericAlloc),
+        tp_alloc: None,
         tp_new: None,
-        // GC objects carry a header in front of them: they must be freed through it.
-        tp_free: if flags & Py_TPFLAGS_HAVE_GC != 0 {
-            Some(crate::modules::gcmodule::PyObject_GC_Del)
-        } else {
-            Some(crate::objects::obmalloc::PyObject_Free)
-        },
+        tp_free: None,
         tp_is_gc: None,
         tp_bases: null_mut(),
         tp_mro: null_mut(),
@@ -97,8 +92,8 @@ pub static mut PyType_Type: PyTypeObject = PyTypeObject {
     tp_getattro: Some(type_getattro),
     tp_setattro: Some(type_setattro),
     // SAFETY: `_Py_HashPointer(const void *)` hashes the object's address, as tp_hash needs.
-    tp_hash: Some(unsafe { core::mem::transmute::<HashPtr, HashObj>(crate::objects::object_ops::_Py_HashPointer) }),
-    tp_doc: c"type(object) -> the object's type\ntype(name, bases, dict, **kwds) -> a new type".as_ptr(),
+    tp_doc: c"type(object) -> the object's type\ntype(name, bases, dict, **kwds) -> a new type"
+        .as_ptr(),
     tp_traverse: Some(type_traverse),
     tp_clear: Some(type_clear),
     tp_is_gc: Some(type_is_gc),
@@ -117,7 +112,10 @@ pub static mut PyType_Type: PyTypeObject = PyTypeObject {
     ..static_type(
         c"type",
         size_of::<PyHeapTypeObject>(),
-        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TYPE_SUBCLASS | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+        Py_TPFLAGS_BASETYPE
+            | Py_TPFLAGS_TYPE_SUBCLASS
+            | Py_TPFLAGS_HAVE_GC
+            | Py_TPFLAGS_HAVE_VECTORCALL,
     )
 };
 
@@ -135,6 +133,9 @@ pub static mut PyBaseObject_Type: PyTypeObject = PyTypeObject {
     tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
     tp_new: Some(object_new),
     tp_init: Some(object_init),
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
+    tp_setattro: Some(crate::objects::object_ops::PyObject_GenericSetAttr),
+    tp_alloc: Some(PyType_GenericAlloc),
     tp_free: Some(crate::objects::obmalloc::PyObject_Free),
     tp_doc: c"object()\n--\n\nThe base class of the class hierarchy.\n\nWhen called, it accepts no arguments and returns a new featureless\ninstance that has no instance attributes and cannot be given any.\n".as_ptr(),
     tp_methods: (&raw const OBJECT_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
@@ -218,7 +219,11 @@ unsafe extern "C" fn type_is_gc(op: *mut PyObject) -> c_int {
     unsafe { has_flag(op as *mut PyTypeObject, Py_TPFLAGS_HEAPTYPE) as c_int }
 }
 
-unsafe extern "C" fn type_init(op: *mut PyObject, args: *mut PyObject, kwds: *mut PyObject) -> c_int {
+unsafe extern "C" fn type_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> c_int {
     let _ = op;
     // SAFETY: `args` a tuple, `kwds` a dict or NULL.
     unsafe {
@@ -231,7 +236,10 @@ unsafe extern "C" fn type_init(op: *mut PyObject, args: *mut PyObject, kwds: *mu
             return -1;
         }
         if n != 1 && n != 3 {
-            set_string(crate::exc!(TypeError), "type.__init__() takes 1 or 3 arguments");
+            set_string(
+                crate::exc!(TypeError),
+                "type.__init__() takes 1 or 3 arguments",
+            );
             return -1;
         }
     }
@@ -247,10 +255,17 @@ unsafe extern "C" fn type_vectorcall(
     // SAFETY: `callee` is `type` or a subclass; `args` has `nargs` entries.
     unsafe {
         let n = nargsf & !crate::objects::call::PY_VECTORCALL_ARGUMENTS_OFFSET;
-        if n == 1 && callee == obj(&raw mut PyType_Type) && (kwnames.is_null() || crate::capi::ffi::size(kwnames) == 0) {
+        if n == 1
+            && callee == obj(&raw mut PyType_Type)
+            && (kwnames.is_null() || crate::capi::ffi::size(kwnames) == 0)
+        {
             return new_ref(obj(ty(*args)));
         }
-        let t = crate::objects::tupleobject::tuple_from(core::slice::from_raw_parts(args, n));
+        let t = if n == 0 {
+            crate::objects::tupleobject::PyTuple_New(0)
+        } else {
+            crate::objects::tupleobject::tuple_from(core::slice::from_raw_parts(args, n))
+        };
         if t.is_null() {
             return t;
         }
@@ -531,7 +546,10 @@ pub(crate) unsafe fn lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> *mut 
 ///
 /// Return value: Borrowed reference, or NULL when absent (no exception set).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn _PyType_Lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn _PyType_Lookup(
+    tp: *mut PyTypeObject,
+    name: *mut PyObject,
+) -> *mut PyObject {
     check_null!(tp, null_mut());
     check_null!(name, null_mut());
     guard("_PyType_Lookup", null_mut(), || unsafe {
@@ -583,7 +601,7 @@ unsafe extern "C" fn type_getattro(op: *mut PyObject, name: *mut PyObject) -> *m
             crate::exc!(AttributeError),
             &format!(
                 "type object '{}' has no attribute '{}'",
-                type_name(tp),
+                full_name(tp),
                 crate::objects::unicodeobject::str_as(name).unwrap_or("?")
             ),
         );
@@ -695,12 +713,28 @@ static mut TYPE_MEMBERS: [PyMemberDef; 8] = {
     use crate::python::structmember::{T_OBJECT, T_PYSSIZET, T_ULONG};
     use core::mem::offset_of;
     [
-        member(c"__basicsize__", T_PYSSIZET, offset_of!(PyTypeObject, tp_basicsize)),
-        member(c"__itemsize__", T_PYSSIZET, offset_of!(PyTypeObject, tp_itemsize)),
+        member(
+            c"__basicsize__",
+            T_PYSSIZET,
+            offset_of!(PyTypeObject, tp_basicsize),
+        ),
+        member(
+            c"__itemsize__",
+            T_PYSSIZET,
+            offset_of!(PyTypeObject, tp_itemsize),
+        ),
         member(c"__flags__", T_ULONG, offset_of!(PyTypeObject, tp_flags)),
-        member(c"__weakrefoffset__", T_PYSSIZET, offset_of!(PyTypeObject, tp_weaklistoffset)),
+        member(
+            c"__weakrefoffset__",
+            T_PYSSIZET,
+            offset_of!(PyTypeObject, tp_weaklistoffset),
+        ),
         member(c"__base__", T_OBJECT, offset_of!(PyTypeObject, tp_base)),
-        member(c"__dictoffset__", T_PYSSIZET, offset_of!(PyTypeObject, tp_dictoffset)),
+        member(
+            c"__dictoffset__",
+            T_PYSSIZET,
+            offset_of!(PyTypeObject, tp_dictoffset),
+        ),
         member(c"__mro__", T_OBJECT, offset_of!(PyTypeObject, tp_mro)),
         PyMemberDef::SENTINEL,
     ]
@@ -720,12 +754,42 @@ static mut TYPE_GETSET: [PyGetSetDef; 10] = [
 ];
 
 static mut TYPE_METHODS: [PyMethodDef; 7] = [
-    meth(c"mro", type_mro, METH_NOARGS, c"mro($self, /)\n--\n\nReturn a type's method resolution order."),
-    meth(c"__subclasses__", type_subclasses, METH_NOARGS, c"__subclasses__($self, /)\n--\n\nReturn a list of immediate subclasses."),
-    meth(c"__instancecheck__", type_instancecheck, METH_O, c"__instancecheck__($self, instance, /)\n--\n\nCheck if an object is an instance."),
-    meth(c"__subclasscheck__", type_subclasscheck, METH_O, c"__subclasscheck__($self, subclass, /)\n--\n\nCheck if a class is a subclass."),
-    meth(c"__dir__", type_dir, METH_NOARGS, c"__dir__($self, /)\n--\n\nSpecialized __dir__ implementation for types."),
-    meth(c"__sizeof__", type_sizeof, METH_NOARGS, c"__sizeof__($self, /)\n--\n\nReturn memory consumption of the type object."),
+    meth(
+        c"mro",
+        type_mro,
+        METH_NOARGS,
+        c"mro($self, /)\n--\n\nReturn a type's method resolution order.",
+    ),
+    meth(
+        c"__subclasses__",
+        type_subclasses,
+        METH_NOARGS,
+        c"__subclasses__($self, /)\n--\n\nReturn a list of immediate subclasses.",
+    ),
+    meth(
+        c"__instancecheck__",
+        type_instancecheck,
+        METH_O,
+        c"__instancecheck__($self, instance, /)\n--\n\nCheck if an object is an instance.",
+    ),
+    meth(
+        c"__subclasscheck__",
+        type_subclasscheck,
+        METH_O,
+        c"__subclasscheck__($self, subclass, /)\n--\n\nCheck if a class is a subclass.",
+    ),
+    meth(
+        c"__dir__",
+        type_dir,
+        METH_NOARGS,
+        c"__dir__($self, /)\n--\n\nSpecialized __dir__ implementation for types.",
+    ),
+    meth(
+        c"__sizeof__",
+        type_sizeof,
+        METH_NOARGS,
+        c"__sizeof__($self, /)\n--\n\nReturn memory consumption of the type object.",
+    ),
     PyMethodDef::SENTINEL,
 ];
 
@@ -767,7 +831,10 @@ unsafe fn check_set_special(tp: *mut PyTypeObject, value: *mut PyObject, name: &
         if value.is_null() {
             set_string(
                 crate::exc!(TypeError),
-                &format!("cannot delete '{name}' attribute of immutable type '{}'", full_name(tp)),
+                &format!(
+                    "cannot delete '{name}' attribute of immutable type '{}'",
+                    full_name(tp)
+                ),
             );
             return false;
         }
@@ -789,7 +856,11 @@ unsafe extern "C" fn type_get_name(op: *mut PyObject, _c: *mut core::ffi::c_void
     }
 }
 
-unsafe extern "C" fn type_set_name(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+unsafe extern "C" fn type_set_name(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> c_int {
     // SAFETY: a type object.
     unsafe {
         let tp = op as *mut PyTypeObject;
@@ -811,7 +882,10 @@ unsafe extern "C" fn type_set_name(op: *mut PyObject, v: *mut PyObject, _c: *mut
             return -1;
         };
         if text.contains('\0') {
-            set_string(crate::exc!(ValueError), "type name must not contain null characters");
+            set_string(
+                crate::exc!(ValueError),
+                "type name must not contain null characters",
+            );
             return -1;
         }
         let h = tp as *mut PyHeapTypeObject;
@@ -825,7 +899,10 @@ unsafe extern "C" fn type_set_name(op: *mut PyObject, v: *mut PyObject, _c: *mut
     }
 }
 
-unsafe extern "C" fn type_get_qualname(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+unsafe extern "C" fn type_get_qualname(
+    op: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: a type object.
     unsafe {
         let tp = op as *mut PyTypeObject;
@@ -839,7 +916,11 @@ unsafe extern "C" fn type_get_qualname(op: *mut PyObject, _c: *mut core::ffi::c_
     }
 }
 
-unsafe extern "C" fn type_set_qualname(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+unsafe extern "C" fn type_set_qualname(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> c_int {
     // SAFETY: a type object.
     unsafe {
         let tp = op as *mut PyTypeObject;
@@ -857,12 +938,18 @@ unsafe extern "C" fn type_set_qualname(op: *mut PyObject, v: *mut PyObject, _c: 
             );
             return -1;
         }
-        crate::capi::ffi::xsetref(&raw mut (*(tp as *mut PyHeapTypeObject)).ht_qualname, new_ref(v));
+        crate::capi::ffi::xsetref(
+            &raw mut (*(tp as *mut PyHeapTypeObject)).ht_qualname,
+            new_ref(v),
+        );
         0
     }
 }
 
-unsafe extern "C" fn type_get_bases(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+unsafe extern "C" fn type_get_bases(
+    op: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: a ready type object.
     unsafe {
         let b = (*(op as *mut PyTypeObject)).tp_bases;
@@ -870,12 +957,19 @@ unsafe extern "C" fn type_get_bases(op: *mut PyObject, _c: *mut core::ffi::c_voi
     }
 }
 
-unsafe extern "C" fn type_get_module(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+unsafe extern "C" fn type_get_module(
+    op: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: a type object.
     unsafe { type_module(op as *mut PyTypeObject) }
 }
 
-unsafe extern "C" fn type_set_module(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+unsafe extern "C" fn type_set_module(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> c_int {
     // SAFETY: a type object.
     unsafe {
         let tp = op as *mut PyTypeObject;
@@ -891,7 +985,10 @@ unsafe extern "C" fn type_set_module(op: *mut PyObject, v: *mut PyObject, _c: *m
     }
 }
 
-unsafe extern "C" fn type_get_abstractmethods(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+unsafe extern "C" fn type_get_abstractmethods(
+    op: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: a type object: only a class that sets `__abstractmethods__` has it.
     unsafe {
         let tp = op as *mut PyTypeObject;
@@ -946,7 +1043,10 @@ unsafe extern "C" fn type_get_doc(op: *mut PyObject, _c: *mut core::ffi::c_void)
     }
 }
 
-unsafe extern "C" fn type_get_text_signature(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+unsafe extern "C" fn type_get_text_signature(
+    op: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: a type object.
     unsafe {
         let tp = op as *mut PyTypeObject;
@@ -954,7 +1054,10 @@ unsafe extern "C" fn type_get_text_signature(op: *mut PyObject, _c: *mut core::f
     }
 }
 
-unsafe extern "C" fn type_get_annotations(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+unsafe extern "C" fn type_get_annotations(
+    op: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: a type object: static types have no annotations.
     unsafe {
         let tp = op as *mut PyTypeObject;
@@ -962,7 +1065,10 @@ unsafe extern "C" fn type_get_annotations(op: *mut PyObject, _c: *mut core::ffi:
         if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
             set_string(
                 crate::exc!(AttributeError),
-                &format!("type object '{}' has no attribute '__annotations__'", full_name(tp)),
+                &format!(
+                    "type object '{}' has no attribute '__annotations__'",
+                    full_name(tp)
+                ),
             );
             return null_mut();
         }
@@ -1104,12 +1210,19 @@ unsafe extern "C" fn type_sizeof(op: *mut PyObject, _a: *mut PyObject) -> *mut P
     }
 }
 
-unsafe extern "C" fn object_get_class(op: *mut PyObject, _c: *mut core::ffi::c_void) -> *mut PyObject {
+unsafe extern "C" fn object_get_class(
+    op: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> *mut PyObject {
     // SAFETY: a live object.
     unsafe { new_ref(obj(ty(op))) }
 }
 
-unsafe extern "C" fn object_set_class(op: *mut PyObject, v: *mut PyObject, _c: *mut core::ffi::c_void) -> c_int {
+unsafe extern "C" fn object_set_class(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> c_int {
     // SAFETY: a live object. Assigning `__class__` needs compatible heap-type layouts; pycoro
     // refuses it for every type (CPython's message for the types pycoro has).
     unsafe {
@@ -1171,7 +1284,10 @@ unsafe extern "C" fn object_reduce(op: *mut PyObject, _a: *mut PyObject) -> *mut
     unsafe { cannot_pickle(op) }
 }
 
-unsafe extern "C" fn object_subclasshook(_cls: *mut PyObject, _args: *mut PyObject) -> *mut PyObject {
+unsafe extern "C" fn object_subclasshook(
+    _cls: *mut PyObject,
+    _args: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: NotImplemented is immortal.
     unsafe { new_ref(crate::objects::object_ops::not_implemented()) }
 }
@@ -1335,7 +1451,10 @@ pub(crate) unsafe fn ready(tp: *mut PyTypeObject) -> c_int {
             return 0;
         }
         if t.tp_flags & Py_TPFLAGS_READYING != 0 {
-            set_string(crate::exc!(SystemError), "type is being readied recursively");
+            set_string(
+                crate::exc!(SystemError),
+                "type is being readied recursively",
+            );
             return -1;
         }
         if t.tp_name.is_null() {
@@ -1388,7 +1507,7 @@ unsafe fn ready_steps(tp: *mut PyTypeObject) -> c_int {
             }
         }
         let base = t.tp_base;
-        if !base.is_null() && (*base).tp_dict.is_null() && ready(base) < 0 {
+        if !base.is_null() && (*base).tp_flags & Py_TPFLAGS_READY == 0 && ready(base) < 0 {
             return -1;
         }
         if t.ob_base.ob_base.ob_type.is_null() {
@@ -1411,11 +1530,16 @@ unsafe fn ready_steps(tp: *mut PyTypeObject) -> c_int {
         let bases = t.tp_bases;
         for i in 0..crate::capi::ffi::size(bases) {
             let b = crate::objects::tupleobject::item(bases, i) as *mut PyTypeObject;
-            if !crate::capi::ffi::type_has(obj(b), Py_TPFLAGS_TYPE_SUBCLASS) {
+            if !check_type_arg(b) {
+                return -1;
+            }
+            if !crate::capi::ffi::type_has(obj(b), Py_TPFLAGS_TYPE_SUBCLASS)
+                && !(*obj(b)).ob_type.is_null()
+            {
                 set_string(crate::exc!(TypeError), "bases must be types");
                 return -1;
             }
-            if (*b).tp_dict.is_null() && ready(b) < 0 {
+            if (*b).tp_flags & Py_TPFLAGS_READY == 0 && ready(b) < 0 {
                 return -1;
             }
         }
@@ -1429,10 +1553,7 @@ unsafe fn ready_steps(tp: *mut PyTypeObject) -> c_int {
         }
         // tp_new: static types deriving directly from object without their own tp_new cannot
         // be instantiated (3.10's Py_TPFLAGS_DISALLOW_INSTANTIATION rule).
-        if t.tp_new.is_none()
-            && base == object
-            && t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0
-        {
+        if t.tp_new.is_none() && base == object && t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0 {
             t.tp_flags |= Py_TPFLAGS_DISALLOW_INSTANTIATION;
         }
         if t.tp_flags & Py_TPFLAGS_DISALLOW_INSTANTIATION == 0 {
@@ -1526,7 +1647,9 @@ pub(crate) unsafe fn make_immortal(op: *mut PyObject) {
         if op.is_null() || (*op).ob_refcnt >= PYNATIVE_IMMORTAL_MIN {
             return;
         }
-        if crate::modules::gcmodule::is_gc(op) && crate::modules::gcmodule::PyObject_GC_IsTracked(op) != 0 {
+        if crate::modules::gcmodule::is_gc(op)
+            && crate::modules::gcmodule::PyObject_GC_IsTracked(op) != 0
+        {
             crate::modules::gcmodule::untrack(op);
         }
         (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
@@ -1566,7 +1689,10 @@ unsafe fn mro_of(tp: *mut PyTypeObject) -> *mut PyObject {
             if bm.is_null() {
                 out.push(obj(b));
             } else {
-                if out.try_reserve(crate::capi::ffi::size(bm) as usize).is_err() {
+                if out
+                    .try_reserve(crate::capi::ffi::size(bm) as usize)
+                    .is_err()
+                {
                     return crate::python::errors::no_memory();
                 }
                 out.extend_from_slice(crate::objects::tupleobject::as_slice(bm));
@@ -1579,10 +1705,7 @@ unsafe fn mro_of(tp: *mut PyTypeObject) -> *mut PyObject {
             if bl[i + 1..].contains(&b) {
                 set_string(
                     crate::exc!(TypeError),
-                    &format!(
-                        "duplicate base class {}",
-                        type_name(b as *mut PyTypeObject)
-                    ),
+                    &format!("duplicate base class {}", type_name(b as *mut PyTypeObject)),
                 );
                 return null_mut();
             }
@@ -1706,7 +1829,11 @@ pub(crate) unsafe fn remove_subclass(sub: *mut PyTypeObject) {
 
 /// Puts `value` (a new reference, stolen) in the type's dict under `name` unless the name is
 /// there already. Returns 0, or -1 with an exception set.
-unsafe fn dict_set_default(tp: *mut PyTypeObject, name: *mut PyObject, value: *mut PyObject) -> c_int {
+unsafe fn dict_set_default(
+    tp: *mut PyTypeObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+) -> c_int {
     // SAFETY: a type being readied.
     unsafe {
         if value.is_null() {
@@ -1748,7 +1875,8 @@ unsafe fn add_tp_new_wrapper(tp: *mut PyTypeObject) -> c_int {
             Ok(v) if !v.is_null() => return 0,
             Ok(_) => {}
         }
-        let f = crate::objects::methodobject::new_cfunction(&raw mut TP_NEW_DEF, obj(tp), null_mut());
+        let f =
+            crate::objects::methodobject::new_cfunction(&raw mut TP_NEW_DEF, obj(tp), null_mut());
         dict_set_default(tp, name, f)
     }
 }
@@ -1911,7 +2039,12 @@ unsafe fn add_members(tp: *mut PyTypeObject) -> c_int {
             let name = crate::objects::unicodeobject::intern(
                 CStr::from_ptr((*m).name).to_str().unwrap_or("?"),
             );
-            if dict_set_default(tp, name, crate::objects::descrobject::PyDescr_NewMember(tp, m)) < 0 {
+            if dict_set_default(
+                tp,
+                name,
+                crate::objects::descrobject::PyDescr_NewMember(tp, m),
+            ) < 0
+            {
                 return -1;
             }
             m = m.add(1);
@@ -1928,7 +2061,12 @@ unsafe fn add_getsets(tp: *mut PyTypeObject) -> c_int {
             let name = crate::objects::unicodeobject::intern(
                 CStr::from_ptr((*g).name).to_str().unwrap_or("?"),
             );
-            if dict_set_default(tp, name, crate::objects::descrobject::PyDescr_NewGetSet(tp, g)) < 0 {
+            if dict_set_default(
+                tp,
+                name,
+                crate::objects::descrobject::PyDescr_NewGetSet(tp, g),
+            ) < 0
+            {
                 return -1;
             }
             g = g.add(1);
@@ -2028,18 +2166,52 @@ unsafe fn inherit_slots(tp: *mut PyTypeObject, base: *mut PyTypeObject) -> c_int
         sub!(tp_as_async, am_await, am_aiter, am_anext, am_send);
         sub!(
             tp_as_number,
-            nb_add, nb_subtract, nb_multiply, nb_remainder, nb_divmod, nb_power, nb_negative,
-            nb_positive, nb_absolute, nb_bool, nb_invert, nb_lshift, nb_rshift, nb_and, nb_xor,
-            nb_or, nb_int, nb_float, nb_inplace_add, nb_inplace_subtract, nb_inplace_multiply,
-            nb_inplace_remainder, nb_inplace_power, nb_inplace_lshift, nb_inplace_rshift,
-            nb_inplace_and, nb_inplace_xor, nb_inplace_or, nb_floor_divide, nb_true_divide,
-            nb_inplace_floor_divide, nb_inplace_true_divide, nb_index, nb_matrix_multiply,
+            nb_add,
+            nb_subtract,
+            nb_multiply,
+            nb_remainder,
+            nb_divmod,
+            nb_power,
+            nb_negative,
+            nb_positive,
+            nb_absolute,
+            nb_bool,
+            nb_invert,
+            nb_lshift,
+            nb_rshift,
+            nb_and,
+            nb_xor,
+            nb_or,
+            nb_int,
+            nb_float,
+            nb_inplace_add,
+            nb_inplace_subtract,
+            nb_inplace_multiply,
+            nb_inplace_remainder,
+            nb_inplace_power,
+            nb_inplace_lshift,
+            nb_inplace_rshift,
+            nb_inplace_and,
+            nb_inplace_xor,
+            nb_inplace_or,
+            nb_floor_divide,
+            nb_true_divide,
+            nb_inplace_floor_divide,
+            nb_inplace_true_divide,
+            nb_index,
+            nb_matrix_multiply,
             nb_inplace_matrix_multiply
         );
         sub!(
             tp_as_sequence,
-            sq_length, sq_concat, sq_repeat, sq_item, sq_ass_item, sq_contains,
-            sq_inplace_concat, sq_inplace_repeat
+            sq_length,
+            sq_concat,
+            sq_repeat,
+            sq_item,
+            sq_ass_item,
+            sq_contains,
+            sq_inplace_concat,
+            sq_inplace_repeat
         );
         sub!(tp_as_mapping, mp_length, mp_subscript, mp_ass_subscript);
         sub!(tp_as_buffer, bf_getbuffer, bf_releasebuffer);
@@ -2079,8 +2251,14 @@ unsafe fn inherit_slots(tp: *mut PyTypeObject, base: *mut PyTypeObject) -> c_int
         if t.tp_richcompare.is_none() && t.tp_hash.is_none() {
             let overrides = {
                 let d = t.tp_dict;
-                let eq = crate::objects::dictobject::get_item(d, crate::objects::unicodeobject::intern("__eq__"));
-                let hs = crate::objects::dictobject::get_item(d, crate::objects::unicodeobject::intern("__hash__"));
+                let eq = crate::objects::dictobject::get_item(
+                    d,
+                    crate::objects::unicodeobject::intern("__eq__"),
+                );
+                let hs = crate::objects::dictobject::get_item(
+                    d,
+                    crate::objects::unicodeobject::intern("__hash__"),
+                );
                 match (eq, hs) {
                     (Err(()), _) | (_, Err(())) => return -1,
                     (Ok(a), Ok(h)) => !a.is_null() || !h.is_null(),

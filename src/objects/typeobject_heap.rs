@@ -281,7 +281,10 @@ pub(crate) unsafe extern "C" fn type_new(
     // SAFETY: `args` a tuple, `kwds` a dict or NULL.
     unsafe {
         let n = crate::capi::ffi::size(args);
-        if meta == &raw mut PyType_Type && n == 1 && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds)) {
+        if meta == &raw mut PyType_Type
+            && n == 1
+            && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds))
+        {
             return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
         }
         if n != 3 {
@@ -325,7 +328,10 @@ unsafe fn new_class(
             return null_mut();
         };
         if name_text.contains('\0') {
-            set_string(crate::exc!(ValueError), "type name must not contain null characters");
+            set_string(
+                crate::exc!(ValueError),
+                "type name must not contain null characters",
+            );
             return null_mut();
         }
         let bases = if crate::capi::ffi::size(bases) == 0 {
@@ -458,7 +464,11 @@ unsafe fn new_class(
         let add_dict = (*base).tp_dictoffset == 0;
         let add_weak = (*base).tp_weaklistoffset == 0 && (*base).tp_itemsize == 0;
         if add_dict {
-            t.tp_dictoffset = if (*base).tp_itemsize != 0 { -ptr } else { slotoffset };
+            t.tp_dictoffset = if (*base).tp_itemsize != 0 {
+                -ptr
+            } else {
+                slotoffset
+            };
             slotoffset += ptr;
         }
         if add_weak {
@@ -485,7 +495,8 @@ unsafe fn new_class(
     }
 }
 
-static mut SUBTYPE_GETSETS_FULL: [PyGetSetDef; 3] = [DICT_GETSET, WEAKREF_GETSET, PyGetSetDef::SENTINEL];
+static mut SUBTYPE_GETSETS_FULL: [PyGetSetDef; 3] =
+    [DICT_GETSET, WEAKREF_GETSET, PyGetSetDef::SENTINEL];
 static mut SUBTYPE_GETSETS_DICT: [PyGetSetDef; 2] = [DICT_GETSET, PyGetSetDef::SENTINEL];
 static mut SUBTYPE_GETSETS_WEAKREF: [PyGetSetDef; 2] = [WEAKREF_GETSET, PyGetSetDef::SENTINEL];
 
@@ -517,7 +528,11 @@ unsafe extern "C" fn subtype_getweakref(op: *mut PyObject, _c: *mut c_void) -> *
             return null_mut();
         }
         let r = *((op as *mut u8).offset(off) as *mut *mut PyObject);
-        new_ref(if r.is_null() { crate::objects::object_ops::none() } else { r })
+        new_ref(if r.is_null() {
+            crate::objects::object_ops::none()
+        } else {
+            r
+        })
     }
 }
 
@@ -526,7 +541,12 @@ unsafe fn static_base(tp: *mut PyTypeObject) -> *mut PyTypeObject {
     // SAFETY: a heap type whose base chain ends at a static type.
     unsafe {
         let mut b = tp;
-        while !b.is_null() && crate::capi::ffi::fp((*b).tp_dealloc) == crate::capi::ffi::fp::<unsafe extern "C" fn(*mut PyObject)>(Some(subtype_dealloc)) {
+        while !b.is_null()
+            && crate::capi::ffi::fp((*b).tp_dealloc)
+                == crate::capi::ffi::fp::<unsafe extern "C" fn(*mut PyObject)>(Some(
+                    subtype_dealloc,
+                ))
+        {
             b = (*b).tp_base;
         }
         b
@@ -534,7 +554,11 @@ unsafe fn static_base(tp: *mut PyTypeObject) -> *mut PyTypeObject {
 }
 
 /// The instance dict slot a heap type added (not one its static base has).
-unsafe fn added_dict(op: *mut PyObject, tp: *mut PyTypeObject, base: *mut PyTypeObject) -> *mut *mut PyObject {
+unsafe fn added_dict(
+    op: *mut PyObject,
+    tp: *mut PyTypeObject,
+    base: *mut PyTypeObject,
+) -> *mut *mut PyObject {
     // SAFETY: live instance and types.
     unsafe {
         if (*tp).tp_dictoffset != 0 && (*base).tp_dictoffset == 0 {
@@ -574,7 +598,8 @@ pub(crate) unsafe extern "C" fn subtype_dealloc(op: *mut PyObject) {
         if gc && has_flag(base, Py_TPFLAGS_HAVE_GC) {
             crate::modules::gcmodule::track(op);
         }
-        let needs_decref = has_flag(tp, Py_TPFLAGS_HEAPTYPE) && !has_flag(base, Py_TPFLAGS_HEAPTYPE);
+        let needs_decref =
+            has_flag(tp, Py_TPFLAGS_HEAPTYPE) && !has_flag(base, Py_TPFLAGS_HEAPTYPE);
         match (*base).tp_dealloc {
             Some(d) => d(op),
             None => crate::modules::gcmodule::free_object(op),
@@ -585,12 +610,21 @@ pub(crate) unsafe extern "C" fn subtype_dealloc(op: *mut PyObject) {
     }
 }
 
-unsafe extern "C" fn subtype_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn subtype_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: an instance of a heap type.
     unsafe {
         let tp = ty(op);
         let mut base = tp;
-        while !base.is_null() && crate::capi::ffi::fp((*base).tp_traverse) == crate::capi::ffi::fp::<unsafe extern "C" fn(*mut PyObject, visitproc, *mut c_void) -> c_int>(Some(subtype_traverse)) {
+        while !base.is_null()
+            && crate::capi::ffi::fp((*base).tp_traverse)
+                == crate::capi::ffi::fp::<
+                    unsafe extern "C" fn(*mut PyObject, visitproc, *mut c_void) -> c_int,
+                >(Some(subtype_traverse))
+        {
             base = (*base).tp_base;
         }
         if !base.is_null() {
@@ -599,7 +633,9 @@ unsafe extern "C" fn subtype_traverse(op: *mut PyObject, visit: visitproc, arg: 
                 crate::capi::ffi::py_visit!(*dp, visit, arg);
             }
         }
-        if has_flag(tp, Py_TPFLAGS_HEAPTYPE) && (base.is_null() || !has_flag(base, Py_TPFLAGS_HEAPTYPE)) {
+        if has_flag(tp, Py_TPFLAGS_HEAPTYPE)
+            && (base.is_null() || !has_flag(base, Py_TPFLAGS_HEAPTYPE))
+        {
             crate::capi::ffi::py_visit!(tp, visit, arg);
         }
         if !base.is_null()
@@ -616,7 +652,12 @@ unsafe extern "C" fn subtype_clear(op: *mut PyObject) -> c_int {
     unsafe {
         let tp = ty(op);
         let mut base = tp;
-        while !base.is_null() && crate::capi::ffi::fp((*base).tp_clear) == crate::capi::ffi::fp::<unsafe extern "C" fn(*mut PyObject) -> c_int>(Some(subtype_clear)) {
+        while !base.is_null()
+            && crate::capi::ffi::fp((*base).tp_clear)
+                == crate::capi::ffi::fp::<unsafe extern "C" fn(*mut PyObject) -> c_int>(Some(
+                    subtype_clear,
+                ))
+        {
             base = (*base).tp_base;
         }
         if !base.is_null() {
@@ -644,16 +685,23 @@ pub unsafe extern "C" fn PyType_FromModuleAndSpec(
     bases: *mut PyObject,
 ) -> *mut PyObject {
     check_null!(spec, null_mut());
-    guard("PyType_FromModuleAndSpec", null_mut(), || unsafe { from_spec(module, spec, bases) })
+    guard("PyType_FromModuleAndSpec", null_mut(), || unsafe {
+        from_spec(module, spec, bases)
+    })
 }
 
 /// `PyType_FromModuleAndSpec(NULL, spec, bases)`.
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn PyType_FromSpecWithBases(spec: *mut PyType_Spec, bases: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn PyType_FromSpecWithBases(
+    spec: *mut PyType_Spec,
+    bases: *mut PyObject,
+) -> *mut PyObject {
     check_null!(spec, null_mut());
-    guard("PyType_FromSpecWithBases", null_mut(), || unsafe { from_spec(null_mut(), spec, bases) })
+    guard("PyType_FromSpecWithBases", null_mut(), || unsafe {
+        from_spec(null_mut(), spec, bases)
+    })
 }
 
 /// `PyType_FromModuleAndSpec(NULL, spec, NULL)`.
@@ -662,10 +710,16 @@ pub unsafe extern "C" fn PyType_FromSpecWithBases(spec: *mut PyType_Spec, bases:
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyType_FromSpec(spec: *mut PyType_Spec) -> *mut PyObject {
     check_null!(spec, null_mut());
-    guard("PyType_FromSpec", null_mut(), || unsafe { from_spec(null_mut(), spec, null_mut()) })
+    guard("PyType_FromSpec", null_mut(), || unsafe {
+        from_spec(null_mut(), spec, null_mut())
+    })
 }
 
-unsafe fn from_spec(module: *mut PyObject, spec: *mut PyType_Spec, bases: *mut PyObject) -> *mut PyObject {
+unsafe fn from_spec(
+    module: *mut PyObject,
+    spec: *mut PyType_Spec,
+    bases: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: a spec whose slot array ends with slot 0 and whose strings are NUL-terminated.
     unsafe {
         let sp = &*spec;
@@ -789,7 +843,11 @@ unsafe fn from_spec(module: *mut PyObject, spec: *mut PyType_Spec, bases: *mut P
                 72 => {
                     if !(*s).pfunc.is_null() {
                         let dst = heap_members(h);
-                        core::ptr::copy_nonoverlapping((*s).pfunc as *const PyMemberDef, dst, nmembers as usize);
+                        core::ptr::copy_nonoverlapping(
+                            (*s).pfunc as *const PyMemberDef,
+                            dst,
+                            nmembers as usize,
+                        );
                         (*tp).tp_members = dst;
                     }
                 }
@@ -854,7 +912,12 @@ unsafe fn from_spec(module: *mut PyObject, spec: *mut PyType_Spec, bases: *mut P
                     if m.is_null() {
                         return fail();
                     }
-                    let r = crate::python::warnings::warn(crate::exc!(DeprecationWarning), m, 1, null_mut());
+                    let r = crate::python::warnings::warn(
+                        crate::exc!(DeprecationWarning),
+                        m,
+                        1,
+                        null_mut(),
+                    );
                     decref(m);
                     if r < 0 {
                         return fail();
@@ -951,4 +1014,3 @@ pub unsafe extern "C" fn PyType_GetModuleState(tp: *mut PyTypeObject) -> *mut c_
         null_mut()
     })
 }
-

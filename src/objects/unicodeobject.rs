@@ -67,17 +67,19 @@ const STATE_READY: u32 = 1 << 7;
 /// The type `str`.
 #[unsafe(no_mangle)]
 pub static mut PyUnicode_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(str_dealloc),
     tp_repr: Some(str_repr),
     tp_str: Some(str_str),
     tp_hash: Some(str_hash),
     tp_richcompare: Some(str_richcompare),
     tp_as_sequence: &raw mut STR_AS_SEQUENCE,
-    tp_doc: c"str(object='') -> str".as_ptr(),
+    tp_doc: c"str(object='') -> str\nstr(bytes_or_buffer[, encoding[, errors]]) -> str\n\nCreate a new string object from the given object. If encoding or\nerrors is specified, then the object must expose a data buffer\nthat will be decoded using the given encoding and error handler.\nOtherwise, returns the result of object.__str__() (if defined)\nor repr(object).\nencoding defaults to sys.getdefaultencoding().\nerrors defaults to 'strict'.".as_ptr(),
+    tp_new: Some(unicode_new),
     ..static_type(
         c"str",
         80,
-        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_UNICODE_SUBCLASS,
+        Py_TPFLAGS_BASETYPE | Py_TPFLAGS_UNICODE_SUBCLASS | _Py_TPFLAGS_MATCH_SELF,
     )
 };
 
@@ -585,4 +587,81 @@ pub unsafe extern "C" fn PyUnicode_InternInPlace(p: *mut *mut PyObject) {
             decref(old);
         }
     })
+}
+
+/// `str(object='')` (pycoro has no bytes type: the decoding forms refuse every argument, as
+/// CPython refuses a non-bytes one).
+unsafe extern "C" fn unicode_new(
+    tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a tuple and a dict or NULL.
+    unsafe {
+        let n = crate::capi::ffi::size(args);
+        let mut obj = if n > 0 {
+            crate::objects::tupleobject::item(args, 0)
+        } else {
+            core::ptr::null_mut()
+        };
+        let mut nargs = n;
+        if !kwds.is_null() {
+            let mut pos = 0;
+            while let Some((k, v)) = crate::objects::dictobject::next_entry(kwds, &mut pos) {
+                match str_as(k) {
+                    Some("object") if n == 0 => obj = v,
+                    Some("encoding") | Some("errors") => nargs = nargs.max(2),
+                    Some(name) => {
+                        set_string(
+                            crate::exc!(TypeError),
+                            &format!("'{name}' is an invalid keyword argument for str()"),
+                        );
+                        return core::ptr::null_mut();
+                    }
+                    None => {
+                        set_string(crate::exc!(TypeError), "keywords must be strings");
+                        return core::ptr::null_mut();
+                    }
+                }
+            }
+        }
+        if n > 3 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!("str() takes at most 3 arguments ({n} given)"),
+            );
+            return core::ptr::null_mut();
+        }
+        let s = if nargs >= 2 {
+            if !obj.is_null() && is_str(obj) {
+                set_string(crate::exc!(TypeError), "decoding str is not supported");
+            } else {
+                set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "decoding to str: need a bytes-like object, {} found",
+                        if obj.is_null() {
+                            "NoneType"
+                        } else {
+                            crate::objects::typeobject::tp_name_of(obj)
+                        }
+                    ),
+                );
+            }
+            return core::ptr::null_mut();
+        } else if obj.is_null() {
+            str_from("")
+        } else {
+            crate::objects::object_ops::PyObject_Str(obj)
+        };
+        if s.is_null() || tp == &raw mut PyUnicode_Type {
+            return s;
+        }
+        set_string(
+            crate::exc!(TypeError),
+            "pycoro: str subclasses cannot be instantiated",
+        );
+        crate::capi::ffi::decref(s);
+        core::ptr::null_mut()
+    }
 }

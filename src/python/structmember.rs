@@ -39,7 +39,6 @@ pub const PY_AUDIT_READ: c_int = 2;
 pub const PY_WRITE_RESTRICTED: c_int = 4;
 pub const RESTRICTED: c_int = READ_RESTRICTED | PY_WRITE_RESTRICTED;
 
-
 /// Reads member `m` of the object at `obj_addr`.
 ///
 /// Return value: New reference, or NULL with an exception set (`AttributeError` for an unset

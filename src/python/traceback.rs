@@ -21,12 +21,16 @@ const_assert_eq!(size_of::<PyTracebackObject>(), 40);
 /// The type `traceback`.
 #[unsafe(no_mangle)]
 pub static mut PyTraceBack_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(tb_dealloc),
-    tp_hash: Some(crate::objects::object_ops::_Py_HashPointer_obj),
-    tp_richcompare: Some(crate::objects::object_ops::object_richcompare),
     tp_traverse: Some(tb_traverse),
     tp_clear: Some(tb_clear),
     tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
+    tp_new: Some(tb_new),
+    tp_doc: c"TracebackType(tb_next, tb_frame, tb_lasti, tb_lineno)\n--\n\nCreate a new traceback object.".as_ptr(),
+    tp_methods: (&raw const TB_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    tp_members: (&raw const TB_MEMBERS) as *mut crate::objects::descrobject::PyMemberDef,
+    tp_getset: (&raw const TB_GETSET) as *mut crate::objects::descrobject::PyGetSetDef,
     ..crate::objects::typeobject::static_type(
         c"traceback",
         size_of::<PyTracebackObject>(),
@@ -146,4 +150,254 @@ pub(crate) unsafe fn format_entries(tb: *mut PyObject) -> String {
         }
     }
     s
+}
+
+// ---- the traceback's attributes and constructor (CPython 3.10's tb_memberlist, ...) ----
+
+use crate::python::errors::set_string;
+use core::ptr::null_mut;
+
+const fn tb_member(
+    name: &'static core::ffi::CStr,
+    kind: c_int,
+    offset: usize,
+    flags: c_int,
+) -> crate::objects::descrobject::PyMemberDef {
+    crate::objects::descrobject::PyMemberDef {
+        name: name.as_ptr(),
+        r#type: kind,
+        offset: offset as Py_ssize_t,
+        flags,
+        doc: core::ptr::null(),
+    }
+}
+
+static mut TB_MEMBERS: [crate::objects::descrobject::PyMemberDef; 4] = {
+    use crate::python::structmember::{PY_AUDIT_READ, READONLY, T_INT, T_OBJECT};
+    use core::mem::offset_of;
+    type T = PyTracebackObject;
+    [
+        tb_member(
+            c"tb_frame",
+            T_OBJECT,
+            offset_of!(T, tb_frame),
+            READONLY | PY_AUDIT_READ,
+        ),
+        tb_member(c"tb_lasti", T_INT, offset_of!(T, tb_lasti), READONLY),
+        tb_member(c"tb_lineno", T_INT, offset_of!(T, tb_lineno), READONLY),
+        crate::objects::descrobject::PyMemberDef::SENTINEL,
+    ]
+};
+
+static mut TB_GETSET: [crate::objects::descrobject::PyGetSetDef; 2] = [
+    crate::objects::descrobject::PyGetSetDef {
+        name: c"tb_next".as_ptr(),
+        get: Some(tb_get_next),
+        set: Some(tb_set_next),
+        doc: core::ptr::null(),
+        closure: null_mut(),
+    },
+    crate::objects::descrobject::PyGetSetDef::SENTINEL,
+];
+
+static mut TB_METHODS: [crate::objects::methodobject::PyMethodDef; 2] = [
+    crate::objects::methodobject::PyMethodDef {
+        ml_name: c"__dir__".as_ptr(),
+        ml_meth: Some(tb_dir),
+        ml_flags: crate::objects::methodobject::METH_NOARGS,
+        ml_doc: core::ptr::null(),
+    },
+    crate::objects::methodobject::PyMethodDef::SENTINEL,
+];
+
+unsafe extern "C" fn tb_dir(_op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: building a list of interned strs.
+    unsafe {
+        let names = ["tb_frame", "tb_next", "tb_lasti", "tb_lineno"]
+            .map(|n| crate::objects::unicodeobject::intern(n));
+        crate::objects::listobject::list_from(&names)
+    }
+}
+
+unsafe extern "C" fn tb_get_next(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {
+    // SAFETY: a traceback.
+    unsafe {
+        let n = (*(op as *mut PyTracebackObject)).tb_next as *mut PyObject;
+        crate::capi::ffi::new_ref(if n.is_null() {
+            crate::objects::object_ops::none()
+        } else {
+            n
+        })
+    }
+}
+
+unsafe extern "C" fn tb_set_next(op: *mut PyObject, v: *mut PyObject, _c: *mut c_void) -> c_int {
+    // SAFETY: a traceback; the new chain is checked for a loop back to `op` first.
+    unsafe {
+        if v.is_null() {
+            set_string(crate::exc!(TypeError), "can't delete tb_next attribute");
+            return -1;
+        }
+        let v = if v == crate::objects::object_ops::none() {
+            null_mut()
+        } else {
+            v
+        };
+        if !v.is_null() && !is_traceback(v) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "expected traceback object, got '{}'",
+                    crate::objects::typeobject::tp_name_of(v)
+                ),
+            );
+            return -1;
+        }
+        let mut c = v as *mut PyTracebackObject;
+        while !c.is_null() {
+            if c as *mut PyObject == op {
+                set_string(crate::exc!(ValueError), "traceback loop detected");
+                return -1;
+            }
+            c = (*c).tb_next;
+        }
+        let slot = &raw mut (*(op as *mut PyTracebackObject)).tb_next as *mut *mut PyObject;
+        crate::capi::ffi::xsetref(slot, crate::capi::ffi::xnew_ref(v));
+        0
+    }
+}
+
+/// `TracebackType(tb_next, tb_frame, tb_lasti, tb_lineno)`.
+unsafe extern "C" fn tb_new(
+    _tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    const NAMES: [&str; 4] = ["tb_next", "tb_frame", "tb_lasti", "tb_lineno"];
+    // SAFETY: `args` a tuple, `kwds` a dict or NULL.
+    unsafe {
+        let n = crate::capi::ffi::size(args) as usize;
+        let nkw = if kwds.is_null() {
+            0
+        } else {
+            crate::objects::dictobject::PyDict_Size(kwds) as usize
+        };
+        if n + nkw > 4 {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "TracebackType() takes at most 4 arguments ({} given)",
+                    n + nkw
+                ),
+            );
+            return null_mut();
+        }
+        let mut a = [null_mut(); 4];
+        for (i, slot) in a.iter_mut().enumerate().take(n) {
+            *slot = crate::objects::tupleobject::item(args, i as Py_ssize_t);
+        }
+        if nkw > 0 {
+            let mut pos = 0;
+            while let Some((k, v)) = crate::objects::dictobject::next_entry(kwds, &mut pos) {
+                let key = crate::objects::unicodeobject::str_as(k).unwrap_or("");
+                match NAMES.iter().position(|x| *x == key) {
+                    Some(i) if i >= n => a[i] = v,
+                    Some(i) => {
+                        set_string(
+                            crate::exc!(TypeError),
+                            &format!(
+                                "argument for TracebackType() given by name ('{key}') and position ({})",
+                                i + 1
+                            ),
+                        );
+                        return null_mut();
+                    }
+                    None => {
+                        set_string(
+                            crate::exc!(TypeError),
+                            &format!("TracebackType() got an unexpected keyword argument '{key}'"),
+                        );
+                        return null_mut();
+                    }
+                }
+            }
+        }
+        if let Some(i) = a.iter().position(|p| p.is_null()) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "TracebackType() missing required argument '{}' (pos {})",
+                    NAMES[i],
+                    i + 1
+                ),
+            );
+            return null_mut();
+        }
+        let [next, frame, lasti, lineno] = a;
+        if !crate::capi::ffi::is_type(frame, &raw mut crate::objects::frameobject::PyFrame_Type) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "TracebackType() argument 'tb_frame' must be frame, not {}",
+                    crate::objects::typeobject::tp_name_of(frame)
+                ),
+            );
+            return null_mut();
+        }
+        let to_int = |o: *mut PyObject| -> Option<c_int> {
+            let v = crate::objects::longobject::index_as_ssize(o);
+            if v == -1 && !crate::python::errors::occurred().is_null() {
+                return None;
+            }
+            match c_int::try_from(v) {
+                Ok(x) => Some(x),
+                Err(_) => {
+                    set_string(
+                        crate::exc!(OverflowError),
+                        if v < 0 {
+                            "signed integer is less than minimum"
+                        } else {
+                            "signed integer is greater than maximum"
+                        },
+                    );
+                    None
+                }
+            }
+        };
+        let Some(lasti) = to_int(lasti) else {
+            return null_mut();
+        };
+        let Some(lineno) = to_int(lineno) else {
+            return null_mut();
+        };
+        let next = if next == crate::objects::object_ops::none() {
+            null_mut()
+        } else {
+            next
+        };
+        if !next.is_null() && !is_traceback(next) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "expected traceback object or None, got '{}'",
+                    crate::objects::typeobject::tp_name_of(next)
+                ),
+            );
+            return null_mut();
+        }
+        let op = crate::modules::gcmodule::alloc_object(
+            &raw mut PyTraceBack_Type,
+            size_of::<PyTracebackObject>(),
+        );
+        if op.is_null() {
+            return op;
+        }
+        let tb = op as *mut PyTracebackObject;
+        (*tb).tb_next = crate::capi::ffi::xnew_ref(next) as *mut PyTracebackObject;
+        (*tb).tb_frame = crate::capi::ffi::new_ref(frame) as *mut PyFrameObject;
+        (*tb).tb_lasti = lasti;
+        (*tb).tb_lineno = lineno;
+        crate::modules::gcmodule::track(op);
+        op
+    }
 }
