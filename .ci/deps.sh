@@ -8,6 +8,12 @@ command -v cc >/dev/null && command -v make >/dev/null || missing+=(build-essent
 command -v g++ >/dev/null || missing+=(g++)
 command -v nm >/dev/null && command -v readelf >/dev/null || missing+=(binutils)
 command -v valgrind >/dev/null || missing+=(valgrind)
+command -v python3 >/dev/null || missing+=(python3)
+# capi-tests/tests/install.rs: pkg-config, and meson and CMake finding pycoro as python3-embed.
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+command -v meson >/dev/null || missing+=(meson)
+command -v ninja >/dev/null || missing+=(ninja-build)
+command -v cmake >/dev/null || missing+=(cmake)
 # bindgen (capi-tests/build.rs) loads libclang at run time.
 if ! compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null &&
     ! compgen -G '/usr/lib/x86_64-linux-gnu/libclang-[0-9]*.so*' >/dev/null; then

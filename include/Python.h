@@ -55,7 +55,13 @@ extern "C" {
 #define Py_MAX(x, y) (((x) > (y)) ? (x) : (y))
 #define Py_ABS(x) ((x) < 0 ? -(x) : (x))
 #define Py_ARRAY_LENGTH(array) (sizeof(array) / sizeof((array)[0]))
+/* Include/pymacro.h: a parameter a function must have but does not use (`PyObject
+ * *Py_UNUSED(ignored)`); GCC and clang are told so, as with CPython's header. */
+#if defined(__GNUC__) || defined(__clang__)
+#define Py_UNUSED(name) _unused_##name __attribute__((unused))
+#else
 #define Py_UNUSED(name) _unused_##name
+#endif
 #define Py_UNREACHABLE() abort()
 #define Py_STRINGIFY(x) _Py_XSTRINGIFY(x)
 #define _Py_XSTRINGIFY(x) #x

@@ -1,10 +1,16 @@
 //! Header hygiene: the checked-in `include/pycoro.h` is exactly what cbindgen generates now,
-//! and `Python.h` (with the companion headers C extensions include) compiles on its own,
-//! warning-free, as C11 and as C++17.
+//! `Python.h` (with the companion headers C extensions include) compiles on its own,
+//! warning-free, as C11 and as C++17, and so does a program that uses its macros the ordinary
+//! way (`c/test_user_macros.c`, which `c_programs.rs` runs as C11): here it is built as C++17
+//! and run.
 
 use std::fs;
+use std::process::Command;
 
-use capi_tests::{compiler, include_dir, run_with_timeout, scratch_dir, unique_path};
+use capi_tests::{
+    c_dir, check_summary, compiler, include_dir, libpycoro_so, run_with_timeout, scratch_dir,
+    unique_path,
+};
 use std::time::Duration;
 
 #[test]
@@ -106,4 +112,40 @@ fn frameobject_h_and_structmember_h_compile_as_cxx17() {
 fn pycoro_h_compiles_on_its_own() {
     compiles("pycoro_h", "#include <pycoro.h>\n", false);
     compiles("pycoro_h", "#include <pycoro.h>\n", true);
+}
+
+#[test]
+fn user_macros_program_builds_and_runs_as_cxx17() {
+    let so = libpycoro_so();
+    let lib_dir = so.parent().expect("libpycoro.so has a directory");
+    let dir = scratch_dir("header");
+    let exe = unique_path(&dir, "user_macros_cxx", "");
+    let mut cmd = compiler(true);
+    cmd.args(CXX_FLAGS)
+        .arg(format!("-I{}", include_dir().display()))
+        .arg(c_dir().join("test_user_macros.c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("-L{}", lib_dir.display()))
+        .arg("-lpycoro")
+        .arg(format!("-Wl,-rpath,{}", lib_dir.display()));
+    let built = run_with_timeout(cmd, &dir, Duration::from_secs(120));
+    assert!(
+        built.status.success(),
+        "test_user_macros.c does not build as C++17 with -Werror:\n{}",
+        built.transcript()
+    );
+    let ran = run_with_timeout(Command::new(&exe), &dir, Duration::from_secs(60));
+    let _ = fs::remove_file(&exe);
+    let verdict = if ran.status.success() {
+        check_summary(&ran.stdout)
+    } else {
+        Err(ran.status.to_string())
+    };
+    if let Err(why) = verdict {
+        panic!(
+            "test_user_macros (C++17) failed: {why}\n{}",
+            ran.transcript()
+        );
+    }
 }
