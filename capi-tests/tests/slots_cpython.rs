@@ -529,16 +529,28 @@ fn slots_match_cpython310() {
     let py = parse(&py_run.stdout);
 
     let deviations_path = cpython310_dir().join("slots_deviations.txt");
-    let deviations = load_deviations(&deviations_path);
+    let mut deviations = load_deviations(&deviations_path);
+    // Known gaps still to close (listed, reported, and failing when stale, like deviations).
+    let todo_path = cpython310_dir().join("slots_todo.txt");
+    let first_todo = deviations.len();
+    for mut d in load_deviations(&todo_path) {
+        d.reason = format!("TODO: {}", d.reason);
+        deviations.push(d);
+    }
     let (cmp, used) = compare(&cp, &py, &common, &deviations);
     let stale: Vec<String> = deviations
         .iter()
         .zip(&used)
-        .filter(|(_, used)| !**used)
-        .map(|(d, _)| {
+        .enumerate()
+        .filter(|(_, (_, used))| !**used)
+        .map(|(i, (d, _))| {
             format!(
                 "{}:{}: `{} {}` matches no difference",
-                deviations_path.display(),
+                if i >= first_todo {
+                    todo_path.display()
+                } else {
+                    deviations_path.display()
+                },
                 d.line,
                 d.ty,
                 d.field

@@ -599,6 +599,14 @@ static mut AWAITABLE_AS_ASYNC: PyAsyncMethods = PyAsyncMethods {
     am_send: None,
 };
 
+/// `async_generator_athrow`'s own table (CPython gives each awaitable type one).
+static mut ATHROW_AS_ASYNC: PyAsyncMethods = PyAsyncMethods {
+    am_await: Some(crate::objects::iterobject::PyObject_SelfIter),
+    am_aiter: None,
+    am_anext: None,
+    am_send: None,
+};
+
 /// The type `async_generator_wrapped_value` (24 bytes): a value yielded by an async
 /// generator's frame, on its way out through `am_send` / the asend awaitable.
 #[unsafe(no_mangle)]
@@ -641,7 +649,7 @@ pub static mut _PyAsyncGenASend_Type: PyTypeObject = PyTypeObject {
 pub static mut _PyAsyncGenAThrow_Type: PyTypeObject = PyTypeObject {
     tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(athrow_dealloc),
-    tp_as_async: &raw mut AWAITABLE_AS_ASYNC,
+    tp_as_async: &raw mut ATHROW_AS_ASYNC,
     tp_traverse: Some(athrow_traverse),
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
     tp_iternext: Some(athrow_iternext),

@@ -191,9 +191,9 @@ pub(crate) mod types {
     pub static mut StopIteration: PyTypeObject = PyTypeObject {
         tp_init: Some(stop_iteration_init),
         tp_new: None,
-        tp_dealloc: Some(value_exc_dealloc),
-        tp_traverse: Some(value_exc_traverse),
-        tp_clear: Some(value_exc_clear),
+        tp_dealloc: Some(stop_iteration_dealloc),
+        tp_traverse: Some(stop_iteration_traverse),
+        tp_clear: Some(stop_iteration_clear),
         tp_members: (&raw mut STOP_ITERATION_MEMBERS) as *mut PyMemberDef,
         ..exc_type(
             c"StopIteration",
@@ -250,6 +250,8 @@ pub(crate) mod types {
         t(c"AssertionError", &raw mut Exception, c"Assertion failed.");
     pub static mut AttributeError: PyTypeObject = PyTypeObject {
         tp_init: Some(attribute_error_init),
+        tp_str: Some(exc_str),
+        tp_methods: (&raw mut NO_METHODS) as *mut PyMethodDef,
         tp_new: None,
         tp_dealloc: Some(attr_exc_dealloc),
         tp_traverse: Some(attr_exc_traverse),
@@ -281,10 +283,12 @@ pub(crate) mod types {
         t(c"MemoryError", &raw mut Exception, c"Out of memory.");
     pub static mut NameError: PyTypeObject = PyTypeObject {
         tp_init: Some(name_error_init),
+        tp_str: Some(exc_str),
+        tp_methods: (&raw mut NO_METHODS) as *mut PyMethodDef,
         tp_new: None,
-        tp_dealloc: Some(value_exc_dealloc),
-        tp_traverse: Some(value_exc_traverse),
-        tp_clear: Some(value_exc_clear),
+        tp_dealloc: Some(name_error_dealloc),
+        tp_traverse: Some(name_error_traverse),
+        tp_clear: Some(name_error_clear),
         tp_members: (&raw mut NAME_ERROR_MEMBERS) as *mut PyMemberDef,
         ..exc_type(
             c"NameError",
@@ -1448,3 +1452,41 @@ unsafe extern "C" fn exc_setstate(op: *mut PyObject, state: *mut PyObject) -> *m
         new_ref(none())
     }
 }
+
+// StopIteration and NameError keep one extra object after the base fields, as SystemExit does;
+// each type has its own slot functions, as in CPython.
+unsafe extern "C" fn stop_iteration_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying StopIteration.
+    unsafe { value_exc_dealloc(op) }
+}
+unsafe extern "C" fn stop_iteration_traverse(
+    op: *mut PyObject,
+    v: visitproc,
+    a: *mut core::ffi::c_void,
+) -> c_int {
+    // SAFETY: a StopIteration.
+    unsafe { value_exc_traverse(op, v, a) }
+}
+unsafe extern "C" fn stop_iteration_clear(op: *mut PyObject) -> c_int {
+    // SAFETY: a StopIteration.
+    unsafe { value_exc_clear(op) }
+}
+unsafe extern "C" fn name_error_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying NameError.
+    unsafe { value_exc_dealloc(op) }
+}
+unsafe extern "C" fn name_error_traverse(
+    op: *mut PyObject,
+    v: visitproc,
+    a: *mut core::ffi::c_void,
+) -> c_int {
+    // SAFETY: a NameError.
+    unsafe { value_exc_traverse(op, v, a) }
+}
+unsafe extern "C" fn name_error_clear(op: *mut PyObject) -> c_int {
+    // SAFETY: a NameError.
+    unsafe { value_exc_clear(op) }
+}
+
+/// An empty method table (CPython 3.10 gives AttributeError and NameError one).
+static mut NO_METHODS: [PyMethodDef; 1] = [PyMethodDef::SENTINEL];

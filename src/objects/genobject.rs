@@ -122,6 +122,7 @@ pub static mut PyCoro_Type: PyTypeObject = PyTypeObject {
     tp_methods: (&raw mut CORO_METHODS) as *mut PyMethodDef,
     tp_members: (&raw mut CORO_MEMBERS) as *mut PyMemberDef,
     tp_getset: (&raw mut CORO_GETSET) as *mut PyGetSetDef,
+    tp_repr: Some(coro_repr),
     ..gen_type(c"coroutine", size_of::<PyCoroObject>())
 };
 
@@ -137,6 +138,8 @@ pub static mut PyAsyncGen_Type: PyTypeObject = PyTypeObject {
     tp_methods: (&raw mut crate::objects::asyncgen::AGEN_METHODS) as *mut PyMethodDef,
     tp_members: (&raw mut AGEN_MEMBERS) as *mut PyMemberDef,
     tp_getset: (&raw mut AGEN_GETSET) as *mut PyGetSetDef,
+    tp_repr: Some(agen_repr),
+    tp_traverse: Some(agen_traverse),
     ..gen_type(c"async_generator", size_of::<PyAsyncGenObject>())
 };
 
@@ -207,6 +210,25 @@ unsafe extern "C" fn gen_traverse(op: *mut PyObject, visit: visitproc, arg: *mut
         }
     }
     0
+}
+
+/// `coroutine`'s repr (its own slot, as in CPython; the text is the shared one).
+unsafe extern "C" fn coro_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live coroutine.
+    unsafe { gen_repr(op) }
+}
+
+/// `async_generator`'s repr.
+unsafe extern "C" fn agen_repr(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live async generator.
+    unsafe { gen_repr(op) }
+}
+
+/// `async_generator`'s traverse (the generator head's references; its finalizer is visited
+/// by `gen_traverse` too).
+unsafe extern "C" fn agen_traverse(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+    // SAFETY: a live async generator.
+    unsafe { gen_traverse(op, visit, arg) }
 }
 
 unsafe extern "C" fn gen_repr(op: *mut PyObject) -> *mut PyObject {

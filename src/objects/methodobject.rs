@@ -124,7 +124,7 @@ pub static mut PyCMethod_Type: PyTypeObject = PyTypeObject {
     ..static_type(
         c"builtin_method",
         size_of::<PyCMethodObject>(),
-        Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+        Py_TPFLAGS_HAVE_VECTORCALL,
     )
 };
 

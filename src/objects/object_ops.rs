@@ -23,7 +23,7 @@ pub static mut _PyNone_Type: PyTypeObject = PyTypeObject {
 /// The type of `NotImplemented`.
 #[unsafe(no_mangle)]
 pub static mut _PyNotImplemented_Type: PyTypeObject = PyTypeObject {
-    tp_dealloc: Some(immortal_dealloc),
+    tp_dealloc: Some(notimpl_dealloc),
     tp_repr: Some(notimpl_repr),
     tp_as_number: &raw mut NOTIMPL_AS_NUMBER,
     tp_new: Some(notimpl_new),
@@ -50,6 +50,11 @@ static mut NOTIMPL_METHODS: [crate::objects::methodobject::PyMethodDef; 2] = [
     },
     crate::objects::methodobject::PyMethodDef::SENTINEL,
 ];
+
+unsafe extern "C" fn notimpl_dealloc(op: *mut PyObject) {
+    // SAFETY: the immortal singleton is never freed.
+    unsafe { immortal_dealloc(op) }
+}
 
 unsafe extern "C" fn none_bool(_op: *mut PyObject) -> c_int {
     0

@@ -753,7 +753,27 @@ static mut TYPE_GETSET: [PyGetSetDef; 10] = [
     PyGetSetDef::SENTINEL,
 ];
 
-static mut TYPE_METHODS: [PyMethodDef; 7] = [
+static mut TYPE_METHODS: [PyMethodDef; 8] = [
+    PyMethodDef {
+        ml_name: c"__prepare__".as_ptr(),
+        // SAFETY: METH_FASTCALL | METH_KEYWORDS functions are called with that signature.
+        ml_meth: Some(unsafe {
+            core::mem::transmute::<
+                unsafe extern "C" fn(
+                    *mut PyObject,
+                    *const *mut PyObject,
+                    Py_ssize_t,
+                    *mut PyObject,
+                ) -> *mut PyObject,
+                unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+            >(type_prepare)
+        }),
+        ml_flags: crate::objects::methodobject::METH_FASTCALL
+            | crate::objects::methodobject::METH_KEYWORDS
+            | METH_CLASS,
+        ml_doc: c"__prepare__() -> dict\nused to create the namespace for the class statement"
+            .as_ptr(),
+    },
     meth(
         c"mro",
         type_mro,
@@ -1092,6 +1112,17 @@ unsafe extern "C" fn type_get_annotations(
             }
         }
     }
+}
+
+/// `type.__prepare__(name, bases, **kwds)`: a new empty namespace.
+unsafe extern "C" fn type_prepare(
+    _cls: *mut PyObject,
+    _args: *const *mut PyObject,
+    _n: Py_ssize_t,
+    _kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: making a dict.
+    unsafe { crate::objects::dictobject::PyDict_New() }
 }
 
 unsafe extern "C" fn type_mro(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
