@@ -557,7 +557,7 @@ pub(crate) unsafe fn call_method_def(
             );
             null_mut()
         };
-        let r = match flags {
+        match flags {
             METH_NOARGS | METH_O | METH_FASTCALL if has_kw => no_kw(),
             METH_NOARGS => {
                 if nargs != 0 {
@@ -655,8 +655,7 @@ pub(crate) unsafe fn call_method_def(
                 );
                 null_mut()
             }
-        };
-        r
+        }
     }
 }
 

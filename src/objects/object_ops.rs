@@ -1122,7 +1122,7 @@ pub(crate) unsafe fn recursive_isinstance(inst: *mut PyObject, cls: *mut PyObjec
         }
         set_string(
             crate::exc!(TypeError),
-            "isinstance() arg 2 must be a type or tuple of types",
+            "isinstance() arg 2 must be a type, a tuple of types, or a union",
         );
         -1
     }

@@ -311,7 +311,24 @@ pub(crate) unsafe extern "C" fn type_new(
         if !crate::objects::dictobject::is_dict(dict) {
             return arg_err(3, "dict", dict);
         }
-        new_class(meta, name, bases, dict)
+        // The most derived metatype of the bases (CPython's `_PyType_CalculateMetaclass`).
+        let mut winner = meta;
+        for &b in crate::objects::tupleobject::as_slice(bases) {
+            let t = ty(b);
+            if is_subtype(winner, t) {
+                continue;
+            }
+            if is_subtype(t, winner) {
+                winner = t;
+                continue;
+            }
+            set_string(
+                crate::exc!(TypeError),
+                "metaclass conflict: the metaclass of a derived class must be a (non-strict) subclass of the metaclasses of all its bases",
+            );
+            return null_mut();
+        }
+        new_class(winner, name, bases, dict)
     }
 }
 
