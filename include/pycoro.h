@@ -1899,8 +1899,7 @@ int PyAIter_Check(PyObject *o);
 PyObject *PyBool_FromLong(long v);
 
 /**
- * Calls `callable(*args, **kwargs)`. `args` must be a tuple; `kwargs` must be NULL (pycoro
- * has no dict type).
+ * Calls `callable(*args, **kwargs)`. `args` must be a tuple; `kwargs` a dict or NULL.
  *
  * Return value: New reference, or NULL with an exception set.
  */

@@ -1094,8 +1094,8 @@ static void case_calls(void)
     EXPECT_NULL(BAD(PyObject_Call)(f, NULL, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyObject_Call)(f, i, NULL), PyExc_TypeError, "argument list must be a tuple");
     EXPECT_NULL(BAD(PyObject_Call)(i, t, NULL), PyExc_TypeError, INT_NOT_CALLABLE);
-    /* pycoro: keyword arguments (any non-empty kwargs) are refused. */
-    EXPECT_NULL(BAD(PyObject_Call)(f, t, i), PyExc_TypeError, NULL);
+    /* kwargs that is not a dict: CPython asserts (_PyStack_UnpackDict); pycoro raises. */
+    EXPECT_NULL(BAD(PyObject_Call)(f, t, i), PyExc_SystemError, BADARG);
 
     EXPECT_NULL(BAD(PyObject_CallObject)(NULL, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyObject_CallObject)(f, i), PyExc_TypeError, "argument list must be a tuple");
@@ -1117,8 +1117,8 @@ static void case_calls(void)
     /* The same with a METH_O function: args[0] is read through the NULL array. */
     EXPECT_NULL(BAD(PyObject_Vectorcall)(f1, NULL, 1, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyObject_Vectorcall)(i, args, 0, NULL), PyExc_TypeError, INT_NOT_CALLABLE);
-    /* kwnames must be a tuple of str (pycoro: only empty). */
-    EXPECT_NULL(BAD(PyObject_Vectorcall)(f, args, 0, i), PyExc_TypeError, NULL);
+    /* kwnames must be a tuple of str: CPython reads anything else as a tuple; pycoro raises. */
+    EXPECT_NULL(BAD(PyObject_Vectorcall)(f, args, 0, i), PyExc_SystemError, BADARG);
 
     EXPECT_NULL(BAD(_PyObject_MakeTpCall)(ts, NULL, NULL, 0, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(_PyObject_MakeTpCall)(ts, i, NULL, 0, NULL), PyExc_TypeError,
