@@ -6,6 +6,7 @@
 
 use crate::capi::boundary::{check_null, guard};
 use crate::capi::ffi::{decref, has_flag, ty};
+use crate::objects::methodobject::counted_call;
 use crate::objects::object::*;
 use crate::objects::tupleobject::{as_slice, empty, is_tuple, tuple_from};
 use crate::objects::typeobject::tp_name_of;
@@ -101,7 +102,9 @@ pub(crate) unsafe fn call(
             if (*f).vectorcall.is_none() {
                 return check_result(
                     callable,
-                    crate::objects::methodobject::call_varargs(callable, args, null_mut()),
+                    counted_call(|| {
+                        crate::objects::methodobject::call_varargs(callable, args, null_mut())
+                    }),
                 );
             }
         }
@@ -110,7 +113,7 @@ pub(crate) unsafe fn call(
             return check_result(callable, vc(callable, a.as_ptr(), a.len(), null_mut()));
         }
         match (*tp).tp_call {
-            Some(c) => check_result(callable, c(callable, args, null_mut())),
+            Some(c) => check_result(callable, counted_call(|| c(callable, args, null_mut()))),
             None => {
                 set_string(
                     crate::exc!(TypeError),
@@ -297,7 +300,7 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
                 return t;
             }
             let r = match (*ty(callable)).tp_call {
-                Some(c) => check_result(callable, c(callable, t, null_mut())),
+                Some(c) => check_result(callable, counted_call(|| c(callable, t, null_mut()))),
                 None => {
                     set_string(
                         crate::exc!(TypeError),
