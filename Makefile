@@ -32,9 +32,11 @@ demo: build
 deps:
 	./.ci/deps.sh
 
-# The C programs link against the cdylib, which `cargo test` alone does not refresh.
+# The C programs link against the cdylib, which `cargo test` alone does not refresh; the deep-shapes
+# stress run (capi-tests/tests/deep_release.rs) links the release one.
 test: deps
 	$(CARGO) build -p pycoro
+	$(CARGO) build --release -p pycoro
 	$(CARGO) test --workspace --no-fail-fast
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -2615,8 +2615,9 @@ void Py_SetRecursionLimit(int new_limit);
 
 /**
  * Marks a recursive call in C code: counts one more level of nesting on the calling thread
- * and returns 0, or returns -1 with `RecursionError("maximum recursion depth exceeded" +
- * where)` set when that goes past the recursion limit (the level is then not counted). Pair
+ * and returns 0, or returns 1 (nonzero, as CPython 3.10's) with `RecursionError("maximum
+ * recursion depth exceeded" + where)` set when that goes past the recursion limit (the level
+ * is then not counted). Pair
  * every 0 result with `Py_LeaveRecursiveCall()`. `where` is appended to the message as it is
  * (CPython's callers pass e.g. `" while getting the repr of an object"`); a NULL `where` adds
  * nothing (CPython crashes on NULL once the limit is reached).
