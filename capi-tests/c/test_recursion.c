@@ -615,7 +615,7 @@ static void test_tuple_repr_text(void)
     Py_DECREF(pair);
 }
 
-/* Values measured with 3.10.13: hash of () nested 3, and of 5 nested 2, 1000 and 100000 deep. */
+/* Values measured with 3.10.13: hash of () nested 3 and 1000 deep, and of 5 nested 2. */
 static void test_tuple_hash_values(void)
 {
     PyObject *t;
@@ -628,9 +628,7 @@ static void test_tuple_hash_values(void)
     t = nested(1000, PyTuple_New(0));
     CHECK_EQ_INT(PyObject_Hash(t), 7274986465327559225LL);
     Py_DECREF(t);
-    t = nested(100000, PyTuple_New(0));
-    CHECK_EQ_INT(PyObject_Hash(t), 226928516440299980LL);
-    Py_DECREF(t);
+    /* 100,000 deep: in test_deep_tuple_repr_compare_hash (it crashed before). */
     CHECK_EQ_INT(depth(), 0);
 }
 
@@ -715,6 +713,7 @@ static void deep_tuple_repr_compare_hash(void)
     r = PyObject_RichCompare(a, b, Py_GE);
     CHECK(r == NULL);
     CHECK_EXC(PyExc_RecursionError, CMP_MSG);
+    /* 3.10.13's value (CPython recurses; it crashes near a million levels). */
     CHECK_EQ_INT(PyObject_Hash(a), 226928516440299980LL);
     CHECK_EQ_INT(depth(), 0);
     Py_DECREF(a);

@@ -877,20 +877,6 @@ impl Level {
     }
 }
 
-/// The delegate `close()` / `throw()` goes into as the next level of the chain (a generator or
-/// a coroutine exactly), or NULL.
-unsafe fn chained_delegate(op: *mut PyObject) -> *mut PyObject {
-    // SAFETY: a live generator-family object.
-    unsafe {
-        let d = yf(op);
-        if !d.is_null() && (is_gen_exact(d) || is_coro_exact(d)) {
-            d
-        } else {
-            null_mut()
-        }
-    }
-}
-
 /// Room for one more level (MemoryError when there is none).
 fn reserve_level(chain: &mut Vec<Level>) -> bool {
     if chain.try_reserve(1).is_err() {
@@ -940,9 +926,12 @@ pub(crate) unsafe fn close(op: *mut PyObject) -> *mut PyObject {
         let mut chain: Vec<Level> = Vec::new();
         let mut cur = op;
         let err = loop {
-            let d = chained_delegate(cur);
+            let d = yf(cur);
             if d.is_null() {
-                break close_other_delegate(cur);
+                break 0;
+            }
+            if !(is_gen_exact(d) || is_coro_exact(d)) {
+                break close_other_delegate(cur, d);
             }
             if !reserve_level(&mut chain) {
                 break -1;
@@ -965,15 +954,11 @@ pub(crate) unsafe fn close(op: *mut PyObject) -> *mut PyObject {
     }
 }
 
-/// The delegate of `op` that is not a generator or coroutine, if any, closed (its `close()`
+/// Closes `d`, the delegate of `op` that is not a generator or coroutine (its `close()`
 /// method). Returns 0, or -1 with its error set.
-unsafe fn close_other_delegate(op: *mut PyObject) -> c_int {
-    // SAFETY: a live generator-family object.
+unsafe fn close_other_delegate(op: *mut PyObject, d: *mut PyObject) -> c_int {
+    // SAFETY: a live generator-family object and its live delegate.
     unsafe {
-        let d = yf(op);
-        if d.is_null() {
-            return 0;
-        }
         crate::capi::ffi::incref(d);
         let err = while_executing(op, false, || close_iter(d));
         decref(d);
@@ -1020,19 +1005,22 @@ pub(crate) unsafe fn throw(
 ) -> *mut PyObject {
     // SAFETY: a live generator-family object and live (or NULL) exception parts.
     unsafe {
-        // GeneratorExit closes the delegate instead of being thrown into it.
-        let closes = close_on_genexit
-            && crate::python::errors::given_matches(typ, crate::exc!(GeneratorExit));
+        // GeneratorExit closes the delegate instead of being thrown into it (asked once, when
+        // there is a delegate).
+        let mut closes: Option<bool> = None;
         let mut chain: Vec<Level> = Vec::new();
         let mut cur = op;
         let mut ret = loop {
-            let d = if closes {
-                null_mut()
-            } else {
-                chained_delegate(cur)
-            };
+            let d = yf(cur);
             if d.is_null() {
-                break throw_level(cur, closes, typ, val, tb);
+                break throw_here(cur, typ, val, tb);
+            }
+            let genexit = *closes.get_or_insert_with(|| {
+                close_on_genexit
+                    && crate::python::errors::given_matches(typ, crate::exc!(GeneratorExit))
+            });
+            if genexit || !(is_gen_exact(d) || is_coro_exact(d)) {
+                break throw_level(cur, d, genexit, typ, val, tb);
             }
             if !reserve_level(&mut chain) {
                 // As if the delegate had raised the MemoryError.
@@ -1049,22 +1037,20 @@ pub(crate) unsafe fn throw(
     }
 }
 
-/// `_gen_throw` on one generator whose delegate (if any) is not a generator or coroutine
-/// being thrown into: closes the delegate for GeneratorExit (`closes`), calls the delegate's
-/// `throw()` method, or throws at the generator's own suspension point.
+/// `_gen_throw` on one generator whose delegate `d` is not a generator or coroutine to throw
+/// into: closes the delegate for GeneratorExit (`closes`), or calls the delegate's `throw()`
+/// method (throwing at the generator's own suspension point when it has none).
 unsafe fn throw_level(
     op: *mut PyObject,
+    d: *mut PyObject,
     closes: bool,
     typ: *mut PyObject,
     val: *mut PyObject,
     tb: *mut PyObject,
 ) -> *mut PyObject {
-    // SAFETY: a live generator-family object and live (or NULL) exception parts.
+    // SAFETY: a live generator-family object, its live delegate and live (or NULL) exception
+    // parts.
     unsafe {
-        let d = yf(op);
-        if d.is_null() {
-            return throw_here(op, typ, val, tb);
-        }
         crate::capi::ffi::incref(d);
         if closes {
             let err = while_executing(op, false, || close_iter(d));
