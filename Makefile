@@ -102,8 +102,9 @@ uninstall:
 deps:
 	./.ci/deps.sh
 
-# The C programs link against the cdylib, which `cargo test` alone does not refresh.
-test: deps build
+# The C programs link against the cdylib, which `cargo test` alone does not refresh; the deep-shapes
+# stress run (capi-tests/tests/deep_release.rs) links the release one.
+test: deps build release
 	$(CARGO) test --workspace --no-fail-fast
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings

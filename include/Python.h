@@ -346,6 +346,45 @@ typedef uint32_t Py_UCS4;
 /* Errors. */
 #define PyErr_BadInternalCall() _PyErr_BadInternalCall(__FILE__, __LINE__)
 
+/* The recursion limit, as CPython 3.10's internal headers define Py_EnterRecursiveCall and
+ * Py_LeaveRecursiveCall: the thread's depth is counted inline and _Py_CheckRecursiveCall is
+ * called only past the limit. The functions of the same names (what CPython 3.10 exports) do
+ * the same; `(Py_EnterRecursiveCall)(where)` calls the function. */
+static inline int _Py_EnterRecursiveCall_inline(const char *where) {
+    PyThreadState *tstate = PyThreadState_Get();
+    return ++tstate->recursion_depth > Py_GetRecursionLimit() &&
+           _Py_CheckRecursiveCall(tstate, where);
+}
+static inline void _Py_LeaveRecursiveCall_inline(void) {
+    PyThreadState_Get()->recursion_depth--;
+}
+#define Py_EnterRecursiveCall(where) _Py_EnterRecursiveCall_inline(where)
+#define Py_LeaveRecursiveCall() _Py_LeaveRecursiveCall_inline()
+
+/* The trashcan, as CPython 3.10's Include/cpython/object.h has it: bracket the body of a
+ * container's tp_dealloc (after PyObject_GC_UnTrack) with Py_TRASHCAN_BEGIN(op, the_dealloc)
+ * and Py_TRASHCAN_END, and never return from between them. Past PyTrash_UNWIND_LEVEL nested
+ * deallocators the object is deferred instead: the body is skipped and tp_dealloc is called
+ * again later, from the outermost one. */
+#define Py_TRASHCAN_BEGIN_CONDITION(op, cond)                                                  \
+    do {                                                                                       \
+        PyThreadState *_tstate = NULL;                                                         \
+        if (cond) {                                                                            \
+            _tstate = PyThreadState_Get();                                                     \
+            if (_PyTrash_begin(_tstate, _PyObject_CAST(op))) {                                 \
+                break;                                                                         \
+            }                                                                                  \
+        }
+#define Py_TRASHCAN_END                                                                        \
+        if (_tstate != NULL) {                                                                 \
+            _PyTrash_end(_tstate);                                                             \
+        }                                                                                      \
+    } while (0);
+#define Py_TRASHCAN_BEGIN(op, dealloc) \
+    Py_TRASHCAN_BEGIN_CONDITION((op), _PyTrash_cond(_PyObject_CAST(op), (destructor)(dealloc)))
+#define Py_TRASHCAN_SAFE_BEGIN(op) Py_TRASHCAN_BEGIN_CONDITION((op), 1)
+#define Py_TRASHCAN_SAFE_END(op) Py_TRASHCAN_END
+
 /* Calls. */
 #define PyVectorcall_NARGS(n) ((Py_ssize_t)((size_t)(n) & ~PY_VECTORCALL_ARGUMENTS_OFFSET))
 

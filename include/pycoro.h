@@ -60,6 +60,12 @@ typedef struct PyVarObject {
 
 
 /**
+ * How many nested container deallocators a thread runs before it defers the next one
+ * (CPython's `PyTrash_UNWIND_LEVEL`).
+ */
+#define PyTrash_UNWIND_LEVEL 50
+
+/**
  * Flag in `nargsf`: the callee may use `args[-1]` temporarily.
  */
 #define PY_VECTORCALL_ARGUMENTS_OFFSET 9223372036854775808ull
@@ -1815,6 +1821,36 @@ int PyGC_IsEnabled(void);
 int PyObject_IS_GC(PyObject *op);
 
 /**
+ * The start of a trashcan-protected deallocator (what CPython 3.10's `Py_TRASHCAN_BEGIN`
+ * macro calls; `Python.h` has the macros): returns 1 when `op` has been put on `tstate`'s
+ * list of deferred deallocations (the deallocator must return at once: its `tp_dealloc` is
+ * called again later, from the outermost trashcan-protected deallocator); otherwise returns
+ * 0 and counts one more nested deallocator, which the matching `_PyTrash_end` ends.
+ *
+ * `op` must be an object whose reference count went to 0; only objects of types with
+ * `Py_TPFLAGS_HAVE_GC` are deferred (through their GC header: a tracked object is untracked
+ * first). A NULL `tstate` means the calling thread's state (CPython crashes). A NULL `op`
+ * raises `SystemError` ("bad argument to internal function") and returns 0, counting the
+ * level so that `_PyTrash_end` stays paired (CPython crashes).
+ */
+int _PyTrash_begin(struct PyThreadState *tstate, PyObject *op);
+
+/**
+ * The end of a trashcan-protected deallocator (what `Py_TRASHCAN_END` calls): one nested
+ * deallocator less on `tstate` (NULL: the calling thread); the outermost one deallocates the
+ * objects deferred meanwhile.
+ */
+void _PyTrash_end(struct PyThreadState *tstate);
+
+/**
+ * Whether the trashcan applies to this deallocator call (what `Py_TRASHCAN_BEGIN(op,
+ * dealloc)` asks first): 1 when `dealloc` is `Py_TYPE(op)->tp_dealloc` (so a subtype's
+ * deallocator calling its base type's is not deferred halfway), else 0. A NULL `op` raises
+ * `SystemError` and returns 0 (CPython crashes).
+ */
+int _PyTrash_cond(PyObject *op, destructor dealloc);
+
+/**
  * Returns `o[key]`: the type's `mp_subscript`, else its `sq_item` with an int index.
  *
  * Return value: New reference, or NULL with an exception set (`TypeError: 'X' object is not
@@ -3221,6 +3257,52 @@ PyObject *_PyEval_GetAsyncGenFirstiter(void);
  * Return value: Borrowed reference.
  */
 PyObject *_PyEval_GetAsyncGenFinalizer(void);
+
+/**
+ * Returns the recursion limit: how deeply a thread may nest resumptions of generators and
+ * coroutines, `repr()`, comparisons and `Py_EnterRecursiveCall` levels (1000 by default).
+ */
+int Py_GetRecursionLimit(void);
+
+/**
+ * Sets the recursion limit to `new_limit`, for every thread. As in CPython 3.10 the value is
+ * stored as given: a limit of 0 or below makes every `Py_EnterRecursiveCall` (and every
+ * resumption) fail with `RecursionError` (`sys.setrecursionlimit` is what rejects such
+ * values, and a limit below the current depth; this function does not).
+ */
+void Py_SetRecursionLimit(int new_limit);
+
+/**
+ * Marks a recursive call in C code: counts one more level of nesting on the calling thread
+ * and returns 0, or returns 1 (nonzero, as CPython 3.10's) with `RecursionError("maximum
+ * recursion depth exceeded" + where)` set when that goes past the recursion limit (the level
+ * is then not counted). Pair
+ * every 0 result with `Py_LeaveRecursiveCall()`. `where` is appended to the message as it is
+ * (CPython's callers pass e.g. `" while getting the repr of an object"`); a NULL `where` adds
+ * nothing (CPython crashes on NULL once the limit is reached).
+ *
+ * `Python.h` also defines `Py_EnterRecursiveCall` as a macro over inline code (as CPython
+ * 3.10's internal headers do); this function is what CPython 3.10 exports under the name.
+ */
+int Py_EnterRecursiveCall(const char *where);
+
+/**
+ * Ends a level counted by a successful `Py_EnterRecursiveCall`: decrements the calling
+ * thread's depth (unconditionally, as CPython does: an unpaired call makes it negative).
+ */
+void Py_LeaveRecursiveCall(void);
+
+/**
+ * What `Py_EnterRecursiveCall` calls once it has incremented `tstate->recursion_depth` and
+ * found it above the limit (CPython 3.10's private API, which its `Py_EnterRecursiveCall`
+ * macro calls): when `tstate->recursion_depth` is above `Py_GetRecursionLimit()`, decrements
+ * it and returns -1 with `RecursionError("maximum recursion depth exceeded" + where)` set (on
+ * the calling thread); otherwise returns 0. A NULL `where` adds nothing.
+ *
+ * A NULL `tstate` raises `SystemError` ("bad argument to internal function") and returns -1
+ * (CPython crashes).
+ */
+int _Py_CheckRecursiveCall(struct PyThreadState *tstate, const char *where);
 
 /**
  * Sets the error indicator to `type` with `message` (a UTF-8 C string) as value.

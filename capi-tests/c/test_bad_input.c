@@ -2275,6 +2275,62 @@ static void case_eval_hooks(void)
     Py_DECREF(i);
 }
 
+/* The recursion limit and the trashcan (issue "Never crash"). */
+static void case_recursion_and_trashcan(void)
+{
+    PyThreadState *ts = PyThreadState_Get();
+    PyObject *i = fresh_int();
+    int limit, r;
+    REQUIRE(i != NULL);
+    limit = BAD(Py_GetRecursionLimit)();
+    CHECK_EQ_INT(limit, 1000);
+    /* Any value is stored, as CPython 3.10 stores it. */
+    EXPECT_VOID(BAD(Py_SetRecursionLimit)(INT_MIN), NULL, NULL);
+    CHECK_EQ_INT(Py_GetRecursionLimit(), INT_MIN);
+    EXPECT_VOID(BAD(Py_SetRecursionLimit)(INT_MAX), NULL, NULL);
+    EXPECT_INT_OK(BAD(Py_EnterRecursiveCall)(NULL), 0);
+    EXPECT_VOID(BAD(Py_LeaveRecursiveCall)(), NULL, NULL);
+    Py_SetRecursionLimit(limit);
+    /* Past the limit with a NULL `where` (CPython crashes formatting it): no suffix; an
+     * undecodable one is decoded with replacement, as CPython's %s. The depth is reset before
+     * the exception is looked at (its str() is a level too). */
+    ts->recursion_depth = limit;
+    r = BAD(Py_EnterRecursiveCall)(NULL);
+    ts->recursion_depth = 0;
+    expect_int(r, 1, PyExc_RecursionError, "maximum recursion depth exceeded", "enter(NULL)",
+               __LINE__);
+    ts->recursion_depth = limit;
+    r = Py_EnterRecursiveCall("\xff");
+    ts->recursion_depth = 0;
+    expect_int(r, 1, PyExc_RecursionError, "maximum recursion depth exceeded\xef\xbf\xbd",
+               "enter(\\xff)", __LINE__);
+    EXPECT_INT(BAD(_Py_CheckRecursiveCall)(NULL, ""), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT_OK(BAD(_Py_CheckRecursiveCall)(ts, NULL), 0);
+    CHECK_EQ_INT(ts->recursion_depth, 0);
+
+    /* The trashcan: NULL state means the calling thread's; a NULL object is a bad call that
+     * still counts the level, so the paired _PyTrash_end balances it. */
+    EXPECT_INT(BAD(_PyTrash_begin)(NULL, NULL), 0, PyExc_SystemError, BADARG);
+    CHECK_EQ_INT(ts->trash_delete_nesting, 1);
+    EXPECT_VOID(BAD(_PyTrash_end)(NULL), NULL, NULL);
+    CHECK_EQ_INT(ts->trash_delete_nesting, 0);
+    EXPECT_INT_OK(BAD(_PyTrash_begin)(ts, i), 0);
+    EXPECT_VOID(BAD(_PyTrash_end)(ts), NULL, NULL);
+    /* Past PyTrash_UNWIND_LEVEL, an object without a GC header is not deferred. */
+    ts->trash_delete_nesting = PyTrash_UNWIND_LEVEL;
+    EXPECT_INT_OK(BAD(_PyTrash_begin)(ts, i), 0);
+    CHECK_EQ_INT(ts->trash_delete_nesting, PyTrash_UNWIND_LEVEL + 1);
+    CHECK(ts->trash_delete_later == NULL);
+    _PyTrash_end(ts);
+    ts->trash_delete_nesting = 0;
+    EXPECT_INT(BAD(_PyTrash_cond)(NULL, Py_TYPE(i)->tp_dealloc), 0, PyExc_SystemError, BADARG);
+    EXPECT_INT_OK(BAD(_PyTrash_cond)(i, NULL), 0);
+    EXPECT_INT_OK(BAD(_PyTrash_cond)(i, Py_TYPE(i)->tp_dealloc), 1);
+    EXPECT_INT_OK(BAD(_PyTrash_cond)(i, PyTuple_Type.tp_dealloc), 0);
+    CHECK_REFCNT(i, 1);
+    Py_DECREF(i);
+}
+
 static void case_threads(void)
 {
     PyThreadState *ts;
@@ -2548,6 +2604,7 @@ static const struct {
     {"case_alloc", case_alloc},
     {"case_gc", case_gc},
     {"case_eval_hooks", case_eval_hooks},
+    {"case_recursion_and_trashcan", case_recursion_and_trashcan},
     {"case_threads", case_threads},
     {"case_lifecycle", case_lifecycle},
     {"case_test_hooks", case_test_hooks},

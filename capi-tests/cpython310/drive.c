@@ -14,7 +14,8 @@
  * sends that CPython refuses; a coroutine awaited twice; a generator delegating with
  * `yield from`; and inspection with CPython's macros and fields
  * (PyCoro_CheckExact, the PyCoroObject fields, f_lasti, f_state, f_stackdepth, f_valuestack, f_gen,
- * Py_REFCNT, cr_await, cr_running, __name__, __qualname__, repr).
+ * Py_REFCNT, cr_await, cr_running, __name__, __qualname__, repr); the recursion limit functions
+ * of ceval.h and a type whose deallocator uses the header's Py_TRASHCAN_BEGIN/END macros.
  *
  * Prints one line per failed check and `N passed, N failed` last; exits 0 only when nothing
  * failed. capi-tests/tests/cpython_headers.rs builds and runs it (plain, valgrind, ASan/UBSan).
@@ -885,6 +886,85 @@ static void test_generator_yield_from(void)
     Py_DECREF(g);
 }
 
+/* ---- the recursion limit and the trashcan, through CPython 3.10's own declarations ---- */
+
+/* ceval.h declares these as functions (its internal headers have the macros). */
+static void test_recursion_limit(void)
+{
+    char m_[160];
+    int limit = Py_GetRecursionLimit();
+    CHECK(limit == 1000);
+    Py_SetRecursionLimit(2);
+    CHECK(Py_EnterRecursiveCall(" here") == 0);
+    CHECK(Py_EnterRecursiveCall(" here") == 0);
+    CHECK(Py_EnterRecursiveCall(" here") != 0);
+    Py_SetRecursionLimit(limit);
+    CHECK(PyErr_ExceptionMatches(PyExc_RecursionError));
+    CHECK_STR(take_exc_message(m_, sizeof m_), "maximum recursion depth exceeded here");
+    Py_LeaveRecursiveCall();
+    Py_LeaveRecursiveCall();
+    CHECK(PyThreadState_Get()->recursion_depth == 0);
+}
+
+/* A GC type whose tp_dealloc uses 3.10's Py_TRASHCAN_BEGIN / Py_TRASHCAN_END (which call
+ * _PyTrash_cond, _PyTrash_begin and _PyTrash_end): a chain of 200,000 is freed with at most
+ * PyTrash_UNWIND_LEVEL nested deallocators. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *next;
+} Link;
+
+static long link_depth, link_max_depth, link_freed;
+
+static int link_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Py_VISIT(((Link *)op)->next);
+    return 0;
+}
+
+static void link_dealloc(PyObject *op)
+{
+    PyObject_GC_UnTrack(op);
+    Py_TRASHCAN_BEGIN(op, link_dealloc)
+    if (++link_depth > link_max_depth) {
+        link_max_depth = link_depth;
+    }
+    Py_CLEAR(((Link *)op)->next);
+    link_depth--;
+    link_freed++;
+    PyObject_GC_Del(op);
+    Py_TRASHCAN_END
+}
+
+static PyTypeObject Link_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "drive.Link",
+    .tp_basicsize = sizeof(Link),
+    .tp_dealloc = link_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = link_traverse,
+};
+
+static void test_trashcan(void)
+{
+    PyObject *prev = NULL;
+    long i, n = 200000;
+    CHECK(PyType_Ready(&Link_Type) == 0);
+    for (i = 0; i < n; i++) {
+        Link *l = PyObject_GC_New(Link, &Link_Type);
+        if (l == NULL) {
+            break;
+        }
+        l->next = prev;
+        PyObject_GC_Track((PyObject *)l);
+        prev = (PyObject *)l;
+    }
+    CHECK(i == n);
+    Py_XDECREF(prev);
+    CHECK(link_freed == n);
+    CHECK(link_max_depth == PyTrash_UNWIND_LEVEL);
+}
+
 int main(void)
 {
     /* pycoro's Py_Initialize only marks the runtime initialized. */
@@ -901,6 +981,8 @@ int main(void)
     RUN(test_struct_fields);
     RUN(test_awaited_twice);
     RUN(test_generator_yield_from);
+    RUN(test_recursion_limit);
+    RUN(test_trashcan);
     if (Py_FinalizeEx() != 0) {
         printf("Py_FinalizeEx failed\n");
         failed++;

@@ -126,6 +126,8 @@ fn run_program(program: &str, mode: Mode) {
     if is_dlopen_program(program) {
         cmd.arg(&so);
     }
+    // Programs that size their work by the mode (test_deep.c) read it from here.
+    cmd.env("CAPI_TESTS_MODE", mode.dir_name());
     let outcome: Outcome = run_with_timeout(cmd, exe.parent().unwrap(), mode.timeout());
     let verdict = if outcome.status.success() {
         check_summary(&outcome.stdout)

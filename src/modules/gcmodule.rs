@@ -1141,64 +1141,182 @@ pub unsafe extern "C" fn PyObject_IS_GC(op: *mut PyObject) -> c_int {
     guard("PyObject_IS_GC", 0, || unsafe { is_gc(op) as c_int })
 }
 
-// ---- the trashcan (CPython's Py_TRASHCAN_BEGIN / Py_TRASHCAN_END) ----
+// ---------------------------------------------------------------------------------------------
+// The trashcan (`Py_TRASHCAN_BEGIN` / `Py_TRASHCAN_END`): deallocating a long chain of
+// containers (a tuple in a tuple in a tuple ..., a frame whose slot holds a generator whose
+// frame ...) would nest one deallocator call per link. Each thread counts the container
+// deallocators running on its stack (`tstate->trash_delete_nesting`); past
+// `PyTrash_UNWIND_LEVEL` of them a dying object is not taken apart there but put on the
+// thread's list of deferred deallocations (`tstate->trash_delete_later`, linked through the
+// object's GC header), and the outermost deallocator frees the list when it returns. The stack
+// never holds more than `PyTrash_UNWIND_LEVEL` nested container deallocators.
+// ---------------------------------------------------------------------------------------------
 
-/// Nested container deallocations deeper than this are deferred, so freeing a long chain of
-/// containers (a list in a list in a list ...) does not overflow the C stack.
-const TRASH_LIMIT: usize = 50;
+/// How many nested container deallocators a thread runs before it defers the next one
+/// (CPython's `PyTrash_UNWIND_LEVEL`).
+pub const PyTrash_UNWIND_LEVEL: c_int = 50;
 
-std::thread_local! {
-    /// (deallocation depth, deferred objects linked through their GC header's `next`).
-    static TRASH: core::cell::Cell<(usize, *mut PyObject)> =
-        const { core::cell::Cell::new((0, null_mut())) };
-}
-
-/// At the start of a GC container's `tp_dealloc`, after it untracked the object: false when
-/// the deallocation is deferred (the deallocator must return at once; it is called again
-/// later), true when it goes ahead (then it must call `trashcan_end` when done).
-pub(crate) unsafe fn trashcan_begin(op: *mut PyObject) -> bool {
-    TRASH
-        .try_with(|t| {
-            let (depth, later) = t.get();
-            if depth >= TRASH_LIMIT {
-                // SAFETY: an untracked dying GC object: its header's `next` is free to use.
-                unsafe { (*head(op)).next = later as *mut GcHead };
-                t.set((depth, op));
-                false
-            } else {
-                t.set((depth + 1, later));
-                true
-            }
-        })
-        .unwrap_or(true)
-}
-
-/// At the end of a deallocation that `trashcan_begin` let go ahead: the outermost one frees
-/// the deferred objects (each through its type's `tp_dealloc`).
-pub(crate) unsafe fn trashcan_end() {
-    let _ = TRASH.try_with(|t| {
-        let (depth, later) = t.get();
-        if depth > 1 || later.is_null() {
-            t.set((depth.saturating_sub(1), later));
+/// Runs `body`, the work of deallocator `dealloc` on `op`, inside the trashcan: deferred when
+/// the thread is already `PyTrash_UNWIND_LEVEL` container deallocators deep. Only when `op`'s
+/// type's own `tp_dealloc` is `dealloc` (a subtype's deallocator that calls its base's must not
+/// be deferred halfway, CPython's `_PyTrash_cond`).
+#[inline(always)]
+pub(crate) unsafe fn trashcan(
+    op: *mut PyObject,
+    dealloc: unsafe extern "C" fn(*mut PyObject),
+    body: impl FnOnce(),
+) {
+    // SAFETY: a dying object of a GC type; the thread's own state.
+    unsafe {
+        let own = (*(*op).ob_type).tp_dealloc.map(|d| d as usize) == Some(dealloc as usize);
+        let Some(d) = (if own {
+            crate::python::pystate::thread_data()
+        } else {
+            None
+        }) else {
+            body();
+            return;
+        };
+        let ts = d as *mut crate::python::pystate::PyThreadState;
+        if trash_begin(ts, op) {
             return;
         }
-        // Depth stays 1 while draining: deallocations started here defer past the limit
-        // again and are picked up by this loop instead of draining recursively.
-        t.set((1, later));
-        loop {
-            let (_, op) = t.get();
-            if op.is_null() {
-                break;
-            }
-            // SAFETY: a deferred object: dead, untracked, linked through its header.
-            unsafe {
-                let g = head(op);
-                let next = (*g).next as *mut PyObject;
-                (*g).next = null_mut();
-                t.set((1, next));
-                crate::objects::object_ops::dealloc(op);
+        body();
+        trash_end(ts);
+    }
+}
+
+/// `_PyTrash_begin`: true when `op` was deferred (the deallocator must return at once);
+/// otherwise counts one more nested deallocator.
+#[inline(always)]
+unsafe fn trash_begin(ts: *mut crate::python::pystate::PyThreadState, op: *mut PyObject) -> bool {
+    // SAFETY: the thread's own state; a dying object.
+    unsafe {
+        if (*ts).trash_delete_nesting >= PyTrash_UNWIND_LEVEL
+            && has_flag((*op).ob_type, Py_TPFLAGS_HAVE_GC)
+        {
+            deposit(ts, op);
+            return true;
+        }
+        (*ts).trash_delete_nesting += 1;
+        false
+    }
+}
+
+/// `_PyTrash_end`: one nested deallocator less; the outermost one frees what was deferred.
+#[inline(always)]
+unsafe fn trash_end(ts: *mut crate::python::pystate::PyThreadState) {
+    // SAFETY: the thread's own state.
+    unsafe {
+        (*ts).trash_delete_nesting -= 1;
+        if !(*ts).trash_delete_later.is_null() && (*ts).trash_delete_nesting <= 0 {
+            destroy_chain(ts);
+        }
+    }
+}
+
+/// Puts a dying GC object on the thread's deferred list, linked through its GC header's `prev`
+/// word (its flags kept). The object is untracked first: the header is free for the link.
+#[cold]
+#[inline(never)]
+unsafe fn deposit(ts: *mut crate::python::pystate::PyThreadState, op: *mut PyObject) {
+    // SAFETY: a dying GC object (refcount 0) that nothing else reaches.
+    unsafe {
+        untrack(op);
+        let g = head(op);
+        (*g).prev = ((*g).prev & FINALIZED) | (*ts).trash_delete_later as usize;
+        (*ts).trash_delete_later = op;
+    }
+}
+
+/// Deallocates every deferred object (their deallocators may defer more; the loop takes those
+/// too), counted as one nested deallocator so that it does not start again from inside.
+#[cold]
+#[inline(never)]
+unsafe fn destroy_chain(ts: *mut crate::python::pystate::PyThreadState) {
+    // SAFETY: the thread's own list of dead objects, each waiting for its deallocator.
+    unsafe {
+        (*ts).trash_delete_nesting += 1;
+        while !(*ts).trash_delete_later.is_null() {
+            let op = (*ts).trash_delete_later;
+            let g = head(op);
+            (*ts).trash_delete_later = ((*g).prev & !FLAGS) as *mut PyObject;
+            (*g).prev &= FINALIZED;
+            if let Some(dealloc) = (*(*op).ob_type).tp_dealloc {
+                dealloc(op);
             }
         }
-        t.set((0, null_mut()));
-    });
+        (*ts).trash_delete_nesting -= 1;
+    }
+}
+
+/// The thread state a trashcan call names: `tstate`, or the calling thread's for NULL.
+unsafe fn trash_state(
+    tstate: *mut crate::python::pystate::PyThreadState,
+) -> *mut crate::python::pystate::PyThreadState {
+    if tstate.is_null() {
+        crate::python::pystate::tstate()
+    } else {
+        tstate
+    }
+}
+
+/// The start of a trashcan-protected deallocator (what CPython 3.10's `Py_TRASHCAN_BEGIN`
+/// macro calls; `Python.h` has the macros): returns 1 when `op` has been put on `tstate`'s
+/// list of deferred deallocations (the deallocator must return at once: its `tp_dealloc` is
+/// called again later, from the outermost trashcan-protected deallocator); otherwise returns
+/// 0 and counts one more nested deallocator, which the matching `_PyTrash_end` ends.
+///
+/// `op` must be an object whose reference count went to 0; only objects of types with
+/// `Py_TPFLAGS_HAVE_GC` are deferred (through their GC header: a tracked object is untracked
+/// first). A NULL `tstate` means the calling thread's state (CPython crashes). A NULL `op`
+/// raises `SystemError` ("bad argument to internal function") and returns 0, counting the
+/// level so that `_PyTrash_end` stays paired (CPython crashes).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyTrash_begin(
+    tstate: *mut crate::python::pystate::PyThreadState,
+    op: *mut PyObject,
+) -> c_int {
+    guard("_PyTrash_begin", 0, || {
+        // SAFETY: a live thread state (or NULL) and a dying object (or NULL).
+        unsafe {
+            let ts = trash_state(tstate);
+            if op.is_null() {
+                (*ts).trash_delete_nesting += 1;
+                crate::python::errors::bad_internal_call();
+                return 0;
+            }
+            trash_begin(ts, op) as c_int
+        }
+    })
+}
+
+/// The end of a trashcan-protected deallocator (what `Py_TRASHCAN_END` calls): one nested
+/// deallocator less on `tstate` (NULL: the calling thread); the outermost one deallocates the
+/// objects deferred meanwhile.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyTrash_end(tstate: *mut crate::python::pystate::PyThreadState) {
+    guard("_PyTrash_end", (), || {
+        // SAFETY: a live thread state (or NULL).
+        unsafe { trash_end(trash_state(tstate)) }
+    })
+}
+
+/// Whether the trashcan applies to this deallocator call (what `Py_TRASHCAN_BEGIN(op,
+/// dealloc)` asks first): 1 when `dealloc` is `Py_TYPE(op)->tp_dealloc` (so a subtype's
+/// deallocator calling its base type's is not deferred halfway), else 0. A NULL `op` raises
+/// `SystemError` and returns 0 (CPython crashes).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _PyTrash_cond(
+    op: *mut PyObject,
+    dealloc: crate::objects::object::destructor,
+) -> c_int {
+    check_null!(op, 0);
+    guard("_PyTrash_cond", 0, || {
+        // SAFETY: a live (dying) object.
+        unsafe {
+            let own = (*(*op).ob_type).tp_dealloc.map(|d| d as usize);
+            (own.is_some() && own == dealloc.map(|d| d as usize)) as c_int
+        }
+    })
 }

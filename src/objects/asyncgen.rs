@@ -503,11 +503,13 @@ unsafe extern "C" fn athrow_close(o: *mut PyObject, _unused: *mut PyObject) -> *
 // --- type objects ------------------------------------------------------------------------------
 
 unsafe extern "C" fn wrapped_dealloc(o: *mut PyObject) {
-    // SAFETY: a dying wrapped value owns its value.
+    // SAFETY: a dying wrapped value owns its value (released in the trashcan).
     unsafe {
-        untrack(o);
-        clear(&raw mut (*(o as *mut _PyAsyncGenWrappedValue)).agw_val);
-        free_object(o);
+        crate::modules::gcmodule::trashcan(o, wrapped_dealloc, || {
+            untrack(o);
+            clear(&raw mut (*(o as *mut _PyAsyncGenWrappedValue)).agw_val);
+            free_object(o);
+        })
     }
 }
 
@@ -522,13 +524,16 @@ unsafe extern "C" fn wrapped_traverse(
 }
 
 unsafe extern "C" fn asend_dealloc(o: *mut PyObject) {
-    // SAFETY: a dying awaitable owns its references.
+    // SAFETY: a dying awaitable owns its references (released in the trashcan: the value to
+    // send may be another awaitable).
     unsafe {
-        untrack(o);
-        let s = o as *mut PyAsyncGenASend;
-        clear((&raw mut (*s).ags_gen) as *mut *mut PyObject);
-        clear(&raw mut (*s).ags_sendval);
-        free_object(o);
+        crate::modules::gcmodule::trashcan(o, asend_dealloc, || {
+            untrack(o);
+            let s = o as *mut PyAsyncGenASend;
+            clear((&raw mut (*s).ags_gen) as *mut *mut PyObject);
+            clear(&raw mut (*s).ags_sendval);
+            free_object(o);
+        })
     }
 }
 
@@ -543,13 +548,15 @@ unsafe extern "C" fn asend_traverse(o: *mut PyObject, visit: visitproc, arg: *mu
 }
 
 unsafe extern "C" fn athrow_dealloc(o: *mut PyObject) {
-    // SAFETY: a dying awaitable owns its references.
+    // SAFETY: a dying awaitable owns its references (released in the trashcan).
     unsafe {
-        untrack(o);
-        let t = o as *mut PyAsyncGenAThrow;
-        clear((&raw mut (*t).agt_gen) as *mut *mut PyObject);
-        clear(&raw mut (*t).agt_args);
-        free_object(o);
+        crate::modules::gcmodule::trashcan(o, athrow_dealloc, || {
+            untrack(o);
+            let t = o as *mut PyAsyncGenAThrow;
+            clear((&raw mut (*t).agt_gen) as *mut *mut PyObject);
+            clear(&raw mut (*t).agt_args);
+            free_object(o);
+        })
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::capi::boundary::{check_null, guard};
 use crate::capi::ffi::{decref, has_flag, ty};
+use crate::objects::methodobject::counted_call;
 use crate::objects::object::*;
 use crate::objects::tupleobject::{as_slice, empty, is_tuple, tuple_from};
 use crate::objects::typeobject::tp_name_of;
@@ -177,7 +178,9 @@ pub(crate) unsafe fn call(
             if (*f).vectorcall.is_none() {
                 return check_result(
                     callable,
-                    crate::objects::methodobject::call_varargs(callable, args, kwargs),
+                    counted_call(|| {
+                        crate::objects::methodobject::call_varargs(callable, args, kwargs)
+                    }),
                 );
             }
         }
@@ -188,7 +191,7 @@ pub(crate) unsafe fn call(
             );
         }
         match (*tp).tp_call {
-            Some(c) => check_result(callable, c(callable, args, kwargs)),
+            Some(c) => check_result(callable, counted_call(|| c(callable, args, kwargs))),
             None => {
                 set_string(
                     crate::exc!(TypeError),
@@ -405,7 +408,7 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
                 return null_mut();
             };
             let r = match (*ty(callable)).tp_call {
-                Some(c) => check_result(callable, c(callable, t, kw)),
+                Some(c) => check_result(callable, counted_call(|| c(callable, t, kw))),
                 None => {
                     set_string(
                         crate::exc!(TypeError),

@@ -653,17 +653,15 @@ pub(crate) unsafe fn copy_dict(op: *mut PyObject) -> *mut PyObject {
 unsafe extern "C" fn dict_dealloc(op: *mut PyObject) {
     // SAFETY: a dying dict: untracked first, then its items released.
     unsafe {
-        untrack(op);
-        if !crate::modules::gcmodule::trashcan_begin(op) {
-            return;
-        }
-        let k = (*d(op)).ma_keys;
-        (*d(op)).ma_keys = null_mut();
-        if !k.is_null() {
-            release_table(k);
-        }
-        crate::modules::gcmodule::free_object(op);
-        crate::modules::gcmodule::trashcan_end();
+        crate::modules::gcmodule::trashcan(op, dict_dealloc, || {
+            untrack(op);
+            let k = (*d(op)).ma_keys;
+            (*d(op)).ma_keys = null_mut();
+            if !k.is_null() {
+                release_table(k);
+            }
+            crate::modules::gcmodule::free_object(op);
+        })
     }
 }
 
@@ -750,10 +748,6 @@ unsafe extern "C" fn dict_repr(op: *mut PyObject) -> *mut PyObject {
             Py_ReprLeave(op);
             return crate::objects::unicodeobject::str_from("{}");
         }
-        if crate::python::ceval::enter_recursive_call(" while getting the repr of an object") {
-            Py_ReprLeave(op);
-            return null_mut();
-        }
         let mut out = String::from("{");
         let mut pos: Py_ssize_t = 0;
         let mut first = true;
@@ -780,7 +774,6 @@ unsafe extern "C" fn dict_repr(op: *mut PyObject) -> *mut PyObject {
                 break;
             }
         }
-        crate::python::ceval::leave_recursive_call();
         Py_ReprLeave(op);
         if !ok {
             return null_mut();
@@ -838,11 +831,7 @@ unsafe extern "C" fn dict_richcompare(
         if !is_dict(v) || !is_dict(w) || (op != Py_EQ && op != Py_NE) {
             return new_ref(crate::objects::object_ops::not_implemented());
         }
-        if crate::python::ceval::enter_recursive_call(" in comparison") {
-            return null_mut();
-        }
         let c = dict_equal(v, w);
-        crate::python::ceval::leave_recursive_call();
         if c < 0 {
             return null_mut();
         }

@@ -936,16 +936,25 @@ unsafe fn traverse_head(op: *mut PyObject, visit: visitproc, arg: *mut c_void) -
     0
 }
 
-unsafe fn dealloc_with(op: *mut PyObject, clear_fn: unsafe extern "C" fn(*mut PyObject) -> c_int) {
+/// The deallocators of the exception layouts: `clear_fn` releases the fields; `dealloc` is the
+/// type's `tp_dealloc` itself, for the trashcan (a `__context__` chain of a million exceptions
+/// is freed without a million nested calls; CPython 3.10 crashes there, 3.11 does the same).
+unsafe fn dealloc_with(
+    op: *mut PyObject,
+    clear_fn: unsafe extern "C" fn(*mut PyObject) -> c_int,
+    dealloc: unsafe extern "C" fn(*mut PyObject),
+) {
     // SAFETY: a dying exception instance.
     unsafe {
-        crate::modules::gcmodule::untrack(op);
-        clear_fn(op);
-        let tp = ty(op);
-        match (*tp).tp_free {
-            Some(f) => f(op as *mut c_void),
-            None => crate::modules::gcmodule::free_object(op),
-        }
+        crate::modules::gcmodule::trashcan(op, dealloc, || {
+            crate::modules::gcmodule::untrack(op);
+            clear_fn(op);
+            let tp = ty(op);
+            match (*tp).tp_free {
+                Some(f) => f(op as *mut c_void),
+                None => crate::modules::gcmodule::free_object(op),
+            }
+        })
     }
 }
 
@@ -962,7 +971,7 @@ unsafe extern "C" fn exc_traverse(op: *mut PyObject, visit: visitproc, arg: *mut
 
 unsafe extern "C" fn exc_dealloc(op: *mut PyObject) {
     // SAFETY: dying instance.
-    unsafe { dealloc_with(op, exc_clear) }
+    unsafe { dealloc_with(op, exc_clear, exc_dealloc) }
 }
 
 /// StopIteration, SystemExit and NameError keep one extra object at offset 64.
@@ -989,7 +998,7 @@ unsafe extern "C" fn value_exc_traverse(
 
 unsafe extern "C" fn value_exc_dealloc(op: *mut PyObject) {
     // SAFETY: dying instance.
-    unsafe { dealloc_with(op, value_exc_clear) }
+    unsafe { dealloc_with(op, value_exc_clear, value_exc_dealloc) }
 }
 
 unsafe extern "C" fn attr_exc_clear(op: *mut PyObject) -> c_int {
@@ -1019,7 +1028,7 @@ unsafe extern "C" fn attr_exc_traverse(
 
 unsafe extern "C" fn attr_exc_dealloc(op: *mut PyObject) {
     // SAFETY: dying instance.
-    unsafe { dealloc_with(op, attr_exc_clear) }
+    unsafe { dealloc_with(op, attr_exc_clear, attr_exc_dealloc) }
 }
 
 unsafe extern "C" fn os_error_clear(op: *mut PyObject) -> c_int {
@@ -1053,7 +1062,7 @@ unsafe extern "C" fn os_error_traverse(
 
 unsafe extern "C" fn os_error_dealloc(op: *mut PyObject) {
     // SAFETY: dying instance.
-    unsafe { dealloc_with(op, os_error_clear) }
+    unsafe { dealloc_with(op, os_error_clear, os_error_dealloc) }
 }
 
 unsafe extern "C" fn exc_str(op: *mut PyObject) -> *mut PyObject {

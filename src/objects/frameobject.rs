@@ -159,17 +159,20 @@ unsafe fn clear_slots_and_stack(f: *mut PyFrameObject) {
 
 unsafe extern "C" fn frame_dealloc(op: *mut PyObject) {
     let f = op as *mut PyFrameObject;
-    // SAFETY: a dying frame owns every reference it holds (f_gen is borrowed).
+    // SAFETY: a dying frame owns every reference it holds (f_gen is borrowed). In the
+    // trashcan: a frame whose slot holds a generator whose frame ... is freed without nesting.
     unsafe {
-        untrack(op);
-        clear_slots_and_stack(f);
-        clear((&raw mut (*f).f_back) as *mut *mut PyObject);
-        clear((&raw mut (*f).f_code) as *mut *mut PyObject);
-        clear(&raw mut (*f).f_builtins);
-        clear(&raw mut (*f).f_globals);
-        clear(&raw mut (*f).f_locals);
-        clear(&raw mut (*f).f_trace);
-        free_object(op);
+        crate::modules::gcmodule::trashcan(op, frame_dealloc, || {
+            untrack(op);
+            clear_slots_and_stack(f);
+            clear((&raw mut (*f).f_back) as *mut *mut PyObject);
+            clear((&raw mut (*f).f_code) as *mut *mut PyObject);
+            clear(&raw mut (*f).f_builtins);
+            clear(&raw mut (*f).f_globals);
+            clear(&raw mut (*f).f_locals);
+            clear(&raw mut (*f).f_trace);
+            free_object(op);
+        })
     }
 }
 

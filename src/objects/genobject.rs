@@ -156,38 +156,44 @@ fn gen_kind(tp: *mut PyTypeObject) -> &'static str {
 unsafe extern "C" fn gen_dealloc(op: *mut PyObject) {
     let g = op as *mut PyGenObject;
     // SAFETY: a dying generator owns every reference it holds; its frame's back-pointer to it
-    // is borrowed and reset before the frame is released.
+    // is borrowed and reset before the frame is released. In the trashcan: a generator whose
+    // frame (or name) holds the next generator, a million deep, is finalized and freed without
+    // a million nested calls.
     unsafe {
-        // PEP 442: the finalizer runs first (at most once); it may resurrect the object. A
-        // finished generator's finalizer has nothing to do (3.10's first step), so it is
-        // skipped.
-        let f = (*g).gi_frame;
-        if !f.is_null()
-            && (*f).f_state <= FRAME_EXECUTING
-            && crate::modules::gcmodule::PyObject_CallFinalizerFromDealloc(op) != 0
-        {
-            return;
-        }
-        untrack(op);
-        let tp = ty(op);
-        if tp == &raw mut PyAsyncGen_Type {
-            clear(&raw mut (*(op as *mut PyAsyncGenObject)).ag_finalizer);
-        }
-        let f = (*g).gi_frame;
-        if !f.is_null() {
-            (*f).f_gen = null_mut();
-            clear((&raw mut (*g).gi_frame) as *mut *mut PyObject);
-        }
-        if tp == &raw mut PyCoro_Type {
-            clear(&raw mut (*(op as *mut PyCoroObject)).cr_origin);
-        }
-        clear(&raw mut (*g).gi_code);
-        clear(&raw mut (*g).gi_name);
-        clear(&raw mut (*g).gi_qualname);
-        clear(&raw mut (*g).gi_exc_state.exc_type);
-        clear(&raw mut (*g).gi_exc_state.exc_value);
-        clear(&raw mut (*g).gi_exc_state.exc_traceback);
-        free_object(op);
+        crate::modules::gcmodule::trashcan(op, gen_dealloc, || {
+            // PEP 442: the finalizer runs first (at most once); it may resurrect the object. A
+            // finished generator's finalizer has nothing to do (3.10's first step), so it is
+            // skipped.
+            let f = (*g).gi_frame;
+            if !f.is_null() && (*f).f_state <= FRAME_EXECUTING {
+                // A deferred generator was untracked to wait in the trashcan; the finalizer
+                // runs on a tracked object (it may resurrect it).
+                track(op);
+                if crate::modules::gcmodule::PyObject_CallFinalizerFromDealloc(op) != 0 {
+                    return;
+                }
+            }
+            untrack(op);
+            let tp = ty(op);
+            if tp == &raw mut PyAsyncGen_Type {
+                clear(&raw mut (*(op as *mut PyAsyncGenObject)).ag_finalizer);
+            }
+            let f = (*g).gi_frame;
+            if !f.is_null() {
+                (*f).f_gen = null_mut();
+                clear((&raw mut (*g).gi_frame) as *mut *mut PyObject);
+            }
+            if tp == &raw mut PyCoro_Type {
+                clear(&raw mut (*(op as *mut PyCoroObject)).cr_origin);
+            }
+            clear(&raw mut (*g).gi_code);
+            clear(&raw mut (*g).gi_name);
+            clear(&raw mut (*g).gi_qualname);
+            clear(&raw mut (*g).gi_exc_state.exc_type);
+            clear(&raw mut (*g).gi_exc_state.exc_value);
+            clear(&raw mut (*g).gi_exc_state.exc_traceback);
+            free_object(op);
+        })
     }
 }
 
@@ -609,12 +615,17 @@ pub(crate) unsafe fn send_ex2(
         if exc {
             crate::python::errors::chain_stack_item(item);
         }
+        // The frame's run is one level of recursion (3.10's frame evaluation).
+        if crate::python::ceval::enter_recursive_call(ts, "") {
+            return recursion_refused(op, f, item, presult);
+        }
         (*f).f_state = FRAME_EXECUTING;
         let outcome = crate::python::ceval::eval_frame(
             f,
             if exc { null_mut() } else { arg_or_none(arg) },
             ts,
         );
+        crate::python::ceval::leave_recursive_call(ts);
         (*ts).exc_info = (*item).previous_item;
         (*item).previous_item = null_mut();
         (*ts).frame = (*f).f_back;
@@ -625,6 +636,30 @@ pub(crate) unsafe fn send_ex2(
             return PYGEN_NEXT;
         }
         send_finished(op, f, outcome, arg, presult)
+    }
+}
+
+/// `send_ex2` when running the frame would pass the recursion limit (`RecursionError` is set):
+/// as in CPython 3.10, the body does not run and the generator is finished with the error (its
+/// frame released, no traceback entry for it, the frame's state left as it was).
+#[cold]
+#[inline(never)]
+unsafe fn recursion_refused(
+    op: *mut PyObject,
+    f: *mut PyFrameObject,
+    item: *mut _PyErr_StackItem,
+    presult: *mut *mut PyObject,
+) -> PySendResult {
+    // SAFETY: as send_ex2, which linked the frame and pushed the exception state.
+    unsafe {
+        let ts = tstate();
+        (*ts).exc_info = (*item).previous_item;
+        (*item).previous_item = null_mut();
+        (*ts).frame = (*f).f_back;
+        clear((&raw mut (*f).f_back) as *mut *mut PyObject);
+        release_frame(op as *mut PyGenObject);
+        *presult = null_mut();
+        PYGEN_ERROR
     }
 }
 
@@ -801,26 +836,78 @@ unsafe extern "C" fn gen_iternext(op: *mut PyObject) -> *mut PyObject {
 unsafe fn while_executing<R>(op: *mut PyObject, link: bool, f: impl FnOnce() -> R) -> R {
     // SAFETY: a live generator with a frame.
     unsafe {
-        let frame = (*(op as *mut PyGenObject)).gi_frame;
-        let ts = tstate();
-        let saved_state = (*frame).f_state;
-        let saved_top = (*ts).frame;
-        if link {
-            crate::capi::ffi::xsetref(
-                (&raw mut (*frame).f_back) as *mut *mut PyObject,
-                xnew_ref(obj(saved_top)),
-            );
-            (*ts).frame = frame;
-        }
-        (*frame).f_state = FRAME_EXECUTING;
+        let level = Level::enter(op, null_mut(), link);
         let r = f();
-        (*frame).f_state = saved_state;
-        if link {
-            (*ts).frame = saved_top;
-            clear((&raw mut (*frame).f_back) as *mut *mut PyObject);
-        }
+        level.leave(link);
         r
     }
+}
+
+/// One generator of a delegation chain that `close()` / `throw()` is passing through on its
+/// way to the innermost delegate: its frame is marked executing (and, for throw(), linked as
+/// the thread's current frame) until the delegate is done. CPython recurses once per level
+/// there (without counting recursion depth); pycoro keeps the levels in a list instead, so a
+/// chain of any depth is closed or thrown into with the C stack of one level.
+struct Level {
+    /// The generator (borrowed: its caller or the level above holds it).
+    owner: *mut PyObject,
+    /// Its delegate (a new reference, released by `leave`), or NULL.
+    delegate: *mut PyObject,
+    frame: *mut PyFrameObject,
+    state: crate::objects::frameobject::PyFrameState,
+    /// The thread's current frame before this level was linked.
+    top: *mut PyFrameObject,
+}
+
+impl Level {
+    /// Marks `owner`'s frame executing; `delegate` is the reference to release on `leave`.
+    unsafe fn enter(owner: *mut PyObject, delegate: *mut PyObject, link: bool) -> Level {
+        // SAFETY: a live generator with a frame.
+        unsafe {
+            let frame = (*(owner as *mut PyGenObject)).gi_frame;
+            let ts = tstate();
+            let level = Level {
+                owner,
+                delegate,
+                frame,
+                state: (*frame).f_state,
+                top: (*ts).frame,
+            };
+            if link {
+                crate::capi::ffi::xsetref(
+                    (&raw mut (*frame).f_back) as *mut *mut PyObject,
+                    xnew_ref(obj(level.top)),
+                );
+                (*ts).frame = frame;
+            }
+            (*frame).f_state = FRAME_EXECUTING;
+            level
+        }
+    }
+
+    /// Restores what `enter` changed and releases the delegate; returns the generator.
+    unsafe fn leave(self, link: bool) -> *mut PyObject {
+        // SAFETY: the frame is kept alive by its generator, which is still held.
+        unsafe {
+            (*self.frame).f_state = self.state;
+            if link {
+                (*tstate()).frame = self.top;
+                clear((&raw mut (*self.frame).f_back) as *mut *mut PyObject);
+            }
+            xdecref(self.delegate);
+            self.owner
+        }
+    }
+}
+
+/// Room for one more level (MemoryError when there is none).
+fn reserve_level(chain: &mut Vec<Level>) -> bool {
+    if chain.try_reserve(1).is_err() {
+        // SAFETY: setting the error indicator.
+        unsafe { crate::python::errors::no_memory() };
+        return false;
+    }
+    true
 }
 
 /// `gen_close_iter`: closes a delegate. Returns 0, or -1 with its error set.
@@ -854,18 +941,59 @@ unsafe fn close_iter(d: *mut PyObject) -> c_int {
     }
 }
 
-/// `gen_close`: raises GeneratorExit at the suspension point. Return value: New reference
-/// (None) or NULL.
+/// `gen_close`: raises GeneratorExit at the suspension point, after closing the delegate (the
+/// innermost delegate of a chain first). Return value: New reference (None) or NULL.
 pub(crate) unsafe fn close(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a live generator-family object.
     unsafe {
-        let d = yf(op);
-        let mut err = 0;
-        if !d.is_null() {
-            crate::capi::ffi::incref(d);
-            err = while_executing(op, false, || close_iter(d));
-            decref(d);
+        let mut chain: Vec<Level> = Vec::new();
+        let mut cur = op;
+        let err = loop {
+            let d = yf(cur);
+            if d.is_null() {
+                break 0;
+            }
+            if !(is_gen_exact(d) || is_coro_exact(d)) {
+                break close_other_delegate(cur, d);
+            }
+            if !reserve_level(&mut chain) {
+                break -1;
+            }
+            chain.push(Level::enter(cur, new_ref(d), false));
+            cur = d;
+        };
+        let mut r = close_here(cur, err);
+        while let Some(level) = chain.pop() {
+            let parent = level.leave(false);
+            let err = if r.is_null() {
+                -1
+            } else {
+                decref(r);
+                0
+            };
+            r = close_here(parent, err);
         }
+        r
+    }
+}
+
+/// Closes `d`, the delegate of `op` that is not a generator or coroutine (its `close()`
+/// method). Returns 0, or -1 with its error set.
+unsafe fn close_other_delegate(op: *mut PyObject, d: *mut PyObject) -> c_int {
+    // SAFETY: a live generator-family object and its live delegate.
+    unsafe {
+        crate::capi::ffi::incref(d);
+        let err = while_executing(op, false, || close_iter(d));
+        decref(d);
+        err
+    }
+}
+
+/// The rest of `gen_close` once the delegate is closed (`err` 0) or failed to close (-1, its
+/// error set): throws GeneratorExit (or that error) in.
+unsafe fn close_here(op: *mut PyObject, err: c_int) -> *mut PyObject {
+    // SAFETY: a live generator-family object.
+    unsafe {
         if err == 0 {
             restore(new_ref(crate::exc!(GeneratorExit)), null_mut(), null_mut());
         }
@@ -889,7 +1017,8 @@ pub(crate) unsafe fn close(op: *mut PyObject) -> *mut PyObject {
 }
 
 /// `_gen_throw`: throws `(typ, val, tb)` (borrowed; `val`, `tb` may be NULL) into the
-/// generator, forwarding to its delegate first. Return value: New reference or NULL.
+/// generator, forwarding to its delegate first (down a chain of generators and coroutines to
+/// the innermost delegate). Return value: New reference or NULL.
 pub(crate) unsafe fn throw(
     op: *mut PyObject,
     close_on_genexit: bool,
@@ -899,60 +1028,105 @@ pub(crate) unsafe fn throw(
 ) -> *mut PyObject {
     // SAFETY: a live generator-family object and live (or NULL) exception parts.
     unsafe {
-        let d = yf(op);
-        if !d.is_null() {
-            crate::capi::ffi::incref(d);
-            if close_on_genexit
-                && crate::python::errors::given_matches(typ, crate::exc!(GeneratorExit))
-            {
-                let err = while_executing(op, false, || close_iter(d));
+        // GeneratorExit closes the delegate instead of being thrown into it (asked once, when
+        // there is a delegate).
+        let mut closes: Option<bool> = None;
+        let mut chain: Vec<Level> = Vec::new();
+        let mut cur = op;
+        let mut ret = loop {
+            let d = yf(cur);
+            if d.is_null() {
+                break throw_here(cur, typ, val, tb);
+            }
+            let genexit = *closes.get_or_insert_with(|| {
+                close_on_genexit
+                    && crate::python::errors::given_matches(typ, crate::exc!(GeneratorExit))
+            });
+            if genexit || !(is_gen_exact(d) || is_coro_exact(d)) {
+                break throw_level(cur, d, genexit, typ, val, tb);
+            }
+            if !reserve_level(&mut chain) {
+                // As if the delegate had raised the MemoryError.
+                break after_delegate(cur, null_mut());
+            }
+            chain.push(Level::enter(cur, new_ref(d), true));
+            cur = d;
+        };
+        while let Some(level) = chain.pop() {
+            let parent = level.leave(true);
+            ret = after_delegate(parent, ret);
+        }
+        ret
+    }
+}
+
+/// `_gen_throw` on one generator whose delegate `d` is not a generator or coroutine to throw
+/// into: closes the delegate for GeneratorExit (`closes`), or calls the delegate's `throw()`
+/// method (throwing at the generator's own suspension point when it has none).
+unsafe fn throw_level(
+    op: *mut PyObject,
+    d: *mut PyObject,
+    closes: bool,
+    typ: *mut PyObject,
+    val: *mut PyObject,
+    tb: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a live generator-family object, its live delegate and live (or NULL) exception
+    // parts.
+    unsafe {
+        crate::capi::ffi::incref(d);
+        if closes {
+            let err = while_executing(op, false, || close_iter(d));
+            decref(d);
+            if err < 0 {
+                return send_ex(op, none(), true, false);
+            }
+            return throw_here(op, typ, val, tb);
+        }
+        let ret = match crate::objects::call::lookup_attr(d, "throw") {
+            Err(()) => {
                 decref(d);
-                if err < 0 {
-                    return send_ex(op, none(), true, false);
-                }
+                return null_mut();
+            }
+            Ok(m) if m.is_null() => {
+                decref(d);
                 return throw_here(op, typ, val, tb);
             }
-            let ret = if is_gen_exact(d) || is_coro_exact(d) {
-                while_executing(op, true, || throw(d, close_on_genexit, typ, val, tb))
-            } else {
-                match crate::objects::call::lookup_attr(d, "throw") {
-                    Err(()) => {
-                        decref(d);
-                        return null_mut();
-                    }
-                    Ok(m) if m.is_null() => {
-                        decref(d);
-                        return throw_here(op, typ, val, tb);
-                    }
-                    Ok(m) => {
-                        let mut args = [typ, val, tb];
-                        let n = args.iter().position(|a| a.is_null()).unwrap_or(3);
-                        let r = while_executing(op, false, || {
-                            crate::objects::call::vectorcall(m, args.as_mut_ptr(), n, null_mut())
-                        });
-                        decref(m);
-                        r
-                    }
-                }
-            };
-            decref(d);
-            if !ret.is_null() {
-                return ret;
+            Ok(m) => {
+                let mut args = [typ, val, tb];
+                let n = args.iter().position(|a| a.is_null()).unwrap_or(3);
+                let r = while_executing(op, false, || {
+                    crate::objects::call::vectorcall(m, args.as_mut_ptr(), n, null_mut())
+                });
+                decref(m);
+                r
             }
-            // The delegate is finished (it returned or raised): leave the await.
-            let f = (*(op as *mut PyGenObject)).gi_frame;
-            if !f.is_null() {
-                crate::python::ceval::pop_delegate(f);
-            }
-            let mut v = null_mut();
-            if crate::objects::iterobject::fetch_stop_iteration_value(&mut v) == 0 {
-                let r = send_ex(op, v, false, false);
-                decref(v);
-                return r;
-            }
-            return send_ex(op, none(), true, false);
+        };
+        decref(d);
+        after_delegate(op, ret)
+    }
+}
+
+/// The end of `_gen_throw` once the delegate has been thrown into: its yielded value (`ret`,
+/// a new reference) is passed on; when it finished instead (NULL), the generator leaves the
+/// await and resumes with its return value or its exception.
+unsafe fn after_delegate(op: *mut PyObject, ret: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live generator-family object.
+    unsafe {
+        if !ret.is_null() {
+            return ret;
         }
-        throw_here(op, typ, val, tb)
+        let f = (*(op as *mut PyGenObject)).gi_frame;
+        if !f.is_null() {
+            crate::python::ceval::pop_delegate(f);
+        }
+        let mut v = null_mut();
+        if crate::objects::iterobject::fetch_stop_iteration_value(&mut v) == 0 {
+            let r = send_ex(op, v, false, false);
+            decref(v);
+            return r;
+        }
+        send_ex(op, none(), true, false)
     }
 }
 
@@ -1159,11 +1333,13 @@ unsafe fn wrapped(w: *mut PyObject) -> *mut PyObject {
 }
 
 unsafe extern "C" fn cw_dealloc(w: *mut PyObject) {
-    // SAFETY: a dying wrapper owns its coroutine reference.
+    // SAFETY: a dying wrapper owns its coroutine reference (released in the trashcan).
     unsafe {
-        untrack(w);
-        clear((&raw mut (*(w as *mut PyCoroWrapper)).cw_coroutine) as *mut *mut PyObject);
-        free_object(w);
+        crate::modules::gcmodule::trashcan(w, cw_dealloc, || {
+            untrack(w);
+            clear((&raw mut (*(w as *mut PyCoroWrapper)).cw_coroutine) as *mut *mut PyObject);
+            free_object(w);
+        })
     }
 }
 

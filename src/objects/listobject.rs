@@ -606,19 +606,17 @@ unsafe extern "C" fn list_dealloc(op: *mut PyObject) {
     // SAFETY: a dying list: untracked first, then its items released (deeply nested lists are
     // freed iteratively through the trashcan).
     unsafe {
-        untrack(op);
-        if !crate::modules::gcmodule::trashcan_begin(op) {
-            return;
-        }
-        let items = (*l(op)).ob_item;
-        if !items.is_null() {
-            for i in (0..size(op) as usize).rev() {
-                xdecref(*items.add(i));
+        crate::modules::gcmodule::trashcan(op, list_dealloc, || {
+            untrack(op);
+            let items = (*l(op)).ob_item;
+            if !items.is_null() {
+                for i in (0..size(op) as usize).rev() {
+                    xdecref(*items.add(i));
+                }
+                crate::objects::obmalloc::raw_free(items as *mut c_void);
             }
-            crate::objects::obmalloc::raw_free(items as *mut c_void);
-        }
-        crate::modules::gcmodule::free_object(op);
-        crate::modules::gcmodule::trashcan_end();
+            crate::modules::gcmodule::free_object(op);
+        })
     }
 }
 
@@ -650,10 +648,6 @@ unsafe extern "C" fn list_repr(op: *mut PyObject) -> *mut PyObject {
                 null_mut()
             };
         }
-        if crate::python::ceval::enter_recursive_call(" while getting the repr of an object") {
-            Py_ReprLeave(op);
-            return null_mut();
-        }
         let mut out = String::from("[");
         let mut i = 0;
         let mut ok = true;
@@ -672,7 +666,6 @@ unsafe extern "C" fn list_repr(op: *mut PyObject) -> *mut PyObject {
             decref(r);
             i += 1;
         }
-        crate::python::ceval::leave_recursive_call();
         Py_ReprLeave(op);
         if !ok {
             return null_mut();
@@ -694,9 +687,6 @@ unsafe extern "C" fn list_richcompare(
         }
         if size(v) != size(w) && (op == Py_EQ || op == Py_NE) {
             return new_ref(crate::objects::boolobject::from_bool(op == Py_NE));
-        }
-        if crate::python::ceval::enter_recursive_call(" in comparison") {
-            return null_mut();
         }
         let mut i = 0;
         let mut result: Option<*mut PyObject> = None;
@@ -723,7 +713,6 @@ unsafe extern "C" fn list_richcompare(
             }
             i += 1;
         }
-        crate::python::ceval::leave_recursive_call();
         match result {
             Some(r) => r,
             None => crate::objects::object_ops::compare_result(size(v).cmp(&size(w)), op),

@@ -149,18 +149,20 @@ const fn function_type() -> PyTypeObject {
 }
 
 unsafe extern "C" fn cfunction_dealloc(op: *mut PyObject) {
-    // SAFETY: a dying function object.
+    // SAFETY: a dying function object (in the trashcan: `m_self` may be another function).
     unsafe {
-        untrack(op);
-        let f = op as *mut PyCFunctionObject;
-        clear(&raw mut (*f).m_self);
-        clear(&raw mut (*f).m_module);
-        if ty(op) == &raw mut PyCMethod_Type {
-            let c = (*(op as *mut PyCMethodObject)).mm_class;
-            (*(op as *mut PyCMethodObject)).mm_class = null_mut();
-            crate::capi::ffi::xdecref(obj(c));
-        }
-        crate::modules::gcmodule::free_object(op);
+        crate::modules::gcmodule::trashcan(op, cfunction_dealloc, || {
+            untrack(op);
+            let f = op as *mut PyCFunctionObject;
+            clear(&raw mut (*f).m_self);
+            clear(&raw mut (*f).m_module);
+            if ty(op) == &raw mut PyCMethod_Type {
+                let c = (*(op as *mut PyCMethodObject)).mm_class;
+                (*(op as *mut PyCMethodObject)).mm_class = null_mut();
+                crate::capi::ffi::xdecref(obj(c));
+            }
+            crate::modules::gcmodule::free_object(op);
+        })
     }
 }
 
@@ -304,6 +306,24 @@ unsafe fn meth(f: *mut PyCFunctionObject) -> *const c_void {
     }
 }
 
+/// Runs the call of a built-in function's C implementation as one level of the recursion limit
+/// (3.10's `cfunction_enter_call`, also what `_PyObject_MakeTpCall` does around `tp_call`):
+/// NULL with `RecursionError("maximum recursion depth exceeded while calling a Python
+/// object")` when that level is past the limit.
+#[inline(always)]
+pub(crate) unsafe fn counted_call(call: impl FnOnce() -> *mut PyObject) -> *mut PyObject {
+    // SAFETY: the calling thread's own state.
+    unsafe {
+        let ts = crate::python::pystate::tstate();
+        if crate::python::ceval::enter_recursive_call(ts, " while calling a Python object") {
+            return null_mut();
+        }
+        let r = call();
+        crate::python::ceval::leave_recursive_call(ts);
+        r
+    }
+}
+
 unsafe extern "C" fn vc_noargs(
     op: *mut PyObject,
     args: *const *mut PyObject,
@@ -327,7 +347,7 @@ unsafe extern "C" fn vc_noargs(
         }
         let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
             core::mem::transmute(meth(f));
-        m((*f).m_self, null_mut())
+        counted_call(|| m((*f).m_self, null_mut()))
     }
 }
 
@@ -353,7 +373,7 @@ unsafe extern "C" fn vc_o(
         }
         let m: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject =
             core::mem::transmute(meth(f));
-        m((*f).m_self, *args)
+        counted_call(|| m((*f).m_self, *args))
     }
 }
 
@@ -375,7 +395,7 @@ unsafe extern "C" fn vc_fastcall(
             *const *mut PyObject,
             Py_ssize_t,
         ) -> *mut PyObject = core::mem::transmute(meth(f));
-        m((*f).m_self, args, n)
+        counted_call(|| m((*f).m_self, args, n))
     }
 }
 
@@ -395,7 +415,7 @@ unsafe extern "C" fn vc_fastcall_keywords(
             Py_ssize_t,
             *mut PyObject,
         ) -> *mut PyObject = core::mem::transmute(meth(f));
-        m((*f).m_self, args, n, kwnames)
+        counted_call(|| m((*f).m_self, args, n, kwnames))
     }
 }
 
@@ -416,7 +436,7 @@ unsafe extern "C" fn vc_method(
             usize,
             *mut PyObject,
         ) -> *mut PyObject = core::mem::transmute(meth(f));
-        m((*f).m_self, cls, args, nargsf, kwnames)
+        counted_call(|| m((*f).m_self, cls, args, nargsf, kwnames))
     }
 }
 

@@ -239,7 +239,13 @@ pub(crate) unsafe fn repr(op: *mut PyObject) -> *mut PyObject {
                 op as usize
             ));
         };
+        // A repr may recurse (a tuple in a tuple ...): one level of the recursion limit.
+        let ts = crate::python::pystate::tstate();
+        if crate::python::ceval::enter_recursive_call(ts, " while getting the repr of an object") {
+            return null_mut();
+        }
         let r = f(op);
+        crate::python::ceval::leave_recursive_call(ts);
         if !r.is_null() && !is_str(r) {
             set_string(
                 crate::exc!(TypeError),
@@ -265,7 +271,12 @@ pub(crate) unsafe fn str(op: *mut PyObject) -> *mut PyObject {
         let Some(f) = (*ty(op)).tp_str else {
             return repr(op);
         };
+        let ts = crate::python::pystate::tstate();
+        if crate::python::ceval::enter_recursive_call(ts, " while getting the str of an object") {
+            return null_mut();
+        }
         let r = f(op);
+        crate::python::ceval::leave_recursive_call(ts);
         if !r.is_null() && !is_str(r) {
             set_string(
                 crate::exc!(TypeError),
@@ -383,6 +394,21 @@ const SWAPPED: [c_int; 6] = [Py_GT, Py_GE, Py_EQ, Py_NE, Py_LT, Py_LE];
 
 /// `PyObject_RichCompare` without the boundary; `op` must be valid.
 pub(crate) unsafe fn rich_compare(v: *mut PyObject, w: *mut PyObject, op: c_int) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        // A comparison may recurse (tuples of tuples ...): one level of the recursion limit.
+        let ts = crate::python::pystate::tstate();
+        if crate::python::ceval::enter_recursive_call(ts, " in comparison") {
+            return null_mut();
+        }
+        let r = do_rich_compare(v, w, op);
+        crate::python::ceval::leave_recursive_call(ts);
+        r
+    }
+}
+
+/// `do_richcompare`: the slots in CPython's order, then the identity fallback for `==`/`!=`.
+unsafe fn do_rich_compare(v: *mut PyObject, w: *mut PyObject, op: c_int) -> *mut PyObject {
     // SAFETY: live objects; every NotImplemented result is released.
     unsafe {
         let (tv, tw) = (ty(v), ty(w));

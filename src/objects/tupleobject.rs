@@ -151,13 +151,16 @@ unsafe extern "C" fn tuple_item(op: *mut PyObject, i: Py_ssize_t) -> *mut PyObje
 }
 
 unsafe extern "C" fn tuple_dealloc(op: *mut PyObject) {
-    // SAFETY: a dying tuple: untracked first, then its items released.
+    // SAFETY: a dying tuple: untracked first, then its items released (in the trashcan: a
+    // tuple nested a million deep is freed without a million nested calls).
     unsafe {
-        untrack(op);
-        for i in 0..size(op) {
-            xdecref(item(op, i));
-        }
-        crate::modules::gcmodule::free_object(op);
+        crate::modules::gcmodule::trashcan(op, tuple_dealloc, || {
+            untrack(op);
+            for i in 0..size(op) {
+                xdecref(item(op, i));
+            }
+            crate::modules::gcmodule::free_object(op);
+        })
     }
 }
 
@@ -176,48 +179,117 @@ unsafe extern "C" fn tuple_traverse(
 unsafe extern "C" fn tuple_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a tuple of live objects.
     unsafe {
-        let mut out = String::from("(");
         let its = as_slice(op);
+        let mut out = String::new();
+        if !push_fallible(&mut out, "(") {
+            return crate::python::errors::no_memory();
+        }
         for (i, &o) in its.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
+            if i > 0 && !push_fallible(&mut out, ", ") {
+                return crate::python::errors::no_memory();
             }
             let r = crate::objects::object_ops::repr(o);
             if r.is_null() {
                 return r;
             }
-            out.push_str(crate::objects::unicodeobject::str_as(r).unwrap_or("?"));
+            let ok = push_fallible(
+                &mut out,
+                crate::objects::unicodeobject::str_as(r).unwrap_or("?"),
+            );
             decref(r);
+            if !ok {
+                return crate::python::errors::no_memory();
+            }
         }
-        if its.len() == 1 {
-            out.push(',');
+        let tail = if its.len() == 1 { ",)" } else { ")" };
+        if !push_fallible(&mut out, tail) {
+            return crate::python::errors::no_memory();
         }
-        out.push(')');
         crate::objects::unicodeobject::str_from(&out)
     }
 }
 
+/// Appends `s` to `out`, or returns false when the memory for it cannot be had.
+fn push_fallible(out: &mut String, s: &str) -> bool {
+    if out.try_reserve(s.len()).is_err() {
+        return false;
+    }
+    out.push_str(s);
+    true
+}
+
+// The hash: 3.10's xxHash-style combination of the item hashes (equal tuples hash equally).
+const XXPRIME_1: u64 = 11400714785074694791;
+const XXPRIME_2: u64 = 14029467366897019727;
+const XXPRIME_5: u64 = 2870177450012600261;
+
+/// One tuple whose hash is being computed: the items still to combine and the accumulator.
+struct HashFrame {
+    tuple: *mut PyObject,
+    next: usize,
+    acc: u64,
+}
+
+#[inline]
+fn hash_combine(acc: u64, h: Py_hash_t) -> u64 {
+    acc.wrapping_add((h as u64).wrapping_mul(XXPRIME_2))
+        .rotate_left(31)
+        .wrapping_mul(XXPRIME_1)
+}
+
+#[inline]
+fn hash_finish(acc: u64, len: usize) -> Py_hash_t {
+    let h = acc.wrapping_add(len as u64 ^ (XXPRIME_5 ^ 3527539)) as Py_hash_t;
+    if h == -1 { 1546275796 } else { h }
+}
+
+/// `tuple.__hash__`. Items that are tuples whose hash is this one are taken on an explicit
+/// stack rather than by recursion, so a tuple nested any depth hashes with the C stack of one
+/// level and gives CPython's value (CPython recurses, and crashes near a million levels).
 unsafe extern "C" fn tuple_hash(op: *mut PyObject) -> Py_hash_t {
-    // An xxHash-style combination of the item hashes (tuples of equal items hash equally).
-    const P1: u64 = 11400714785074694791;
-    const P2: u64 = 14029467366897019727;
-    const P5: u64 = 2870177450012600261;
-    // SAFETY: a tuple of live objects.
+    // SAFETY: a tuple of live objects; the tuples on the stack are kept alive by their
+    // containers, which are kept alive by `op`.
     unsafe {
-        let its = as_slice(op);
-        let mut acc = P5;
-        for &o in its {
+        let mut stack: Vec<HashFrame> = Vec::new();
+        let mut cur = HashFrame {
+            tuple: op,
+            next: 0,
+            acc: XXPRIME_5,
+        };
+        loop {
+            let its = as_slice(cur.tuple);
+            if cur.next == its.len() {
+                let h = hash_finish(cur.acc, its.len());
+                match stack.pop() {
+                    None => return h,
+                    Some(outer) => {
+                        cur = outer;
+                        cur.acc = hash_combine(cur.acc, h);
+                        continue;
+                    }
+                }
+            }
+            let o = its[cur.next];
+            cur.next += 1;
+            if (*ty(o)).tp_hash.map(|f| f as usize) == Some(tuple_hash as *const () as usize) {
+                if stack.try_reserve(1).is_err() {
+                    crate::python::errors::no_memory();
+                    return -1;
+                }
+                stack.push(cur);
+                cur = HashFrame {
+                    tuple: o,
+                    next: 0,
+                    acc: XXPRIME_5,
+                };
+                continue;
+            }
             let h = crate::objects::object_ops::PyObject_Hash(o);
             if h == -1 {
                 return -1;
             }
-            acc = acc.wrapping_add((h as u64).wrapping_mul(P2));
-            acc = acc.rotate_left(31);
-            acc = acc.wrapping_mul(P1);
+            cur.acc = hash_combine(cur.acc, h);
         }
-        acc = acc.wrapping_add(its.len() as u64 ^ (P5 ^ 3527539));
-        let h = acc as Py_hash_t;
-        if h == -1 { 1546275796 } else { h }
     }
 }
 

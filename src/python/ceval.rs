@@ -2,6 +2,7 @@
 //! resumption to its next suspension or its end), with `await` / `yield from` delegation
 //! driven by the runtime, and the thread's executing-frame chain.
 
+use crate::capi::boundary::guard;
 use crate::capi::ffi::{decref, obj, xdecref};
 use crate::objects::codeobject::{
     CO_ASYNC_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, PYNATIVE_AWAIT, PYNATIVE_ERROR,
@@ -11,9 +12,12 @@ use crate::objects::frameobject::PyFrameObject;
 use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::unicodeobject::str_as;
-use crate::python::errors::{fetch, set_string};
+use crate::python::errors::set_string;
+use crate::python::pystate::PyThreadState;
 use crate::python::traceback;
+use core::ffi::{CStr, c_char, c_int};
 use core::ptr::null_mut;
+use core::sync::atomic::{AtomicI32, Ordering};
 
 /// How one run of a frame ended.
 pub(crate) enum Outcome {
@@ -52,19 +56,19 @@ pub(crate) unsafe fn pop_delegate(f: *mut PyFrameObject) {
     }
 }
 
-/// Raises `SystemError` for a body that broke its contract.
+/// Raises `SystemError` for a body that broke its contract. An exception the body had set is
+/// kept as the SystemError's `__cause__` (and `__context__`), as CPython's
+/// `_Py_CheckFunctionResult` chains it ("returned a result with an error set").
 unsafe fn body_bug(f: *mut PyFrameObject, what: &str) {
     // SAFETY: a live frame with its code.
     unsafe {
-        let (t, v, tb) = fetch();
-        xdecref(t);
-        xdecref(v);
-        xdecref(tb);
         let name = str_as((*(*f).f_code).co_name).unwrap_or("?");
-        set_string(
-            crate::exc!(SystemError),
-            &format!("native body of '{name}' {what}"),
-        );
+        let msg = format!("native body of '{name}' {what}");
+        if crate::python::errors::occurred().is_null() {
+            set_string(crate::exc!(SystemError), &msg);
+        } else {
+            crate::python::errors::format_from_cause(crate::exc!(SystemError), &msg);
+        }
     }
 }
 
@@ -425,33 +429,181 @@ pub unsafe extern "C" fn _PyEval_GetAsyncGenFinalizer() -> *mut PyObject {
     unsafe { (*crate::python::pystate::tstate()).async_gen_finalizer }
 }
 
-/// CPython's default recursion limit (`sys.getrecursionlimit()`).
-const RECURSION_LIMIT: core::ffi::c_int = 1000;
+// ---------------------------------------------------------------------------------------------
+// The recursion limit (`Include/ceval.h`: `Py_SetRecursionLimit`, `Py_EnterRecursiveCall`).
+//
+// Each thread counts how deeply it is nested in `tstate->recursion_depth`; one limit holds for
+// the process (CPython keeps it per interpreter, and pycoro has one). Resuming a generator,
+// coroutine or async generator costs one level while its frame runs (3.10's frame evaluation),
+// as do `repr()` / `str()` of an object with a `tp_repr` / `tp_str` and rich comparisons.
+// ---------------------------------------------------------------------------------------------
 
-/// `Py_EnterRecursiveCall(where)`: counts one more nested C-level call in the thread state;
-/// past the recursion limit it sets `RecursionError("maximum recursion depth exceeded" +
-/// where)` and returns true (the count is then already undone: do not call
-/// `leave_recursive_call`).
-pub(crate) unsafe fn enter_recursive_call(where_: &str) -> bool {
-    let ts = crate::python::pystate::tstate();
-    // SAFETY: the calling thread's own state.
-    unsafe {
-        (*ts).recursion_depth += 1;
-        if (*ts).recursion_depth > RECURSION_LIMIT {
-            (*ts).recursion_depth -= 1;
-            set_string(
-                crate::exc!(RecursionError),
-                &format!("maximum recursion depth exceeded{where_}"),
-            );
-            return true;
-        }
-    }
-    false
+/// CPython 3.10's default recursion limit.
+const DEFAULT_RECURSION_LIMIT: c_int = 1000;
+
+static RECURSION_LIMIT: AtomicI32 = AtomicI32::new(DEFAULT_RECURSION_LIMIT);
+
+/// The recursion limit (`Py_GetRecursionLimit`).
+#[inline(always)]
+pub(crate) fn recursion_limit() -> c_int {
+    RECURSION_LIMIT.load(Ordering::Relaxed)
 }
 
-/// `Py_LeaveRecursiveCall()`, after a successful `enter_recursive_call`.
-pub(crate) unsafe fn leave_recursive_call() {
-    let ts = crate::python::pystate::tstate();
-    // SAFETY: the calling thread's own state.
+/// `_Py_EnterRecursiveCall`: counts one more level of nesting on `ts`. Returns true, with
+/// `RecursionError("maximum recursion depth exceeded<where_>")` set and the level not counted,
+/// when that goes past the limit.
+#[inline(always)]
+pub(crate) unsafe fn enter_recursive_call(ts: *mut PyThreadState, where_: &str) -> bool {
+    // SAFETY: `ts` is a live thread state.
+    unsafe {
+        (*ts).recursion_depth += 1;
+        (*ts).recursion_depth > recursion_limit() && recursion_exceeded(ts, where_.as_bytes())
+    }
+}
+
+/// `_Py_LeaveRecursiveCall`: the level counted by a successful `enter_recursive_call` is over.
+#[inline(always)]
+pub(crate) unsafe fn leave_recursive_call(ts: *mut PyThreadState) {
+    // SAFETY: `ts` is a live thread state.
     unsafe { (*ts).recursion_depth -= 1 };
+}
+
+/// `_Py_CheckRecursiveCall` after the increment: when the depth is past the limit, takes the
+/// level back and raises `RecursionError`. 3.10 has no "low-water mark" any more (3.9's
+/// `overflowed` flag): every check past the limit raises again. While the RecursionError itself
+/// is being made (which calls its type, one more level), `recursion_headroom` lets checks pass
+/// up to 50 levels past the limit; past those CPython aborts ("Cannot recover from stack
+/// overflow."), pycoro raises `RecursionError` with that message instead, made without any call.
+#[cold]
+#[inline(never)]
+unsafe fn recursion_exceeded(ts: *mut PyThreadState, where_: &[u8]) -> bool {
+    // SAFETY: `ts` is a live thread state; the error is set on the calling thread.
+    unsafe {
+        let limit = recursion_limit();
+        if (*ts).recursion_headroom != 0 {
+            if (*ts).recursion_depth <= limit.saturating_add(50) {
+                return false;
+            }
+            (*ts).recursion_depth -= 1;
+            let msg =
+                crate::objects::unicodeobject::str_from("Cannot recover from stack overflow.");
+            if !msg.is_null() {
+                let t = crate::exc!(RecursionError);
+                crate::capi::ffi::incref(t);
+                crate::python::errors::restore(t, msg, null_mut());
+            }
+            return true;
+        }
+        if (*ts).recursion_depth <= limit {
+            return false;
+        }
+        const HEAD: &str = "maximum recursion depth exceeded";
+        let mut msg = String::new();
+        if msg.try_reserve(HEAD.len() + where_.len()).is_err() {
+            (*ts).recursion_depth -= 1;
+            crate::python::errors::no_memory();
+            return true;
+        }
+        msg.push_str(HEAD);
+        for chunk in where_.utf8_chunks() {
+            msg.push_str(chunk.valid());
+            if !chunk.invalid().is_empty() {
+                if msg.try_reserve(3).is_err() {
+                    (*ts).recursion_depth -= 1;
+                    crate::python::errors::no_memory();
+                    return true;
+                }
+                msg.push(char::REPLACEMENT_CHARACTER);
+            }
+        }
+        (*ts).recursion_headroom += 1;
+        set_string(crate::exc!(RecursionError), &msg);
+        (*ts).recursion_headroom -= 1;
+        (*ts).recursion_depth -= 1;
+        true
+    }
+}
+
+/// The bytes of a C `where` suffix (NULL: none).
+unsafe fn where_bytes<'a>(where_: *const c_char) -> &'a [u8] {
+    if where_.is_null() {
+        return &[];
+    }
+    // SAFETY: a NUL-terminated string by contract.
+    unsafe { CStr::from_ptr(where_) }.to_bytes()
+}
+
+/// Returns the recursion limit: how deeply a thread may nest resumptions of generators and
+/// coroutines, `repr()`, comparisons and `Py_EnterRecursiveCall` levels (1000 by default).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn Py_GetRecursionLimit() -> c_int {
+    recursion_limit()
+}
+
+/// Sets the recursion limit to `new_limit`, for every thread. As in CPython 3.10 the value is
+/// stored as given: a limit of 0 or below makes every `Py_EnterRecursiveCall` (and every
+/// resumption) fail with `RecursionError` (`sys.setrecursionlimit` is what rejects such
+/// values, and a limit below the current depth; this function does not).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn Py_SetRecursionLimit(new_limit: c_int) {
+    RECURSION_LIMIT.store(new_limit, Ordering::Relaxed);
+}
+
+/// Marks a recursive call in C code: counts one more level of nesting on the calling thread
+/// and returns 0, or returns 1 (nonzero, as CPython 3.10's) with `RecursionError("maximum
+/// recursion depth exceeded" + where)` set when that goes past the recursion limit (the level
+/// is then not counted). Pair
+/// every 0 result with `Py_LeaveRecursiveCall()`. `where` is appended to the message as it is
+/// (CPython's callers pass e.g. `" while getting the repr of an object"`); a NULL `where` adds
+/// nothing (CPython crashes on NULL once the limit is reached).
+///
+/// `Python.h` also defines `Py_EnterRecursiveCall` as a macro over inline code (as CPython
+/// 3.10's internal headers do); this function is what CPython 3.10 exports under the name.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn Py_EnterRecursiveCall(r#where: *const c_char) -> c_int {
+    guard("Py_EnterRecursiveCall", 1, || {
+        // SAFETY: the calling thread's own state; `where` is NULL or a C string.
+        unsafe {
+            let ts = crate::python::pystate::tstate();
+            (*ts).recursion_depth += 1;
+            ((*ts).recursion_depth > recursion_limit()
+                && recursion_exceeded(ts, where_bytes(r#where))) as c_int
+        }
+    })
+}
+
+/// Ends a level counted by a successful `Py_EnterRecursiveCall`: decrements the calling
+/// thread's depth (unconditionally, as CPython does: an unpaired call makes it negative).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn Py_LeaveRecursiveCall() {
+    // SAFETY: the calling thread's own state.
+    guard("Py_LeaveRecursiveCall", (), || unsafe {
+        leave_recursive_call(crate::python::pystate::tstate())
+    })
+}
+
+/// What `Py_EnterRecursiveCall` calls once it has incremented `tstate->recursion_depth` and
+/// found it above the limit (CPython 3.10's private API, which its `Py_EnterRecursiveCall`
+/// macro calls): when `tstate->recursion_depth` is above `Py_GetRecursionLimit()`, decrements
+/// it and returns -1 with `RecursionError("maximum recursion depth exceeded" + where)` set (on
+/// the calling thread); otherwise returns 0. A NULL `where` adds nothing.
+///
+/// A NULL `tstate` raises `SystemError` ("bad argument to internal function") and returns -1
+/// (CPython crashes).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _Py_CheckRecursiveCall(
+    tstate: *mut PyThreadState,
+    r#where: *const c_char,
+) -> c_int {
+    crate::capi::boundary::check_null!(tstate, -1);
+    guard("_Py_CheckRecursiveCall", -1, || {
+        // SAFETY: a live thread state by contract; `where` is NULL or a C string.
+        unsafe {
+            if recursion_exceeded(tstate, where_bytes(r#where)) {
+                -1
+            } else {
+                0
+            }
+        }
+    })
 }

@@ -642,8 +642,21 @@ pub unsafe extern "C" fn PyNative_SetUnraisableHook(
         hook.map(|h| (h as usize, data as usize));
 }
 
-/// Reports and clears the pending exception (see `PyErr_WriteUnraisable`).
+/// Reports and clears the pending exception (see `PyErr_WriteUnraisable`). The report is made
+/// with the recursion headroom a RecursionError is made with (up to 50 levels past the limit):
+/// a finalizer that failed at the recursion limit, typically with RecursionError, still gets
+/// its exception normalized, its object's repr and the hook called.
 unsafe fn write_unraisable(err_msg: Option<&str>, obj: *mut PyObject) {
+    // SAFETY: the thread's own state.
+    unsafe {
+        let ts = crate::python::pystate::tstate();
+        (*ts).recursion_headroom += 1;
+        report_unraisable(err_msg, obj);
+        (*ts).recursion_headroom -= 1;
+    }
+}
+
+unsafe fn report_unraisable(err_msg: Option<&str>, obj: *mut PyObject) {
     // SAFETY: the thread's error indicator; `obj` is live or NULL.
     unsafe {
         if occurred().is_null() {

@@ -39,11 +39,14 @@ pub static mut PyTraceBack_Type: PyTypeObject = PyTypeObject {
 };
 
 unsafe extern "C" fn tb_dealloc(op: *mut PyObject) {
-    // SAFETY: a dying traceback owns its next entry and its frame.
+    // SAFETY: a dying traceback owns its next entry and its frame (released in the trashcan:
+    // a traceback of a million entries is freed without a million nested calls).
     unsafe {
-        crate::modules::gcmodule::untrack(op);
-        tb_clear(op);
-        crate::modules::gcmodule::free_object(op);
+        crate::modules::gcmodule::trashcan(op, tb_dealloc, || {
+            crate::modules::gcmodule::untrack(op);
+            tb_clear(op);
+            crate::modules::gcmodule::free_object(op);
+        })
     }
 }
 
