@@ -42,13 +42,24 @@ def check(ok, name, why=""):
     return ok
 
 
+def phase_interpreter_intact():
+    check(hash(_after_text) == _probe_hash, "interpreter: str hash unchanged by loading pycoro")
+    check(_probe_dict.get(_after_text) == 1, "interpreter: dict lookups unchanged by loading pycoro")
+
+
 def summary():
     print("%d passed, %d failed" % (passed, failed), flush=True)
     sys.exit(0 if failed == 0 and passed > 0 else 1)
 
 
+# The interpreter's own state must survive loading pycoro: pycoro's load-time constructor writes
+# pycoro's data (its hash secret, its type dicts), never libpython's of the same names.
+_probe_text = "".join(["beside", "_", "libpython"])  # made at run time: not interned
+_probe_hash = hash(_probe_text)
+_probe_dict = {_probe_text: 1, "x" * 3: 2}
 lib = ctypes.CDLL(PYCORO_PATH, mode=os.RTLD_LOCAL)
 py = ctypes.pythonapi  # the process's global scope: libpython's definitions
+_after_text = "".join(["beside", "_", "libpython"])
 
 P = ctypes.c_void_p
 
@@ -564,5 +575,6 @@ PHASES = {
 if __name__ == "__main__":
     print("python %s (%s), libpycoro %s" % (sys.version.split()[0], sys.executable,
                                             PYCORO_PATH), flush=True)
+    phase_interpreter_intact()
     PHASES[PHASE]()
     summary()

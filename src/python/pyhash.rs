@@ -207,14 +207,12 @@ pub(crate) fn sip_keys() -> (u64, u64) {
     }
 }
 
-unsafe extern "C" fn init_at_load() {
+/// Makes the secret at load time (from `pylifecycle::library_init`, after the data references
+/// are rebound: in a process that has libpython, writing `_Py_HashSecret` before that would
+/// write libpython's secret and break every dict of the interpreter).
+pub(crate) fn init_at_load() {
     INIT.call_once(init_secret);
 }
-
-// The secret is ready before any C code can read `_Py_HashSecret`.
-#[used]
-#[unsafe(link_section = ".init_array")]
-static INIT_HASH_SECRET: unsafe extern "C" fn() = init_at_load;
 
 #[inline(always)]
 fn sip_round(v: &mut [u64; 4]) {

@@ -9,13 +9,15 @@ use core::sync::atomic::{AtomicBool, Ordering};
 static INITIALIZED: AtomicBool = AtomicBool::new(false);
 static TYPES_READY: std::sync::Once = std::sync::Once::new();
 
-/// Runs at load time (ELF constructor, `capi::rebind`): rebinds pycoro's data references, then
-/// readies the static types.
+/// Runs at load time (the library's one ELF constructor, in `capi::rebind`): rebinds pycoro's
+/// data references first, then makes the hash secret and readies the static types, which
+/// write pycoro's data (so they must find pycoro's own, not libpython's).
 pub(crate) unsafe extern "C" fn library_init() {
     // SAFETY: runs once, before any other pycoro code, on the loading thread.
     unsafe {
         crate::capi::rebind::rebind_own_data();
     }
+    crate::python::pyhash::init_at_load();
     ready_builtin_types();
 }
 
