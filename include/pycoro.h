@@ -980,6 +980,70 @@ typedef union _Py_HashSecret_t {
 } _Py_HashSecret_t;
 
 /**
+ * A type object made at run time (`PyType_FromSpec`, `PyErr_NewException`, ...): the type
+ * object followed by its own protocol tables, its names, its `__slots__`, cached keys and the
+ * module it belongs to (CPython 3.10's `PyHeapTypeObject`, 888 bytes).
+ */
+typedef struct PyHeapTypeObject {
+    struct PyTypeObject ht_type;
+    struct PyAsyncMethods as_async;
+    struct PyNumberMethods as_number;
+    struct PyMappingMethods as_mapping;
+    struct PySequenceMethods as_sequence;
+    struct PyBufferProcs as_buffer;
+    PyObject *ht_name;
+    PyObject *ht_slots;
+    PyObject *ht_qualname;
+    void *ht_cached_keys;
+    PyObject *ht_module;
+} PyHeapTypeObject;
+
+/**
+ * The head every descriptor shares (`PyDescr_COMMON`): the type that defines it, its name
+ * (an interned str) and its `__qualname__` (computed on first use).
+ */
+typedef struct PyDescrObject {
+    PyObject ob_base;
+    struct PyTypeObject *d_type;
+    PyObject *d_name;
+    PyObject *d_qualname;
+} PyDescrObject;
+
+/**
+ * A `method_descriptor` (or `classmethod_descriptor`): an unbound `tp_methods` entry.
+ */
+typedef struct PyMethodDescrObject {
+    struct PyDescrObject d_common;
+    struct PyMethodDef *d_method;
+    vectorcallfunc vectorcall;
+} PyMethodDescrObject;
+
+/**
+ * A `member_descriptor`: a `tp_members` entry.
+ */
+typedef struct PyMemberDescrObject {
+    struct PyDescrObject d_common;
+    struct PyMemberDef *d_member;
+} PyMemberDescrObject;
+
+/**
+ * A `getset_descriptor`: a `tp_getset` entry.
+ */
+typedef struct PyGetSetDescrObject {
+    struct PyDescrObject d_common;
+    struct PyGetSetDef *d_getset;
+} PyGetSetDescrObject;
+
+/**
+ * A `wrapper_descriptor`: a filled slot seen from Python (`object.__dict__['__repr__']`).
+ */
+typedef struct PyWrapperDescrObject {
+    struct PyDescrObject d_common;
+    struct wrapperbase *d_base;
+    void *d_wrapped;
+} PyWrapperDescrObject;
+
+/**
  * A tuple: `ob_size` items in `ob_item` (a flexible array).
  */
 typedef struct PyTupleObject {

@@ -72,6 +72,18 @@ macro_rules! layouts {
 
 layouts! {
     CFrame { use_tracing, previous },
+    PyType_Slot { slot, pfunc },
+    PyType_Spec { name, basicsize, itemsize, flags, slots },
+    wrapperbase { name, offset, function, wrapper, doc, flags, name_strobj },
+    PyHeapTypeObject {
+        ht_type, as_async, as_number, as_mapping, as_sequence, as_buffer, ht_name, ht_slots,
+        ht_qualname, ht_cached_keys, ht_module
+    },
+    PyDescrObject { ob_base, d_type, d_name, d_qualname },
+    PyMethodDescrObject { d_common, d_method, vectorcall },
+    PyMemberDescrObject { d_common, d_member },
+    PyGetSetDescrObject { d_common, d_getset },
+    PyWrapperDescrObject { d_common, d_base, d_wrapped },
     Py_buffer {
         buf, obj, len, itemsize, readonly, ndim, format, shape, strides, suboffsets, internal
     },
@@ -320,6 +332,61 @@ struct CPythonLayout {
 }
 
 const CPYTHON_310: &[CPythonLayout] = &[
+    CPythonLayout {
+        name: "PyHeapTypeObject",
+        size: 888,
+        required: true,
+        fields: &[
+            ("as_async", 408),
+            ("as_number", 440),
+            ("as_mapping", 728),
+            ("as_sequence", 752),
+            ("as_buffer", 832),
+            ("ht_name", 848),
+            ("ht_slots", 856),
+            ("ht_qualname", 864),
+            ("ht_cached_keys", 872),
+            ("ht_module", 880),
+        ],
+    },
+    CPythonLayout {
+        name: "PyMethodDescrObject",
+        size: 56,
+        required: true,
+        fields: &[("d_method", 40), ("vectorcall", 48)],
+    },
+    CPythonLayout {
+        name: "PyWrapperDescrObject",
+        size: 56,
+        required: true,
+        fields: &[("d_base", 40), ("d_wrapped", 48)],
+    },
+    CPythonLayout {
+        name: "wrapperbase",
+        size: 56,
+        required: true,
+        fields: &[
+            ("name", 0),
+            ("offset", 8),
+            ("function", 16),
+            ("wrapper", 24),
+            ("doc", 32),
+            ("flags", 40),
+            ("name_strobj", 48),
+        ],
+    },
+    CPythonLayout {
+        name: "PyType_Spec",
+        size: 32,
+        required: true,
+        fields: &[
+            ("name", 0),
+            ("basicsize", 8),
+            ("itemsize", 12),
+            ("flags", 16),
+            ("slots", 24),
+        ],
+    },
     CPythonLayout {
         name: "PyDictObject",
         size: 48,
