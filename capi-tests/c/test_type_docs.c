@@ -123,11 +123,75 @@ static void test_builtin_docs(void)
                "For a more advanced concept, see the classmethod builtin.");
 }
 
+/* d["__doc__"]. Return value: new reference or NULL. */
+static PyObject *doc_item(PyObject *d)
+{
+    PyObject *key = PyUnicode_FromString("__doc__"), *v;
+    if (key == NULL) {
+        return NULL;
+    }
+    v = PyObject_GetItem(d, key);
+    Py_DECREF(key);
+    return v;
+}
+
+/* type.__doc__ has a setter: a heap type's __doc__ entry changes; static types refuse, and
+ * deleting is refused (with CPython's "immutable type" wording even for a heap type). */
+static void test_set_doc(void)
+{
+    PyObject *ns = Py_BuildValue("{s:s,s:s}", "__doc__", "old", "__module__", "m");
+    PyObject *x, *v, *d, *descr;
+    REQUIRE(ns != NULL);
+    x = PyObject_CallFunction((PyObject *)&PyType_Type, "s()O", "X", ns);
+    Py_DECREF(ns);
+    REQUIRE(x != NULL);
+    CHECK_ATTR(x, "__doc__", "old");
+    v = PyUnicode_FromString("new");
+    CHECK_EQ_INT(PyObject_SetAttrString(x, "__doc__", v), 0);
+    Py_DECREF(v);
+    CHECK_ATTR(x, "__doc__", "new");
+    d = PyObject_GetAttrString(x, "__dict__");
+    REQUIRE(d != NULL);
+    v = doc_item(d);
+    CHECK(v != NULL && PyUnicode_Check(v) && strcmp(PyUnicode_AsUTF8(v), "new") == 0);
+    Py_XDECREF(v);
+    Py_DECREF(d);
+    CHECK_EQ_INT(PyObject_SetAttrString(x, "__doc__", NULL), -1);
+    CHECK_EXC(PyExc_TypeError, "cannot delete '__doc__' attribute of immutable type 'X'");
+    CHECK_EQ_INT(PyObject_SetAttrString(x, "__doc__", Py_None), 0);
+    CHECK_ATTR(x, "__doc__", NULL);
+    d = PyObject_GetAttrString((PyObject *)&PyType_Type, "__dict__");
+    REQUIRE(d != NULL);
+    descr = doc_item(d);
+    Py_DECREF(d);
+    REQUIRE(descr != NULL);
+    v = PyObject_CallMethod(descr, "__set__", "(Os)", &PyLong_Type, "d");
+    CHECK(v == NULL);
+    CHECK_EXC(PyExc_TypeError, "cannot set '__doc__' attribute of immutable type 'int'");
+    CHECK_ATTR(&PyLong_Type, "__doc__",
+               "int([x]) -> integer\nint(x, base=10) -> integer\n\n"
+               "Convert a number or string to an integer, or return 0 if no arguments\n"
+               "are given.  If x is a number, return x.__int__().  For floating point\n"
+               "numbers, this truncates towards zero.\n\n"
+               "If x is not a number or if base is given, then x must be a string,\n"
+               "bytes, or bytearray instance representing an integer literal in the\n"
+               "given base.  The literal can be preceded by '+' or '-' and be surrounded\n"
+               "by whitespace.  The base defaults to 10.  Valid bases are 0 and 2-36.\n"
+               "Base 0 means to interpret the base from the string as an integer literal.\n"
+               ">>> int('0b100', base=0)\n4");
+    v = PyObject_CallMethod(descr, "__delete__", "(O)", x);
+    CHECK(v == NULL);
+    CHECK_EXC(PyExc_TypeError, "cannot delete '__doc__' attribute of immutable type 'X'");
+    Py_DECREF(descr);
+    Py_DECREF(x);
+}
+
 int main(void)
 {
     Py_Initialize();
     RUN(test_multiline_signature);
     RUN(test_blank_line_is_no_signature);
     RUN(test_builtin_docs);
+    RUN(test_set_doc);
     return HARNESS_SUMMARY();
 }

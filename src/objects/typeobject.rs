@@ -478,12 +478,15 @@ unsafe extern "C" fn type_call(
     let tp = callee as *mut PyTypeObject;
     // SAFETY: `callee` is a type object; `args` a tuple (checked by PyObject_Call).
     unsafe {
-        if tp == &raw mut PyType_Type
-            && crate::objects::tupleobject::is_tuple(args)
-            && crate::capi::ffi::size(args) == 1
-            && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds))
-        {
-            return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
+        if tp == &raw mut PyType_Type && crate::objects::tupleobject::is_tuple(args) {
+            let n = crate::capi::ffi::size(args);
+            if n == 1 && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds)) {
+                return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
+            }
+            if n != 3 {
+                set_string(crate::exc!(TypeError), "type() takes 1 or 3 arguments");
+                return null_mut();
+            }
         }
         let Some(new) = (*tp).tp_new else {
             set_string(
@@ -747,7 +750,7 @@ static mut TYPE_GETSET: [PyGetSetDef; 10] = [
     getset(c"__module__", type_get_module, Some(type_set_module)),
     getset(c"__abstractmethods__", type_get_abstractmethods, None),
     getset(c"__dict__", type_get_dict, None),
-    getset(c"__doc__", type_get_doc, None),
+    getset(c"__doc__", type_get_doc, Some(type_set_doc)),
     getset(c"__text_signature__", type_get_text_signature, None),
     getset(c"__annotations__", type_get_annotations, None),
     PyGetSetDef::SENTINEL,
@@ -1060,6 +1063,28 @@ unsafe extern "C" fn type_get_doc(op: *mut PyObject, _c: *mut core::ffi::c_void)
             Some(g) => g(v, null_mut(), op),
             None => new_ref(v),
         }
+    }
+}
+
+/// `type.__doc__ = v`: a heap type's `__doc__` entry; static types refuse (CPython's
+/// `type_set_doc`).
+unsafe extern "C" fn type_set_doc(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> c_int {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if !check_set_special(tp, v, "__doc__") {
+            return -1;
+        }
+        PyType_Modified(tp);
+        crate::objects::dictobject::set_item(
+            (*tp).tp_dict,
+            crate::objects::unicodeobject::intern("__doc__"),
+            v,
+        )
     }
 }
 

@@ -272,23 +272,23 @@ unsafe fn c_copy(text: &[u8]) -> *const c_char {
     }
 }
 
-/// `type(name, bases, dict)` (and `type(x)`): the metatype's `tp_new`.
+/// `type.__new__(meta, name, bases, dict)`: the metatype's `tp_new`. As in CPython 3.10, the
+/// one-argument `type(x)` and the "type() takes 1 or 3 arguments" check belong to calling
+/// `type` itself (`type_call`); `tp_new` wants exactly three arguments.
 pub(crate) unsafe extern "C" fn type_new(
     meta: *mut PyTypeObject,
     args: *mut PyObject,
     kwds: *mut PyObject,
 ) -> *mut PyObject {
+    let _ = kwds;
     // SAFETY: `args` a tuple, `kwds` a dict or NULL.
     unsafe {
         let n = crate::capi::ffi::size(args);
-        if meta == &raw mut PyType_Type
-            && n == 1
-            && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds))
-        {
-            return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
-        }
         if n != 3 {
-            set_string(crate::exc!(TypeError), "type() takes 1 or 3 arguments");
+            set_string(
+                crate::exc!(TypeError),
+                &format!("type.__new__() takes exactly 3 arguments ({n} given)"),
+            );
             return null_mut();
         }
         let [name, bases, dict] = [0, 1, 2].map(|i| crate::objects::tupleobject::item(args, i));
