@@ -143,7 +143,9 @@ fn normalise(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i..].starts_with(b"0x")
-            && bytes.get(i + 2).is_some_and(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            && bytes
+                .get(i + 2)
+                .is_some_and(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
         {
             out.push_str("0x...");
             i += 2;
@@ -211,7 +213,9 @@ fn parse_known(text: &str) -> Result<Vec<Known>, String> {
             pair = Some(name.trim().to_owned());
         } else if line.trim_end() == "```diff" {
             if pair.is_none() {
-                return Err(format!("line {n}: a diff block before any `### <pair>:` heading"));
+                return Err(format!(
+                    "line {n}: a diff block before any `### <pair>:` heading"
+                ));
             }
             in_diff = true;
         }
@@ -310,7 +314,10 @@ fn run_pair(name: &str) {
     let mut cmd = command(python);
     // -B: no __pycache__ in the source tree; -s: no user site-packages.
     cmd.arg("-B").arg("-s").arg(&py);
-    let cpython_out = normalise(&run_side(&format!("{} {}", python.display(), py.display()), cmd));
+    let cpython_out = normalise(&run_side(
+        &format!("{} {}", python.display(), py.display()),
+        cmd,
+    ));
     let pycoro_out = normalise(&run_side(&exe.display().to_string(), command(&exe)));
 
     // Both transcripts, for reading after a failure.
@@ -319,19 +326,13 @@ fn run_pair(name: &str) {
         let path = dir.join(format!("{name}.{side}.txt"));
         fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     }
-    assert!(
-        cpython_out.lines().count() > 0,
-        "{name}.py printed nothing"
-    );
+    assert!(cpython_out.lines().count() > 0, "{name}.py printed nothing");
     let known: Vec<&Known> = known_differences()
         .iter()
         .filter(|k| k.pair == name)
         .collect();
     if let Some(report) = compare(name, &cpython_out, &pycoro_out, &known) {
-        panic!(
-            "{report}\n(both transcripts are in {})",
-            dir.display()
-        );
+        panic!("{report}\n(both transcripts are in {})", dir.display());
     }
     println!(
         "{name}: {} lines identical ({} known differences)",
@@ -347,7 +348,11 @@ fn every_scenario_is_a_pair_with_a_test() {
     let mut c = Vec::new();
     let mut py = Vec::new();
     for entry in fs::read_dir(scenario_dir()).expect("read capi-tests/differential") {
-        let name = entry.expect("entry").file_name().into_string().expect("UTF-8 name");
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .into_string()
+            .expect("UTF-8 name");
         if let Some(stem) = name.strip_suffix(".c") {
             c.push(stem.to_owned());
         } else if let Some(stem) = name.strip_suffix(".py") {
@@ -362,7 +367,10 @@ fn every_scenario_is_a_pair_with_a_test() {
         c, GENERATED_FOR,
         "capi-tests/differential changed since build.rs ran; rebuild (touch capi-tests/build.rs)"
     );
-    assert_eq!(c, py, "every NAME.c needs its NAME.py and every NAME.py its NAME.c");
+    assert_eq!(
+        c, py,
+        "every NAME.c needs its NAME.py and every NAME.py its NAME.c"
+    );
     assert!(c.len() >= 8, "the suite has only {} pairs", c.len());
 }
 
@@ -375,7 +383,10 @@ fn known_differences_name_pairs() {
             "KNOWN_DIFFERENCES.md names {:?}, which is no pair",
             k.pair
         );
-        assert_ne!(k.cpython, k.pycoro, "an entry whose two lines are equal: {k:?}");
+        assert_ne!(
+            k.cpython, k.pycoro,
+            "an entry whose two lines are equal: {k:?}"
+        );
     }
 }
 
