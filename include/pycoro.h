@@ -1865,6 +1865,27 @@ Py_ssize_t PyMapping_Size(PyObject *o);
 Py_ssize_t PyMapping_Length(PyObject *o);
 
 /**
+ * The keys of mapping `o` as a list.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyMapping_Keys(PyObject *o);
+
+/**
+ * The values of mapping `o` as a list.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyMapping_Values(PyObject *o);
+
+/**
+ * The `(key, value)` pairs of mapping `o` as a list.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyMapping_Items(PyObject *o);
+
+/**
  * Returns 1 if `o` is an async iterator (its type has `am_anext`), else 0; NULL gives 0.
  * Never sets an exception. Async generators are; generators and coroutines are not.
  */
@@ -1878,8 +1899,7 @@ int PyAIter_Check(PyObject *o);
 PyObject *PyBool_FromLong(long v);
 
 /**
- * Calls `callable(*args, **kwargs)`. `args` must be a tuple; `kwargs` must be NULL (pycoro
- * has no dict type).
+ * Calls `callable(*args, **kwargs)`. `args` must be a tuple; `kwargs` a dict or NULL.
  *
  * Return value: New reference, or NULL with an exception set.
  */
@@ -3320,6 +3340,26 @@ void PyErr_WriteUnraisable(PyObject *obj);
  * `err_msg`. A NULL `err_msg` is `PyErr_WriteUnraisable(obj)`.
  */
 void _PyErr_WriteUnraisableMsg(const char *err_msg, PyObject *obj);
+
+/**
+ * Makes a new exception class `name` (`"module.Class"`, the part before the last dot becoming
+ * `__module__` unless `dict` has one) deriving from `base` (a class or a tuple of classes;
+ * NULL for `Exception`), with class namespace `dict` (may be NULL). `SystemError` when `name`
+ * has no dot.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyErr_NewException(const char *name, PyObject *base, PyObject *dict);
+
+/**
+ * As `PyErr_NewException`, with `doc` (may be NULL) as the class's `__doc__`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyErr_NewExceptionWithDoc(const char *name,
+                                    const char *doc,
+                                    PyObject *base,
+                                    PyObject *dict);
 
 /**
  * As `Py_BuildValue`, with the arguments in a `va_list` (which it advances).

@@ -1094,8 +1094,8 @@ static void case_calls(void)
     EXPECT_NULL(BAD(PyObject_Call)(f, NULL, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyObject_Call)(f, i, NULL), PyExc_TypeError, "argument list must be a tuple");
     EXPECT_NULL(BAD(PyObject_Call)(i, t, NULL), PyExc_TypeError, INT_NOT_CALLABLE);
-    /* pycoro: keyword arguments (any non-empty kwargs) are refused. */
-    EXPECT_NULL(BAD(PyObject_Call)(f, t, i), PyExc_TypeError, NULL);
+    /* kwargs that is not a dict: CPython asserts (_PyStack_UnpackDict); pycoro raises. */
+    EXPECT_NULL(BAD(PyObject_Call)(f, t, i), PyExc_SystemError, BADARG);
 
     EXPECT_NULL(BAD(PyObject_CallObject)(NULL, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyObject_CallObject)(f, i), PyExc_TypeError, "argument list must be a tuple");
@@ -1117,8 +1117,8 @@ static void case_calls(void)
     /* The same with a METH_O function: args[0] is read through the NULL array. */
     EXPECT_NULL(BAD(PyObject_Vectorcall)(f1, NULL, 1, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyObject_Vectorcall)(i, args, 0, NULL), PyExc_TypeError, INT_NOT_CALLABLE);
-    /* kwnames must be a tuple of str (pycoro: only empty). */
-    EXPECT_NULL(BAD(PyObject_Vectorcall)(f, args, 0, i), PyExc_TypeError, NULL);
+    /* kwnames must be a tuple of str: CPython reads anything else as a tuple; pycoro raises. */
+    EXPECT_NULL(BAD(PyObject_Vectorcall)(f, args, 0, i), PyExc_SystemError, BADARG);
 
     EXPECT_NULL(BAD(_PyObject_MakeTpCall)(ts, NULL, NULL, 0, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(_PyObject_MakeTpCall)(ts, i, NULL, 0, NULL), PyExc_TypeError,
@@ -2392,6 +2392,124 @@ static void case_audit(void)
     Py_DECREF(i);
 }
 
+/* The type system: descriptors, heap types, lookup, isinstance, instance dicts. */
+static void case_types(void)
+{
+    PyObject *one = PyLong_FromLong(1);
+    PyObject *d = PyDict_New();
+    REQUIRE(one != NULL && d != NULL);
+    EXPECT_NULL(BAD(PyDescr_NewMethod)(&PyLong_Type, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDescr_NewClassMethod)(&PyLong_Type, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDescr_NewMember)(&PyLong_Type, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDescr_NewGetSet)(&PyLong_Type, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyDescr_NewWrapper)(&PyLong_Type, NULL, NULL), PyExc_SystemError, BADARG);
+    {
+        static PyMethodDef noname = {NULL, NULL, 0, NULL};
+        EXPECT_NULL(BAD(PyDescr_NewMethod)(&PyLong_Type, &noname), PyExc_SystemError, BADARG);
+    }
+    EXPECT_NULL(BAD(PyWrapper_New)(NULL, one), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyWrapper_New)(one, one), PyExc_SystemError, BADARG);
+    {
+        PyObject *w = PyDict_GetItemString(PyBaseObject_Type.tp_dict, "__repr__");
+        PyObject *lw = PyDict_GetItemString(PyLong_Type.tp_dict, "__repr__");
+        REQUIRE(w != NULL && lw != NULL);
+        EXPECT_NULL(BAD(PyWrapper_New)(w, NULL), PyExc_SystemError, BADARG);
+        EXPECT_NULL(BAD(PyWrapper_New)(lw, Py_None), PyExc_TypeError,
+                    "descriptor '__repr__' for 'int' objects doesn't apply to a 'NoneType' object");
+    }
+    EXPECT_NULL(BAD(PyStaticMethod_New)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(_PyType_Lookup)(NULL, one), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(_PyType_Lookup)((PyTypeObject *)one, one), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(_PyType_Lookup)(&PyLong_Type, one), NULL, NULL);
+    EXPECT_VOID(BAD(PyType_Modified)(NULL), NULL, NULL);
+    EXPECT_VOID(BAD(PyType_Modified)((PyTypeObject *)one), NULL, NULL);
+    (void)BAD(PyType_ClearCache)();
+    expect_exc(NULL, NULL, "PyType_ClearCache()", __LINE__);
+    EXPECT_NULL(BAD(PyType_FromSpec)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyType_FromSpecWithBases)(NULL, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyType_FromModuleAndSpec)(NULL, NULL, NULL), PyExc_SystemError, BADARG);
+    {
+        static PyType_Slot noslots[] = {{0, NULL}};
+        static PyType_Slot badslot[] = {{999, NULL}, {0, NULL}};
+        PyType_Spec noname = {NULL, sizeof(PyObject), 0, 0, noslots};
+        PyType_Spec bad = {"m.Bad", sizeof(PyObject), 0, 0, badslot};
+        PyType_Spec final = {"m.Final", sizeof(PyObject), 0, 0, noslots};
+        EXPECT_NULL(BAD(PyType_FromSpec)(&noname), PyExc_SystemError, BADARG);
+        EXPECT_NULL(BAD(PyType_FromSpec)(&bad), PyExc_RuntimeError, "invalid slot offset");
+        PyObject *fin = BAD(PyType_FromSpec)(&final);
+        REQUIRE(fin != NULL);
+        EXPECT_NULL(BAD(PyType_FromSpecWithBases)(&final, fin), PyExc_TypeError,
+                    "type 'm.Final' is not an acceptable base type");
+        EXPECT_NULL(BAD(PyType_FromSpecWithBases)(&final, one), PyExc_TypeError,
+                    "bases must be types");
+        EXPECT_NULL(BAD(PyType_FromModuleAndSpec)(NULL, &final, one), PyExc_TypeError,
+                    "bases must be types");
+        EXPECT_NULL(BAD(PyType_GetSlot)((PyTypeObject *)fin, 999), PyExc_SystemError, BADARG);
+        EXPECT_NULL(BAD(PyType_GetSlot)((PyTypeObject *)fin, Py_nb_add), NULL, NULL);
+        EXPECT_NULL(BAD(PyType_GetModule)((PyTypeObject *)fin), PyExc_TypeError,
+                    "PyType_GetModule: Type 'm.Final' has no associated module");
+        EXPECT_NULL(BAD(PyType_GetModuleState)((PyTypeObject *)fin), PyExc_TypeError,
+                    "PyType_GetModuleState: Type 'm.Final' has no associated module");
+        Py_DECREF(fin);
+    }
+    EXPECT_NULL(BAD(PyType_GetSlot)(NULL, Py_tp_repr), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyType_GetSlot)(&PyLong_Type, Py_tp_repr), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyType_GetModule)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyType_GetModule)(&PyLong_Type), PyExc_TypeError,
+                "PyType_GetModule: Type 'int' is not a heap type");
+    EXPECT_NULL(BAD(PyType_GetModuleState)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyType_GetModuleState)(&PyLong_Type), PyExc_TypeError,
+                "PyType_GetModuleState: Type 'int' is not a heap type");
+    EXPECT_NULL(BAD(PyErr_NewException)(NULL, NULL, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyErr_NewException)("nodot", NULL, NULL), PyExc_SystemError,
+                "PyErr_NewException: name must be module.class");
+    EXPECT_NULL(BAD(PyErr_NewException)("m.E", NULL, one), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyErr_NewException)("m.E", one, NULL), PyExc_TypeError,
+                "metaclass conflict: the metaclass of a derived class must be a (non-strict) "
+                "subclass of the metaclasses of all its bases");
+    EXPECT_NULL(BAD(PyErr_NewExceptionWithDoc)(NULL, "doc", NULL, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyErr_NewExceptionWithDoc)("nodot", "doc", NULL, NULL), PyExc_SystemError,
+                "PyErr_NewException: name must be module.class");
+    EXPECT_INT(BAD(PyObject_IsInstance)(NULL, one), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyObject_IsInstance)(one, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyObject_IsInstance)(one, one), -1, PyExc_TypeError,
+               "isinstance() arg 2 must be a type, a tuple of types, or a union");
+    EXPECT_INT(BAD(PyObject_IsSubclass)(NULL, one), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyObject_IsSubclass)(one, (PyObject *)&PyLong_Type), -1, PyExc_TypeError,
+               "issubclass() arg 1 must be a class");
+    EXPECT_INT(BAD(PyObject_IsSubclass)((PyObject *)&PyLong_Type, one), -1, PyExc_TypeError,
+               "issubclass() arg 2 must be a class, a tuple of classes, or a union");
+    EXPECT_NULL(BAD(_PyObject_GetDictPtr)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(_PyObject_GetDictPtr)(one), NULL, NULL);
+    EXPECT_NULL(BAD(PyObject_GenericGetDict)(NULL, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyObject_GenericGetDict)(one, NULL), PyExc_AttributeError,
+                "This object has no __dict__");
+    EXPECT_INT(BAD(PyObject_GenericSetDict)(NULL, d, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyObject_GenericSetDict)(one, d, NULL), -1, PyExc_AttributeError,
+               "This object has no __dict__");
+    {
+        PyObject *e = PyObject_CallNoArgs(PyExc_ValueError);
+        REQUIRE(e != NULL);
+        EXPECT_INT(BAD(PyObject_GenericSetDict)(e, one, NULL), -1, PyExc_TypeError,
+                   "__dict__ must be set to a dictionary, not a 'int'");
+        EXPECT_INT(BAD(PyObject_GenericSetDict)(e, NULL, NULL), -1, PyExc_TypeError,
+                   "cannot delete __dict__");
+        Py_DECREF(e);
+    }
+    EXPECT_NULL(BAD(PyMapping_Keys)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyMapping_Values)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyMapping_Items)(NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyMapping_Keys)(one), PyExc_AttributeError,
+                "'int' object has no attribute 'keys'");
+    EXPECT_NULL(BAD(PyMapping_Values)(one), PyExc_AttributeError,
+                "'int' object has no attribute 'values'");
+    EXPECT_NULL(BAD(PyMapping_Items)(one), PyExc_AttributeError,
+                "'int' object has no attribute 'items'");
+    Py_DECREF(one);
+    CHECK_REFCNT(d, 1);
+    Py_DECREF(d);
+}
+
 /* ---- the table -------------------------------------------------------------------------- */
 
 static const struct {
@@ -2434,6 +2552,7 @@ static const struct {
     {"case_lifecycle", case_lifecycle},
     {"case_test_hooks", case_test_hooks},
     {"case_audit", case_audit},
+    {"case_types", case_types},
 };
 
 int main(int argc, char **argv)

@@ -120,6 +120,36 @@ static PyTypeObject Phoenix_Type = {
     .tp_finalize = phoenix_finalize,
 };
 
+/* ---- a GC type whose finalizer empties a list and a dict ---- */
+
+static PyObject *victim_list, *victim_dict;
+static int clearer_runs, clearer_runs_inside;
+static int inside; /* set while a container operation that allocates is running */
+
+static void clearer_finalize(PyObject *self)
+{
+    (void)self;
+    clearer_runs++;
+    clearer_runs_inside += inside;
+    if (victim_list != NULL) {
+        PyList_SetSlice(victim_list, 0, PY_SSIZE_T_MAX, NULL);
+    }
+    if (victim_dict != NULL) {
+        PyDict_Clear(victim_dict);
+    }
+}
+
+static PyTypeObject Clearer_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "gc.Clearer",
+    .tp_basicsize = sizeof(NodeObject),
+    .tp_dealloc = phoenix_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = node_traverse,
+    .tp_clear = node_clear,
+    .tp_finalize = clearer_finalize,
+};
+
 /* ---- the collector's switches ---- */
 
 static void test_enable_disable(void)
@@ -289,6 +319,74 @@ static void test_automatic_collection(void)
     PyGC_Enable();
     CHECK_EQ_INT(PyGC_Collect(), 2000);
     CHECK_EQ_INT(node_deallocs, before + 2000);
+}
+
+/* An allocation inside a list or dict operation may run a collection, and so finalizers that
+ * change the very container being read: the operation must still be safe (it works on its own
+ * references), under valgrind and ASan too. */
+static void test_finalizer_changes_container_during_allocation(void)
+{
+    int i, bad = 0;
+    REQUIRE(PyType_Ready(&Clearer_Type) == 0);
+    PyGC_Collect();
+    victim_list = PyList_New(0);
+    victim_dict = PyDict_New();
+    REQUIRE(victim_list != NULL && victim_dict != NULL);
+    clearer_runs = clearer_runs_inside = 0;
+    for (i = 0; i < 3000; i++) {
+        PyObject *c, *r, *fill;
+        int k;
+        /* Refill both victims (fresh, non-immortal items). */
+        for (k = PyList_GET_SIZE(victim_list); k < 20; k++) {
+            PyObject *v = PyLong_FromLong(1000000 + k), *key = PyLong_FromLong(2000000 + k);
+            PyList_Append(victim_list, v);
+            PyDict_SetItem(victim_dict, key, v);
+            Py_DECREF(v);
+            Py_DECREF(key);
+        }
+        /* Unreachable garbage whose finalizer empties them. */
+        c = PyType_GenericAlloc(&Clearer_Type, 0);
+        REQUIRE(c != NULL);
+        node_set_a(c, Py_NewRef(c));
+        Py_DECREF(c);
+        inside = 1;
+        switch (i % 5) {
+        case 0:
+            r = PyList_GetSlice(victim_list, 0, 20);
+            bad += r == NULL || PyList_GET_SIZE(r) != 20;
+            break;
+        case 1:
+            r = PyList_AsTuple(victim_list);
+            bad += r == NULL || PyTuple_GET_SIZE(r) != 20;
+            break;
+        case 2:
+            r = PyDict_Items(victim_dict);
+            bad += r == NULL || PyList_GET_SIZE(r) != PyDict_Size(victim_dict);
+            break;
+        case 3:
+            r = PyList_Type.tp_as_sequence->sq_concat(victim_list, victim_list);
+            bad += r == NULL || PyList_GET_SIZE(r) != 40;
+            break;
+        default:
+            fill = PyList_New(0);
+            r = fill != NULL && PyList_SetSlice(fill, 0, 0, victim_list) == 0 ? fill : NULL;
+            bad += r == NULL || PyList_GET_SIZE(r) != 20;
+            if (r == NULL) {
+                Py_XDECREF(fill);
+            }
+            break;
+        }
+        inside = 0;
+        Py_XDECREF(r);
+        CHECK_NO_EXC();
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* The finalizers ran, some of them in the middle of those operations. */
+    CHECK(clearer_runs > 0);
+    CHECK(clearer_runs_inside > 0);
+    Py_CLEAR(victim_list);
+    Py_CLEAR(victim_dict);
+    PyGC_Collect();
 }
 
 /* A collection triggered while a body runs leaves the running coroutine and its slots alone. */
@@ -665,6 +763,7 @@ int main(void)
     RUN(test_exception_preserved);
     RUN(test_resurrection);
     RUN(test_automatic_collection);
+    RUN(test_finalizer_changes_container_during_allocation);
     RUN(test_collect_while_running);
     RUN(test_coroutine_through_own_locals);
     RUN(test_async_generator_through_own_locals);

@@ -1,7 +1,7 @@
 //! `Objects/abstract.c`'s item protocol: `PyObject_GetItem` / `SetItem` / `DelItem` and
 //! `PyObject_Size`, over the mapping slots (and the sequence slots with an int index).
 
-use crate::capi::boundary::guard;
+use crate::capi::boundary::{check_null, guard};
 use crate::capi::ffi::{decref, ty};
 use crate::objects::object::*;
 use crate::objects::typeobject::tp_name_of;
@@ -352,4 +352,79 @@ pub unsafe extern "C" fn PyMapping_Size(o: *mut PyObject) -> Py_ssize_t {
 pub unsafe extern "C" fn PyMapping_Length(o: *mut PyObject) -> Py_ssize_t {
     // SAFETY: same contract.
     unsafe { PyMapping_Size(o) }
+}
+
+/// `o.keys()` (`values`, `items`) as a list: a dict's directly, else by calling the method and
+/// listing what it returns (CPython's `method_output_as_list`).
+unsafe fn mapping_list(o: *mut PyObject, method: &str) -> *mut PyObject {
+    // SAFETY: a live object.
+    unsafe {
+        if crate::capi::ffi::ty(o) == &raw mut crate::objects::dictobject::PyDict_Type {
+            return match method {
+                "keys" => crate::objects::dictobject::PyDict_Keys(o),
+                "values" => crate::objects::dictobject::PyDict_Values(o),
+                _ => crate::objects::dictobject::PyDict_Items(o),
+            };
+        }
+        let r = crate::objects::call::call_method(o, method, &[]);
+        if r.is_null() {
+            return r;
+        }
+        let l = crate::objects::listobject::list_from(&[]);
+        if l.is_null() {
+            crate::capi::ffi::decref(r);
+            return l;
+        }
+        if crate::objects::listobject::extend(l, r) < 0 {
+            if crate::python::errors::matches(crate::exc!(TypeError)) {
+                crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+                crate::python::errors::set_string(
+                    crate::exc!(TypeError),
+                    &format!(
+                        "{}.{method}() returned a non-iterable (type {})",
+                        crate::objects::typeobject::tp_name_of(o),
+                        crate::objects::typeobject::tp_name_of(r)
+                    ),
+                );
+            }
+            crate::capi::ffi::decref(r);
+            crate::capi::ffi::decref(l);
+            return null_mut();
+        }
+        crate::capi::ffi::decref(r);
+        l
+    }
+}
+
+/// The keys of mapping `o` as a list.
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyMapping_Keys(o: *mut PyObject) -> *mut PyObject {
+    check_null!(o, null_mut());
+    guard("PyMapping_Keys", null_mut(), || unsafe {
+        mapping_list(o, "keys")
+    })
+}
+
+/// The values of mapping `o` as a list.
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyMapping_Values(o: *mut PyObject) -> *mut PyObject {
+    check_null!(o, null_mut());
+    guard("PyMapping_Values", null_mut(), || unsafe {
+        mapping_list(o, "values")
+    })
+}
+
+/// The `(key, value)` pairs of mapping `o` as a list.
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyMapping_Items(o: *mut PyObject) -> *mut PyObject {
+    check_null!(o, null_mut());
+    guard("PyMapping_Items", null_mut(), || unsafe {
+        mapping_list(o, "items")
+    })
 }

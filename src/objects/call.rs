@@ -1,8 +1,9 @@
 //! `Include/abstract.h`'s call protocol: `tp_call`, vectorcall, and the convenience calls
 //! (the variadic ones live in `call_varargs`).
 //!
-//! pycoro has no `dict` type, so calls take no keyword arguments: a non-NULL `kwargs` or
-//! `kwnames` with entries raises `TypeError`.
+//! Keyword arguments come as a dict (`tp_call`, `PyObject_Call`) or, vectorcall style, as a
+//! tuple of names whose values follow the positional arguments; each form is converted to the
+//! other where a callee needs it, as CPython's `_PyStack_AsDict` / `_PyStack_UnpackDict` do.
 
 use crate::capi::boundary::{check_null, guard};
 use crate::capi::ffi::{decref, has_flag, ty};
@@ -17,24 +18,94 @@ use core::ptr::null_mut;
 pub const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 0x8000_0000_0000_0000;
 static_assertions::const_assert_eq!(PY_VECTORCALL_ARGUMENTS_OFFSET, 1 << (usize::BITS - 1));
 
-/// Whether a keyword-argument object is absent or empty (pycoro has no dict type; only an
-/// empty tuple of names counts as empty).
+/// Whether a keyword-argument object (a dict, or a tuple of names) is absent or empty.
 pub(crate) unsafe fn kwargs_empty(kw: *mut PyObject) -> bool {
     // SAFETY: live object or NULL.
-    unsafe { kw.is_null() || (is_tuple(kw) && crate::capi::ffi::size(kw) == 0) }
+    unsafe {
+        kw.is_null()
+            || ((is_tuple(kw) || crate::objects::dictobject::is_dict(kw))
+                && crate::capi::ffi::size(kw) == 0)
+    }
 }
 
-unsafe fn reject_kwargs(kw: *mut PyObject) -> bool {
+/// Checks that `kw` is NULL or a dict (the `kwargs` of `tp_call`); `SystemError` otherwise.
+unsafe fn check_kwargs_dict(kw: *mut PyObject) -> bool {
     // SAFETY: live object or NULL.
     unsafe {
-        if kwargs_empty(kw) {
-            return false;
+        if kw.is_null() || crate::objects::dictobject::is_dict(kw) {
+            return true;
         }
-        set_string(
-            crate::exc!(TypeError),
-            "keyword arguments are not supported by pycoro (it has no dict type)",
+        crate::python::errors::bad_internal_call();
+        false
+    }
+}
+
+/// `_PyStack_UnpackDict`: the positional arguments followed by the dict's values, and the
+/// tuple of its keys (which must be str: "keywords must be strings").
+unsafe fn unpack_dict(
+    args: &[*mut PyObject],
+    kwargs: *mut PyObject,
+) -> Option<(Vec<*mut PyObject>, *mut PyObject)> {
+    // SAFETY: live objects; the values are borrowed from the dict for the call's duration
+    // (the callee may not change the dict it was not given).
+    unsafe {
+        let n = crate::capi::ffi::size(kwargs) as usize;
+        let mut stack: Vec<*mut PyObject> = Vec::new();
+        if stack.try_reserve(args.len() + n + 1).is_err() {
+            crate::python::errors::no_memory();
+            return None;
+        }
+        // Slot 0 stays free so the callee may use PY_VECTORCALL_ARGUMENTS_OFFSET.
+        stack.push(null_mut());
+        stack.extend_from_slice(args);
+        let names = crate::objects::tupleobject::new_tuple(n as Py_ssize_t);
+        if names.is_null() {
+            return None;
+        }
+        let mut pos = 0;
+        let mut i = 0;
+        while let Some((k, v)) = crate::objects::dictobject::next_entry(kwargs, &mut pos) {
+            if !crate::objects::unicodeobject::is_str(k) {
+                set_string(crate::exc!(TypeError), "keywords must be strings");
+                decref(names);
+                return None;
+            }
+            *crate::objects::tupleobject::items(names).add(i) = crate::capi::ffi::new_ref(k);
+            stack.push(v);
+            i += 1;
+        }
+        Some((stack, names))
+    }
+}
+
+/// Vectorcall of `vc` with a dict of keyword arguments.
+unsafe fn vectorcall_with_dict(
+    vc: unsafe extern "C" fn(
+        *mut PyObject,
+        *const *mut PyObject,
+        usize,
+        *mut PyObject,
+    ) -> *mut PyObject,
+    callable: *mut PyObject,
+    args: &[*mut PyObject],
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        if kwargs_empty(kwargs) {
+            return vc(callable, args.as_ptr(), args.len(), null_mut());
+        }
+        let Some((stack, names)) = unpack_dict(args, kwargs) else {
+            return null_mut();
+        };
+        let r = vc(
+            callable,
+            stack.as_ptr().add(1),
+            args.len() | PY_VECTORCALL_ARGUMENTS_OFFSET,
+            names,
         );
-        true
+        decref(names);
+        r
     }
 }
 
@@ -92,25 +163,32 @@ pub(crate) unsafe fn call(
 ) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
-        if reject_kwargs(kwargs) {
+        if !check_kwargs_dict(kwargs) {
             return null_mut();
         }
+        let kwargs = if kwargs_empty(kwargs) {
+            null_mut()
+        } else {
+            kwargs
+        };
         let tp = ty(callable);
         if crate::objects::methodobject::is_cfunction(callable) {
             let f = callable as *mut crate::objects::methodobject::PyCFunctionObject;
             if (*f).vectorcall.is_none() {
                 return check_result(
                     callable,
-                    crate::objects::methodobject::call_varargs(callable, args, null_mut()),
+                    crate::objects::methodobject::call_varargs(callable, args, kwargs),
                 );
             }
         }
         if let Some(vc) = vectorcall_of(callable) {
-            let a = as_slice(args);
-            return check_result(callable, vc(callable, a.as_ptr(), a.len(), null_mut()));
+            return check_result(
+                callable,
+                vectorcall_with_dict(vc, callable, as_slice(args), kwargs),
+            );
         }
         match (*tp).tp_call {
-            Some(c) => check_result(callable, c(callable, args, null_mut())),
+            Some(c) => check_result(callable, c(callable, args, kwargs)),
             None => {
                 set_string(
                     crate::exc!(TypeError),
@@ -143,11 +221,17 @@ pub(crate) unsafe fn vectorcall(
 ) -> *mut PyObject {
     // SAFETY: live objects; `args` has `nargs` entries.
     unsafe {
-        if reject_kwargs(kwnames) {
+        let kwnames = if kwargs_empty(kwnames) {
+            null_mut()
+        } else {
+            kwnames
+        };
+        if !kwnames.is_null() && !is_tuple(kwnames) {
+            crate::python::errors::bad_internal_call();
             return null_mut();
         }
         if let Some(vc) = vectorcall_of(callable) {
-            return check_result(callable, vc(callable, args, nargsf, null_mut()));
+            return check_result(callable, vc(callable, args, nargsf, kwnames));
         }
         let n = nargsf & !PY_VECTORCALL_ARGUMENTS_OFFSET;
         let t = if n == 0 {
@@ -158,14 +242,24 @@ pub(crate) unsafe fn vectorcall(
         if t.is_null() {
             return t;
         }
-        let r = call(callable, t, null_mut());
+        let kw = if kwnames.is_null() {
+            null_mut()
+        } else {
+            let d = kwnames_to_dict(args.add(n), kwnames);
+            if d.is_null() {
+                decref(t);
+                return null_mut();
+            }
+            d
+        };
+        let r = call(callable, t, kw);
         decref(t);
+        crate::capi::ffi::xdecref(kw);
         r
     }
 }
 
-/// Calls `callable(*args, **kwargs)`. `args` must be a tuple; `kwargs` must be NULL (pycoro
-/// has no dict type).
+/// Calls `callable(*args, **kwargs)`. `args` must be a tuple; `kwargs` a dict or NULL.
 ///
 /// Return value: New reference, or NULL with an exception set.
 #[unsafe(no_mangle)]
@@ -285,9 +379,6 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
     guard("_PyObject_MakeTpCall", null_mut(), || {
         // SAFETY: `args` has `nargs` entries by contract.
         unsafe {
-            if reject_kwargs(keywords) {
-                return null_mut();
-            }
             let t = if nargs <= 0 {
                 empty()
             } else {
@@ -296,8 +387,25 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
             if t.is_null() {
                 return t;
             }
+            // `keywords` is a tuple of names (values after the positional arguments) or a dict.
+            let kw = if kwargs_empty(keywords) {
+                null_mut()
+            } else if is_tuple(keywords) {
+                let d = kwnames_to_dict(args.add(nargs as usize), keywords);
+                if d.is_null() {
+                    decref(t);
+                    return null_mut();
+                }
+                d
+            } else if crate::objects::dictobject::is_dict(keywords) {
+                crate::capi::ffi::new_ref(keywords)
+            } else {
+                decref(t);
+                crate::python::errors::bad_internal_call();
+                return null_mut();
+            };
             let r = match (*ty(callable)).tp_call {
-                Some(c) => check_result(callable, c(callable, t, null_mut())),
+                Some(c) => check_result(callable, c(callable, t, kw)),
                 None => {
                     set_string(
                         crate::exc!(TypeError),
@@ -307,6 +415,7 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
                 }
             };
             decref(t);
+            crate::capi::ffi::xdecref(kw);
             r
         }
     })
@@ -331,21 +440,19 @@ pub unsafe extern "C" fn PyVectorcall_Call(
                 crate::python::errors::bad_internal_call();
                 return null_mut();
             }
-            if reject_kwargs(dict) {
+            if !check_kwargs_dict(dict) {
                 return null_mut();
             }
+            let dict = if kwargs_empty(dict) { null_mut() } else { dict };
             if crate::objects::methodobject::is_cfunction(callable)
                 && (*(callable as *mut crate::objects::methodobject::PyCFunctionObject))
                     .vectorcall
                     .is_none()
             {
-                return crate::objects::methodobject::call_varargs(callable, tuple, null_mut());
+                return crate::objects::methodobject::call_varargs(callable, tuple, dict);
             }
             match vectorcall_of(callable) {
-                Some(vc) => {
-                    let a = as_slice(tuple);
-                    vc(callable, a.as_ptr(), a.len(), null_mut())
-                }
+                Some(vc) => vectorcall_with_dict(vc, callable, as_slice(tuple), dict),
                 None => {
                     set_string(
                         crate::exc!(TypeError),
@@ -482,18 +589,26 @@ pub(crate) unsafe fn lookup_attr(o: *mut PyObject, name: &str) -> Result<*mut Py
     }
 }
 
-/// The keyword arguments of a vectorcall as a dict: `values[i]` is the value of
-/// `kwnames[i]`. Pycoro has no dict type yet, so non-empty keywords are refused.
+/// The keyword arguments of a vectorcall as a dict (`_PyStack_AsDict`): `values[i]` is the
+/// value of `kwnames[i]`.
 ///
 /// Return value: New reference, or NULL with an exception set.
 pub(crate) unsafe fn kwnames_to_dict(
     values: *const *mut PyObject,
     kwnames: *mut PyObject,
 ) -> *mut PyObject {
-    let _ = values;
-    // SAFETY: a tuple of names.
+    // SAFETY: a tuple of names and as many values.
     unsafe {
-        reject_kwargs(kwnames);
+        let d = crate::objects::dictobject::PyDict_New();
+        if d.is_null() {
+            return d;
+        }
+        for (i, &k) in as_slice(kwnames).iter().enumerate() {
+            if crate::objects::dictobject::set_item(d, k, *values.add(i)) < 0 {
+                decref(d);
+                return null_mut();
+            }
+        }
+        d
     }
-    null_mut()
 }

@@ -332,6 +332,8 @@ unsafe fn resize(mp: *mut PyDictObject, minused: usize) -> c_int {
         (*newk).nentries = n;
         (*newk).usable -= n;
         (*mp).ma_keys = newk;
+        // A new table is a change too: a lookup suspended in `__eq__` must start over.
+        (*mp).ma_version_tag = next_version();
         free_keys_block(old);
         0
     }
@@ -1433,32 +1435,49 @@ pub unsafe extern "C" fn PyDict_Copy(p: *mut PyObject) -> *mut PyObject {
     })
 }
 
-/// A list made from every live entry of a checked dict by `f` (new references).
+/// A list made from every live entry of a checked dict by `f` (new references). Making the
+/// list or `f`'s tuples may run a collection, whose finalizers may change the dict: then it
+/// starts over (as CPython does when the dict changed size).
 unsafe fn entries_list(
     op: *mut PyObject,
     f: unsafe fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
 ) -> *mut PyObject {
-    // SAFETY: a live dict; the list is sized first and filled without running other code
-    // (`f` only makes new references or tuples).
+    // SAFETY: a live dict; each key and value is held while `f` runs; the list is filled only
+    // up to the size it was made for.
     unsafe {
-        let n = (*d(op)).ma_used;
-        let out = crate::objects::listobject::new_list(n);
-        if out.is_null() {
+        'again: loop {
+            let n = (*d(op)).ma_used;
+            let out = crate::objects::listobject::new_list(n);
+            if out.is_null() {
+                return out;
+            }
+            if (*d(op)).ma_used != n {
+                decref(out);
+                continue 'again;
+            }
+            let items = (*(out as *mut crate::objects::listobject::PyListObject)).ob_item;
+            let version = (*d(op)).ma_version_tag;
+            let mut pos = 0;
+            let mut i = 0;
+            while let Some((k, v)) = next_entry(op, &mut pos) {
+                let (k, v) = (new_ref(k), new_ref(v));
+                let x = f(k, v);
+                decref(k);
+                decref(v);
+                if x.is_null() {
+                    decref(out);
+                    return null_mut();
+                }
+                if (*d(op)).ma_version_tag != version || i >= n as usize {
+                    decref(x);
+                    decref(out);
+                    continue 'again;
+                }
+                *items.add(i) = x;
+                i += 1;
+            }
             return out;
         }
-        let items = (*(out as *mut crate::objects::listobject::PyListObject)).ob_item;
-        let mut pos = 0;
-        let mut i = 0;
-        while let Some((k, v)) = next_entry(op, &mut pos) {
-            let x = f(k, v);
-            if x.is_null() {
-                decref(out);
-                return null_mut();
-            }
-            *items.add(i) = x;
-            i += 1;
-        }
-        out
     }
 }
 

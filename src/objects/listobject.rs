@@ -136,6 +136,10 @@ pub(crate) unsafe fn new_list(n: Py_ssize_t) -> *mut PyObject {
 }
 
 /// A list holding new references to `objs`. Return value: New reference, or NULL.
+///
+/// `objs` must stay valid while the list is allocated, which may run a collection and so
+/// arbitrary finalizers: pass owned references or a tuple's items, never a list's (use
+/// `snapshot` for those).
 pub(crate) unsafe fn list_from(objs: &[*mut PyObject]) -> *mut PyObject {
     // SAFETY: live objects.
     unsafe {
@@ -147,6 +151,67 @@ pub(crate) unsafe fn list_from(objs: &[*mut PyObject]) -> *mut PyObject {
             *(*l(op)).ob_item.add(i) = new_ref(o);
         }
         op
+    }
+}
+
+/// New references to the items `lo..hi` (clamped) of a list, in a Rust vector. Nothing runs
+/// while they are read, so they stay valid while new objects are made from them (allocating a
+/// GC object may run a collection, whose finalizers may change the list). None with
+/// `MemoryError` set.
+pub(crate) unsafe fn snapshot(
+    op: *mut PyObject,
+    lo: Py_ssize_t,
+    hi: Py_ssize_t,
+) -> Option<Vec<*mut PyObject>> {
+    // SAFETY: a live list; every item read gets a new reference at once.
+    unsafe {
+        let n = size(op);
+        let lo = lo.clamp(0, n) as usize;
+        let hi = (hi.clamp(0, n) as usize).max(lo);
+        let mut v = Vec::new();
+        if v.try_reserve_exact(hi - lo).is_err() {
+            crate::python::errors::no_memory();
+            return None;
+        }
+        for &o in &as_slice(op)[lo..hi] {
+            v.push(new_ref(o));
+        }
+        Some(v)
+    }
+}
+
+/// Releases the references of a snapshot.
+pub(crate) unsafe fn release_all(items: Vec<*mut PyObject>) {
+    for o in items {
+        // SAFETY: owned references.
+        unsafe { xdecref(o) };
+    }
+}
+
+/// A list that takes over the references in `items` (released if the list cannot be made).
+/// Return value: New reference, or NULL.
+pub(crate) unsafe fn list_from_owned(items: Vec<*mut PyObject>) -> *mut PyObject {
+    // SAFETY: owned references, moved into the new list.
+    unsafe {
+        let op = new_list(items.len() as Py_ssize_t);
+        if op.is_null() {
+            release_all(items);
+            return op;
+        }
+        for (i, o) in items.into_iter().enumerate() {
+            *(*l(op)).ob_item.add(i) = o;
+        }
+        op
+    }
+}
+
+/// A tuple that takes over the references in `items`. Return value: New reference, or NULL.
+unsafe fn tuple_from_owned(items: Vec<*mut PyObject>) -> *mut PyObject {
+    // SAFETY: owned references (alive while the tuple is made), released after.
+    unsafe {
+        let t = crate::objects::tupleobject::tuple_from(&items);
+        release_all(items);
+        t
     }
 }
 
@@ -238,13 +303,13 @@ unsafe fn ass_slice(
     unsafe {
         let repl = if v.is_null() {
             null_mut()
-        } else if is_list(v) || crate::objects::tupleobject::is_tuple(v) {
-            let src: &[*mut PyObject] = if is_list(v) {
-                as_slice(v)
-            } else {
-                crate::objects::tupleobject::as_slice(v)
-            };
-            list_from(src)
+        } else if is_list(v) {
+            match snapshot(v, 0, Py_ssize_t::MAX) {
+                Some(items) => list_from_owned(items),
+                None => return -1,
+            }
+        } else if crate::objects::tupleobject::is_tuple(v) {
+            list_from(crate::objects::tupleobject::as_slice(v))
         } else {
             let it = crate::objects::iterobject::get_iter(v);
             if it.is_null() {
@@ -733,42 +798,44 @@ unsafe extern "C" fn list_concat(a: *mut PyObject, b: *mut PyObject) -> *mut PyO
             );
             return null_mut();
         }
-        let (x, y) = (as_slice(a), as_slice(b));
-        let Some(n) = x.len().checked_add(y.len()) else {
-            return crate::python::errors::no_memory();
+        let Some(mut items) = snapshot(a, 0, Py_ssize_t::MAX) else {
+            return null_mut();
         };
-        let out = new_list(n as Py_ssize_t);
-        if out.is_null() {
-            return out;
+        let Some(more) = snapshot(b, 0, Py_ssize_t::MAX) else {
+            release_all(items);
+            return null_mut();
+        };
+        if items.try_reserve_exact(more.len()).is_err() {
+            release_all(items);
+            release_all(more);
+            return crate::python::errors::no_memory();
         }
-        let items = (*l(out)).ob_item;
-        for (i, &o) in x.iter().chain(y.iter()).enumerate() {
-            *items.add(i) = new_ref(o);
-        }
-        out
+        items.extend(more);
+        list_from_owned(items)
     }
 }
 
 unsafe extern "C" fn list_repeat(a: *mut PyObject, n: Py_ssize_t) -> *mut PyObject {
     // SAFETY: a list.
     unsafe {
-        let x = as_slice(a);
         let n = n.max(0) as usize;
-        let Some(total) = x
-            .len()
+        let Some(total) = (size(a) as usize)
             .checked_mul(n)
             .filter(|&t| t <= isize::MAX as usize / 8)
         else {
             return crate::python::errors::no_memory();
         };
+        let Some(x) = snapshot(a, 0, Py_ssize_t::MAX) else {
+            return null_mut();
+        };
         let out = new_list(total as Py_ssize_t);
-        if out.is_null() {
-            return out;
+        if !out.is_null() {
+            let items = (*l(out)).ob_item;
+            for k in 0..total {
+                *items.add(k) = new_ref(x[k % x.len()]);
+            }
         }
-        let items = (*l(out)).ob_item;
-        for k in 0..total {
-            *items.add(k) = new_ref(x[k % x.len()]);
-        }
+        release_all(x);
         out
     }
 }
@@ -1210,10 +1277,10 @@ pub unsafe extern "C" fn PyList_GetSlice(
             if !check_list(list) {
                 return null_mut();
             }
-            let n = size(list);
-            let lo = low.clamp(0, n);
-            let hi = high.clamp(lo, n);
-            list_from(&as_slice(list)[lo as usize..hi as usize])
+            match snapshot(list, low, high) {
+                Some(items) => list_from_owned(items),
+                None => null_mut(),
+            }
         }
     })
 }
@@ -1288,7 +1355,10 @@ pub unsafe extern "C" fn PyList_AsTuple(list: *mut PyObject) -> *mut PyObject {
             if !check_list(list) {
                 return null_mut();
             }
-            crate::objects::tupleobject::tuple_from(as_slice(list))
+            match snapshot(list, 0, Py_ssize_t::MAX) {
+                Some(items) => tuple_from_owned(items),
+                None => null_mut(),
+            }
         }
     })
 }

@@ -91,6 +91,125 @@ unsafe extern "C" fn mp_richcompare(
     unsafe { crate::objects::object_ops::rich_compare(mapping(v), w, op) }
 }
 
+/// `keys()`, `values()`, `items()` and `copy()` go to the mapping's own methods (a dict's
+/// are its C API: pycoro has no dict view types, so a dict's keys/values/items come back as
+/// lists); `get(key, default=None)` reads through the mapping.
+static mut MP_METHODS: [crate::objects::methodobject::PyMethodDef; 6] = {
+    use crate::objects::methodobject::{METH_NOARGS, METH_VARARGS, PyMethodDef};
+    const fn m(
+        name: &'static core::ffi::CStr,
+        f: unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+        flags: c_int,
+        doc: &'static core::ffi::CStr,
+    ) -> PyMethodDef {
+        PyMethodDef {
+            ml_name: name.as_ptr(),
+            ml_meth: Some(f),
+            ml_flags: flags,
+            ml_doc: doc.as_ptr(),
+        }
+    }
+    [
+        m(
+            c"get",
+            mp_get,
+            METH_VARARGS,
+            c"D.get(k[,d]) -> D[k] if k in D, else d.  d defaults to None.",
+        ),
+        m(
+            c"keys",
+            mp_keys,
+            METH_NOARGS,
+            c"D.keys() -> a set-like object providing a view on D's keys",
+        ),
+        m(
+            c"values",
+            mp_values,
+            METH_NOARGS,
+            c"D.values() -> an object providing a view on D's values",
+        ),
+        m(
+            c"items",
+            mp_items,
+            METH_NOARGS,
+            c"D.items() -> a set-like object providing a view on D's items",
+        ),
+        m(
+            c"copy",
+            mp_copy,
+            METH_NOARGS,
+            c"D.copy() -> a shallow copy of D",
+        ),
+        PyMethodDef::SENTINEL,
+    ]
+};
+
+unsafe fn forward(op: *mut PyObject, name: &str) -> *mut PyObject {
+    // SAFETY: a mappingproxy over a live mapping.
+    unsafe {
+        let m = mapping(op);
+        if crate::objects::dictobject::is_dict(m) {
+            return match name {
+                "keys" => crate::objects::dictobject::PyDict_Keys(m),
+                "values" => crate::objects::dictobject::PyDict_Values(m),
+                "items" => crate::objects::dictobject::PyDict_Items(m),
+                _ => crate::objects::dictobject::PyDict_Copy(m),
+            };
+        }
+        crate::objects::call::call_method(m, name, &[])
+    }
+}
+
+unsafe extern "C" fn mp_keys(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: as forward.
+    unsafe { forward(op, "keys") }
+}
+unsafe extern "C" fn mp_values(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: as forward.
+    unsafe { forward(op, "values") }
+}
+unsafe extern "C" fn mp_items(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: as forward.
+    unsafe { forward(op, "items") }
+}
+unsafe extern "C" fn mp_copy(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: as forward.
+    unsafe { forward(op, "copy") }
+}
+
+unsafe extern "C" fn mp_get(op: *mut PyObject, args: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a mappingproxy; `args` a tuple.
+    unsafe {
+        let n = crate::capi::ffi::size(args);
+        if !(1..=2).contains(&n) {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "get expected {} argument{}, got {n}",
+                    if n < 1 { "at least 1" } else { "at most 2" },
+                    if n < 1 { "" } else { "s" }
+                ),
+            );
+            return null_mut();
+        }
+        let key = crate::objects::tupleobject::item(args, 0);
+        let default = if n == 2 {
+            crate::objects::tupleobject::item(args, 1)
+        } else {
+            crate::objects::object_ops::none()
+        };
+        let m = mapping(op);
+        if crate::objects::dictobject::is_dict(m) {
+            return match crate::objects::dictobject::get_item(m, key) {
+                Err(()) => null_mut(),
+                Ok(v) if v.is_null() => crate::capi::ffi::new_ref(default),
+                Ok(v) => crate::capi::ffi::new_ref(v),
+            };
+        }
+        crate::objects::call::call_method(m, "get", &[key, default])
+    }
+}
+
 static mut MP_AS_MAPPING: PyMappingMethods = PyMappingMethods {
     mp_length: Some(mp_len),
     mp_subscript: Some(mp_getitem),
@@ -114,6 +233,7 @@ pub static mut PyDictProxy_Type: PyTypeObject = PyTypeObject {
     tp_iter: Some(mp_iter),
     tp_as_mapping: &raw mut MP_AS_MAPPING,
     tp_as_sequence: &raw mut MP_AS_SEQUENCE,
+    tp_methods: (&raw const MP_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
     ..static_type(
         c"mappingproxy",
         size_of::<MappingProxyObject>(),

@@ -439,9 +439,13 @@ pub(crate) unsafe fn call_varargs(
             return m((*f).m_self, args, kwargs);
         }
         if !kwargs.is_null() && !kwargs_empty(kwargs) {
+            // CPython's cfunction_call names only the function here ("f() takes ...").
             set_string(
                 crate::exc!(TypeError),
-                &format!("{} takes no keyword arguments", function_str(f)),
+                &format!(
+                    "{}() takes no keyword arguments",
+                    CStr::from_ptr((*(*f).m_ml).ml_name).to_string_lossy()
+                ),
             );
             return null_mut();
         }
@@ -557,7 +561,7 @@ pub(crate) unsafe fn call_method_def(
             );
             null_mut()
         };
-        let r = match flags {
+        match flags {
             METH_NOARGS | METH_O | METH_FASTCALL if has_kw => no_kw(),
             METH_NOARGS => {
                 if nargs != 0 {
@@ -655,8 +659,7 @@ pub(crate) unsafe fn call_method_def(
                 );
                 null_mut()
             }
-        };
-        r
+        }
     }
 }
 

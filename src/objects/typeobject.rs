@@ -1964,11 +1964,18 @@ pub(crate) unsafe fn remove_subclass(sub: *mut PyTypeObject) {
     // SAFETY: a dying type whose bases are alive.
     unsafe {
         let bases = (*sub).tp_bases;
-        if bases.is_null() {
+        // Only a type that got through PyType_Ready registered itself with its bases.
+        if bases.is_null()
+            || (*sub).tp_flags & Py_TPFLAGS_READY == 0
+            || !crate::objects::tupleobject::is_tuple(bases)
+        {
             return;
         }
         let (t, v, tb) = crate::python::errors::fetch();
         for &b in crate::objects::tupleobject::as_slice(bases) {
+            if !crate::capi::ffi::type_has(b, Py_TPFLAGS_TYPE_SUBCLASS) {
+                continue;
+            }
             let d = (*(b as *mut PyTypeObject)).tp_subclasses;
             if d.is_null() {
                 continue;
@@ -2272,7 +2279,7 @@ unsafe fn inherit_special(tp: *mut PyTypeObject, base: *mut PyTypeObject) {
         if t.tp_dictoffset == 0 {
             t.tp_dictoffset = b.tp_dictoffset;
         }
-        let exc = (&raw mut crate::objects::exceptions::types::BaseException) as *mut PyTypeObject;
+        let exc = &raw mut crate::objects::exceptions::types::BaseException;
         let fast = if is_subtype(base, exc) {
             Py_TPFLAGS_BASE_EXC_SUBCLASS
         } else if is_subtype(base, &raw mut PyType_Type) {

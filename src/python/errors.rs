@@ -729,3 +729,158 @@ pub unsafe extern "C" fn _PyErr_WriteUnraisableMsg(err_msg: *const c_char, obj: 
         }
     })
 }
+
+/// Makes a new exception class `name` (`"module.Class"`, the part before the last dot becoming
+/// `__module__` unless `dict` has one) deriving from `base` (a class or a tuple of classes;
+/// NULL for `Exception`), with class namespace `dict` (may be NULL). `SystemError` when `name`
+/// has no dot.
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_NewException(
+    name: *const c_char,
+    base: *mut PyObject,
+    dict: *mut PyObject,
+) -> *mut PyObject {
+    check_null!(name, null_mut());
+    guard("PyErr_NewException", null_mut(), || unsafe {
+        new_exception(name, base, dict)
+    })
+}
+
+unsafe fn new_exception(
+    name: *const c_char,
+    base: *mut PyObject,
+    dict: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a NUL-terminated name; live objects or NULL.
+    unsafe {
+        let full = core::ffi::CStr::from_ptr(name).to_bytes();
+        let Some(dot) = full.iter().rposition(|&c| c == b'.') else {
+            set_string(
+                crate::exc!(SystemError),
+                "PyErr_NewException: name must be module.class",
+            );
+            return null_mut();
+        };
+        let base = if base.is_null() {
+            crate::exc!(Exception)
+        } else {
+            base
+        };
+        let own_dict = dict.is_null();
+        let dict = if own_dict {
+            crate::objects::dictobject::PyDict_New()
+        } else {
+            if !crate::objects::dictobject::is_dict(dict) {
+                bad_internal_call();
+                return null_mut();
+            }
+            incref(dict);
+            dict
+        };
+        if dict.is_null() {
+            return null_mut();
+        }
+        let result = (|| {
+            let mk = crate::objects::unicodeobject::intern("__module__");
+            match crate::objects::dictobject::get_item(dict, mk) {
+                Err(()) => return null_mut(),
+                Ok(m) if m.is_null() => {
+                    let m = crate::objects::unicodeobject::decode_utf8(&full[..dot]);
+                    if m.is_null() {
+                        return null_mut();
+                    }
+                    let r = crate::objects::dictobject::set_item(dict, mk, m);
+                    decref(m);
+                    if r < 0 {
+                        return null_mut();
+                    }
+                }
+                Ok(_) => {}
+            }
+            let bases = if crate::objects::tupleobject::is_tuple(base) {
+                new_ref(base)
+            } else {
+                crate::objects::tupleobject::tuple_from(&[base])
+            };
+            if bases.is_null() {
+                return null_mut();
+            }
+            let n = crate::objects::unicodeobject::decode_utf8(&full[dot + 1..]);
+            if n.is_null() {
+                decref(bases);
+                return null_mut();
+            }
+            let args = crate::objects::tupleobject::tuple_from(&[n, bases, dict]);
+            decref(n);
+            decref(bases);
+            if args.is_null() {
+                return null_mut();
+            }
+            let r = crate::objects::call::call(
+                obj(&raw mut crate::objects::typeobject::PyType_Type),
+                args,
+                null_mut(),
+            );
+            decref(args);
+            r
+        })();
+        decref(dict);
+        result
+    }
+}
+
+/// As `PyErr_NewException`, with `doc` (may be NULL) as the class's `__doc__`.
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyErr_NewExceptionWithDoc(
+    name: *const c_char,
+    doc: *const c_char,
+    base: *mut PyObject,
+    dict: *mut PyObject,
+) -> *mut PyObject {
+    check_null!(name, null_mut());
+    guard("PyErr_NewExceptionWithDoc", null_mut(), || unsafe {
+        let own = dict.is_null();
+        let d = if own {
+            crate::objects::dictobject::PyDict_New()
+        } else {
+            dict
+        };
+        if d.is_null() {
+            return null_mut();
+        }
+        if !doc.is_null() {
+            if !crate::objects::dictobject::is_dict(d) {
+                bad_internal_call();
+                return null_mut();
+            }
+            let s = crate::objects::unicodeobject::PyUnicode_FromString(doc);
+            if s.is_null() {
+                if own {
+                    decref(d);
+                }
+                return null_mut();
+            }
+            let r = crate::objects::dictobject::set_item(
+                d,
+                crate::objects::unicodeobject::intern("__doc__"),
+                s,
+            );
+            decref(s);
+            if r < 0 {
+                if own {
+                    decref(d);
+                }
+                return null_mut();
+            }
+        }
+        let r = new_exception(name, base, d);
+        if own {
+            decref(d);
+        }
+        r
+    })
+}

@@ -140,7 +140,7 @@ impl<'a> Builder<'a> {
                     },
                     b'[' => match self.count(b']') {
                         Some(n) => match self.items(b']', n) {
-                            Some(items) => list_from_owned(items),
+                            Some(items) => crate::objects::listobject::list_from_owned(items),
                             None => null_mut(),
                         },
                         None => null_mut(),
@@ -436,20 +436,6 @@ impl<'a> Builder<'a> {
         if endchar != 0 {
             self.pos += 1;
         }
-    }
-}
-
-/// A list of `items`, taking over their references (released even when the list cannot be
-/// made). Return value: New reference, or NULL with `MemoryError` set.
-///
-/// # Safety
-/// Each item is an owned reference.
-unsafe fn list_from_owned(items: Vec<*mut PyObject>) -> *mut PyObject {
-    // SAFETY: live objects; the list holds its own references, ours are released.
-    unsafe {
-        let list = crate::objects::listobject::list_from(&items);
-        release(items);
-        list
     }
 }
 
