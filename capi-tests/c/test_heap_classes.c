@@ -131,6 +131,63 @@ static void test_metaclass_of_bases(void)
     Py_DECREF(M);
 }
 
+static int meta_new_calls;
+
+/* A metatype's own tp_new: counts its calls, then makes the class as type does. */
+static PyObject *counting_meta_new(PyTypeObject *meta, PyObject *args, PyObject *kwds)
+{
+    meta_new_calls++;
+    return PyType_Type.tp_new(meta, args, kwds);
+}
+
+/* pfunc filled in at run time: ISO C has no conversion from a function pointer to void * */
+static PyType_Slot counting_meta_slots[] = {
+    {Py_tp_new, NULL},
+    {0, NULL},
+};
+
+static PyType_Spec counting_meta_spec = {"m.CountingMeta", 0, 0,
+                                         Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+                                         counting_meta_slots};
+
+/* type(name, bases, ns) hands the whole call to a more derived metatype with its own tp_new,
+ * and refuses bases that want __mro_entries__ resolution. */
+static void test_winner_new_and_mro_entries(void)
+{
+    PyObject *bases = PyTuple_Pack(1, &PyType_Type), *M, *C, *D, *W, *w;
+    union {
+        newfunc f;
+        void *p;
+    } pun;
+    pun.f = counting_meta_new;
+    counting_meta_slots[0].pfunc = pun.p;
+    REQUIRE(bases != NULL);
+    M = PyType_FromSpecWithBases(&counting_meta_spec, bases);
+    Py_DECREF(bases);
+    REQUIRE(M != NULL);
+    C = make_class(M, "C", PyTuple_New(0));
+    REQUIRE(C != NULL);
+    CHECK_EQ_INT(meta_new_calls, 1);
+    D = make_class((PyObject *)&PyType_Type, "D", PyTuple_Pack(1, C));
+    REQUIRE(D != NULL);
+    CHECK_EQ_INT(meta_new_calls, 2);
+    CHECK(Py_TYPE(D) == (PyTypeObject *)M);
+    Py_DECREF(D);
+    Py_DECREF(C);
+    Py_DECREF(M);
+
+    W = PyObject_CallFunction((PyObject *)&PyType_Type, "s(){s:s,s:i}", "W", "__module__", "m",
+                              "__mro_entries__", 1);
+    REQUIRE(W != NULL);
+    w = PyObject_CallNoArgs(W);
+    REQUIRE(w != NULL);
+    CHECK(make_class((PyObject *)&PyType_Type, "X", PyTuple_Pack(1, w)) == NULL);
+    CHECK_EXC(PyExc_TypeError,
+              "type() doesn't support MRO entry resolution; use types.new_class()");
+    Py_DECREF(w);
+    Py_DECREF(W);
+}
+
 static void test_isinstance_message(void)
 {
     PyObject *one = PyLong_FromLong(1), *t;
@@ -153,6 +210,7 @@ int main(void)
     RUN(test_class_assignment);
     RUN(test_delete_missing_attribute);
     RUN(test_metaclass_of_bases);
+    RUN(test_winner_new_and_mro_entries);
     RUN(test_isinstance_message);
     return HARNESS_SUMMARY();
 }
