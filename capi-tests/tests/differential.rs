@@ -249,11 +249,11 @@ fn compare(name: &str, cpython: &str, pycoro: &str, known: &[&Known]) -> Option<
         if x == y {
             continue;
         }
-        if let (Some(x), Some(y)) = (x, y) {
-            if let Some(k) = known.iter().position(|k| k.cpython == x && k.pycoro == y) {
-                used.insert(k);
-                continue;
-            }
+        if let (Some(x), Some(y)) = (x, y)
+            && let Some(k) = known.iter().position(|k| k.cpython == x && k.pycoro == y)
+        {
+            used.insert(k);
+            continue;
         }
         differences += 1;
         if differences <= 40 {
@@ -307,10 +307,12 @@ fn run_pair(name: &str) {
         py.is_file(),
         "{name}.c has no {name}.py beside it in capi-tests/differential"
     );
+    // The pycoro side runs even without CPython, so it at least builds and exits cleanly.
+    let exe = compile(name);
+    let pycoro_out = normalise(&run_side(&exe.display().to_string(), command(&exe)));
     let Some(python) = cpython() else {
         return;
     };
-    let exe = compile(name);
     let mut cmd = command(python);
     // -B: no __pycache__ in the source tree; -s: no user site-packages.
     cmd.arg("-B").arg("-s").arg(&py);
@@ -318,7 +320,6 @@ fn run_pair(name: &str) {
         &format!("{} {}", python.display(), py.display()),
         cmd,
     ));
-    let pycoro_out = normalise(&run_side(&exe.display().to_string(), command(&exe)));
 
     // Both transcripts, for reading after a failure.
     let dir = scratch_dir("differential");
@@ -355,10 +356,10 @@ fn every_scenario_is_a_pair_with_a_test() {
             .expect("UTF-8 name");
         if let Some(stem) = name.strip_suffix(".c") {
             c.push(stem.to_owned());
-        } else if let Some(stem) = name.strip_suffix(".py") {
-            if !stem.starts_with('_') {
-                py.push(stem.to_owned());
-            }
+        } else if let Some(stem) = name.strip_suffix(".py")
+            && !stem.starts_with('_')
+        {
+            py.push(stem.to_owned());
         }
     }
     c.sort();
