@@ -53,6 +53,10 @@ fn main() {
         .expect("write bindings.rs");
 
     write_c_program_tests(&manifest_dir.join("c"), &out_dir.join("c_programs.rs"));
+    write_differential_tests(
+        &manifest_dir.join("differential"),
+        &out_dir.join("differential_pairs.rs"),
+    );
 }
 
 /// One `#[test]` per C program and mode, so libtest runs them in parallel and names each
@@ -78,6 +82,27 @@ fn write_c_program_tests(c_dir: &Path, out: &Path) {
                 mode.to_lowercase()
             ));
         }
+    }
+    fs::write(out, code).unwrap_or_else(|e| panic!("write {}: {e}", out.display()));
+}
+
+/// One `#[test]` per scenario of `differential/` (a `NAME.c` file; `tests/differential.rs`
+/// checks that each has its `NAME.py` and includes the file).
+fn write_differential_tests(dir: &Path, out: &Path) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut pairs: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").file_name())
+        .filter_map(|name| name.into_string().ok())
+        .filter_map(|name| name.strip_suffix(".c").map(str::to_owned))
+        .collect();
+    pairs.sort();
+    let mut code = String::new();
+    code.push_str(&format!("const GENERATED_FOR: &[&str] = &{pairs:?};\n"));
+    for pair in &pairs {
+        code.push_str(&format!(
+            "#[test]\nfn pair_{pair}() {{ run_pair({pair:?}); }}\n"
+        ));
     }
     fs::write(out, code).unwrap_or_else(|e| panic!("write {}: {e}", out.display()));
 }

@@ -597,6 +597,18 @@ static void test_call_types(void)
                    "type() takes 1 or 3 arguments");
     CHECK_NULL_EXC(PyObject_CallFunctionObjArgs((PyObject *)&PyType_Type, five, five, NULL),
                    PyExc_TypeError, "type() takes 1 or 3 arguments");
+    /* type.__new__ itself wants exactly three arguments: type(x) and "type() takes 1 or 3
+     * arguments" belong to calling type (CPython 3.10's type_call). */
+    r = PyObject_GetAttrString((PyObject *)&PyType_Type, "__new__");
+    REQUIRE(r != NULL);
+    CHECK_NULL_EXC(PyObject_CallOneArg(r, (PyObject *)&PyType_Type), PyExc_TypeError,
+                   "type.__new__() takes exactly 3 arguments (0 given)");
+    CHECK_NULL_EXC(PyObject_CallFunctionObjArgs(r, (PyObject *)&PyType_Type, five, NULL),
+                   PyExc_TypeError, "type.__new__() takes exactly 3 arguments (1 given)");
+    CHECK_NULL_EXC(PyObject_CallFunctionObjArgs(r, (PyObject *)&PyType_Type, five, five, five,
+                                                five, NULL),
+                   PyExc_TypeError, "type.__new__() takes exactly 3 arguments (4 given)");
+    Py_DECREF(r);
     /* Exception classes. */
     r = PyObject_CallObject(PyExc_KeyError, args);
     REQUIRE(r != NULL);

@@ -637,7 +637,8 @@ static void test_exception_attributes(void)
     }
     CHECK_EQ_INT(PyObject_SetAttrString(e, "nope", NULL), 0);
     CHECK_EQ_INT(PyObject_SetAttrString(e, "nope", NULL), -1);
-    CHECK_EXC(PyExc_AttributeError, "'ValueError' object has no attribute 'nope'");
+    /* CPython 3.10 turns the dict's KeyError into AttributeError(name) */
+    CHECK_EXC(PyExc_AttributeError, "nope");
     CHECK_EQ_INT(PyObject_HasAttrString(e, "args"), 1);
     CHECK_NO_EXC();
     Py_DECREF(e);

@@ -767,6 +767,51 @@ static void test_type_call(void)
     Py_XDECREF(src);
 }
 
+/* dict's __getitem__ and __contains__ are methods (METH_COEXIST), not slot wrappers. */
+static void test_coexisting_methods(void)
+{
+    PyObject *d = Py_BuildValue("{s:i}", "k", 1), *gi, *co, *r;
+    REQUIRE(d != NULL);
+    gi = PyObject_GetAttrString((PyObject *)&PyDict_Type, "__getitem__");
+    co = PyObject_GetAttrString((PyObject *)&PyDict_Type, "__contains__");
+    REQUIRE(gi != NULL && co != NULL);
+    CHECK(Py_TYPE(gi) == &PyMethodDescr_Type);
+    CHECK(Py_TYPE(co) == &PyMethodDescr_Type);
+    r = PyObject_CallMethod(d, "__getitem__", "s", "k");
+    CHECK(r != NULL && PyLong_AsLong(r) == 1);
+    Py_XDECREF(r);
+    r = PyObject_CallMethod(d, "__getitem__", "s", "nope");
+    CHECK(r == NULL);
+    CHECK_EXC(PyExc_KeyError, "'nope'");
+    r = PyObject_CallMethod(d, "__getitem__", "()");
+    CHECK(r == NULL);
+    CHECK_EXC(PyExc_TypeError, "dict.__getitem__() takes exactly one argument (0 given)");
+    r = PyObject_CallMethod(d, "__contains__", "s", "k");
+    CHECK(r == Py_True);
+    Py_XDECREF(r);
+    r = PyObject_CallMethod(d, "__contains__", "([])");
+    CHECK(r == NULL);
+    CHECK_EXC(PyExc_TypeError, "unhashable type: 'list'");
+    r = PyObject_CallMethod(d, "__contains__", "(ii)", 1, 2);
+    CHECK(r == NULL);
+    CHECK_EXC(PyExc_TypeError, "dict.__contains__() takes exactly one argument (2 given)");
+    r = PyObject_CallFunction(gi, "is", 1, "k");
+    CHECK(r == NULL);
+    CHECK_EXC(PyExc_TypeError,
+              "descriptor '__getitem__' for 'dict' objects doesn't apply to a 'int' object");
+    r = PyObject_GetAttrString(co, "__text_signature__");
+    CHECK(r != NULL && PyUnicode_Check(r) &&
+          strcmp(PyUnicode_AsUTF8(r), "($self, key, /)") == 0);
+    Py_XDECREF(r);
+    r = PyObject_GetAttrString(gi, "__doc__");
+    CHECK(r != NULL && PyUnicode_Check(r) &&
+          strcmp(PyUnicode_AsUTF8(r), "x.__getitem__(y) <==> x[y]") == 0);
+    Py_XDECREF(r);
+    Py_DECREF(gi);
+    Py_DECREF(co);
+    Py_DECREF(d);
+}
+
 int main(void)
 {
     Py_Initialize();
@@ -790,5 +835,6 @@ int main(void)
     RUN(test_version_and_str_hash);
     RUN(test_type_call);
     RUN(test_deep_nesting);
+    RUN(test_coexisting_methods);
     return HARNESS_SUMMARY();
 }

@@ -14,7 +14,7 @@ pub static mut PyBool_Type: PyTypeObject = PyTypeObject {
     tp_itemsize: 4,
     tp_repr: Some(bool_repr),
     tp_base: &raw mut PyLong_Type,
-    tp_doc: c"bool(x) -> bool".as_ptr(),
+    tp_doc: c"bool(x) -> bool\n\nReturns True when the argument x is true, False otherwise.\nThe builtins True and False are the only two instances of the class bool.\nThe class bool is a subclass of the class int, and cannot be subclassed.".as_ptr(),
     tp_dealloc: Some(bool_dealloc),
     tp_hash: Some(crate::objects::longobject::long_hash),
     tp_richcompare: Some(crate::objects::longobject::long_richcompare),

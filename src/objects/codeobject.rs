@@ -175,7 +175,7 @@ pub static mut PyCode_Type: PyTypeObject = PyTypeObject {
     tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_members: (&raw const CODE_MEMBERS) as *mut crate::objects::descrobject::PyMemberDef,
     tp_weaklistoffset: offset_of!(PyCodeObject, co_weakreflist) as Py_ssize_t,
-    tp_doc: c"code(argcount, posonlyargcount, kwonlyargcount, nlocals, stacksize,\n      flags, codestring, constants, names, varnames, filename, name,\n      firstlineno, linetable, freevars=(), cellvars=(), /)\n--\n\nCreate a code object.  Not for the faint of heart.".as_ptr(),
+    tp_doc: c"code(argcount, posonlyargcount, kwonlyargcount, nlocals, stacksize,\n     flags, codestring, constants, names, varnames, filename, name,\n     firstlineno, linetable, freevars=(), cellvars=(), /)\n--\n\nCreate a code object.  Not for the faint of heart.".as_ptr(),
     ..static_type(c"code", size_of::<NativeCode>(), 0)
 };
 

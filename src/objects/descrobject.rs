@@ -861,8 +861,9 @@ pub(crate) unsafe fn text_signature_from_internal(name: &str, doc: *const c_char
 }
 
 /// Splits `NAME(SIG)\n--\n\nBODY` into `(SIG)` and BODY (CPython's `find_signature` and
-/// `skip_signature`): the doc must start with the name and `(`, and the signature ends at the
-/// first `)\n--\n\n`.
+/// `skip_signature`): the doc must start with the name (its last dotted part) and `(`, and the
+/// signature ends at the first `)\n--\n\n`. It may span lines (`code`'s does), but not a blank
+/// line: an empty line before the end marker means the doc has no signature.
 fn split_signature<'a>(name: &str, doc: &'a str) -> Option<(&'a str, &'a str)> {
     let short = name.rsplit('.').next().unwrap_or(name);
     let rest = doc.strip_prefix(short)?;
@@ -870,12 +871,10 @@ fn split_signature<'a>(name: &str, doc: &'a str) -> Option<(&'a str, &'a str)> {
         return None;
     }
     let end = rest.find(")\n--\n\n")?;
-    let sig = &rest[..end + 1];
-    if sig.contains('\n') && sig[..sig.len()].lines().count() > 1 {
-        // The signature ends at the first newline; a multi-line one is not a signature.
+    if rest[..end].contains("\n\n") {
         return None;
     }
-    Some((sig, &rest[end + 6..]))
+    Some((&rest[..end + 1], &rest[end + 6..]))
 }
 
 unsafe extern "C" fn method_get_doc(op: *mut PyObject, _c: *mut c_void) -> *mut PyObject {

@@ -1032,9 +1032,43 @@ static mut DICT_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
     ..crate::objects::longobject::EMPTY_SEQUENCE_METHODS
 };
 
+/// `dict.__contains__(key)` as a method (CPython's `dict___contains__`).
+unsafe extern "C" fn dict_contains_meth(op: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict (the method descriptor checked it) and a live key.
+    unsafe {
+        match dict_contains(op, key) {
+            r if r < 0 => null_mut(),
+            r => crate::objects::boolobject::PyBool_FromLong(r as core::ffi::c_long),
+        }
+    }
+}
+
+/// dict's own `__contains__` and `__getitem__`: methods that replace the slot wrappers
+/// (`METH_COEXIST`), as CPython 3.10's. Its other Python-level methods are not here yet.
+static mut DICT_METHODS: [crate::objects::methodobject::PyMethodDef; 3] = {
+    use crate::objects::genobject::method;
+    use crate::objects::methodobject::{METH_COEXIST, METH_O};
+    [
+        method(
+            c"__contains__",
+            dict_contains_meth,
+            METH_O | METH_COEXIST,
+            c"__contains__($self, key, /)\n--\n\nTrue if the dictionary has the specified key, else False.",
+        ),
+        method(
+            c"__getitem__",
+            dict_subscript,
+            METH_O | METH_COEXIST,
+            c"x.__getitem__(y) <==> x[y]",
+        ),
+        crate::objects::methodobject::PyMethodDef::SENTINEL,
+    ]
+};
+
 /// The type `dict`.
 #[unsafe(no_mangle)]
 pub static mut PyDict_Type: PyTypeObject = PyTypeObject {
+    tp_methods: (&raw mut DICT_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
     tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_dealloc: Some(dict_dealloc),
     tp_hash: Some(crate::objects::object_ops::PyObject_HashNotImplemented),

@@ -29,7 +29,7 @@ pub static mut PyStaticMethod_Type: PyTypeObject = PyTypeObject {
     tp_call: Some(sm_call),
     tp_dictoffset: core::mem::offset_of!(StaticMethod, sm_dict) as Py_ssize_t,
     tp_alloc: Some(crate::objects::typeobject::PyType_GenericAlloc),
-    tp_doc: c"staticmethod(function) -> method\n\nConvert a function to be a static method.\n\nA static method does not receive an implicit first argument.\nTo declare a static method, use this idiom:\n\n     class C:\n         @staticmethod\n         def f(arg1, arg2, ...):\n             ...\n\nStatic methods can be called either on the class (e.g. C.f()) or on an instance\n(e.g. C().f()). Both the class and the instance are ignored, and\nneither is passed implicitly as the first argument to the method.\n\nStatic methods in Python are similar to those found in Java or C++.\nFor a more advanced concept, see the classmethod builtin.".as_ptr(),
+    tp_doc: c"staticmethod(function) -> method\n\nConvert a function to be a static method.\n\nA static method does not receive an implicit first argument.\nTo declare a static method, use this idiom:\n\n     class C:\n         @staticmethod\n         def f(arg1, arg2, ...):\n             ...\n\nIt can be called either on the class (e.g. C.f()) or on an instance\n(e.g. C().f()). Both the class and the instance are ignored, and\nneither is passed implicitly as the first argument to the method.\n\nStatic methods in Python are similar to those found in Java or C++.\nFor a more advanced concept, see the classmethod builtin.".as_ptr(),
     ..crate::objects::typeobject::static_type(
         c"staticmethod",
         size_of::<StaticMethod>(),

@@ -1031,7 +1031,7 @@ pub static mut PyList_Type: PyTypeObject = PyTypeObject {
     tp_init: Some(list_init),
     tp_as_sequence: &raw mut LIST_AS_SEQUENCE,
     tp_as_mapping: &raw mut LIST_AS_MAPPING,
-    tp_doc: c"Built-in mutable sequence.\n\nIf no argument is given, the constructor creates a new empty list.\nThe argument must be an iterable if specified.".as_ptr(),
+    tp_doc: c"list(iterable=(), /)\n--\n\nBuilt-in mutable sequence.\n\nIf no argument is given, the constructor creates a new empty list.\nThe argument must be an iterable if specified.".as_ptr(),
     ..static_type(
         c"list",
         size_of::<PyListObject>(),

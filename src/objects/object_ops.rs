@@ -994,15 +994,18 @@ pub(crate) unsafe fn generic_set_attr(
                 *dp = d;
             }
             if d.is_null() {
-                no_attribute(v, name);
+                // Deleting from a dict not made yet: CPython 3.10 makes it, and the deletion
+                // fails as below, with AttributeError(name).
+                crate::python::errors::set_object(crate::exc!(AttributeError), name);
                 -1
             } else {
                 incref(d);
                 let r = if value.is_null() {
                     let r = crate::objects::dictobject::del_item(d, name);
                     if r < 0 && crate::python::errors::matches(crate::exc!(KeyError)) {
+                        // CPython 3.10 turns the KeyError into AttributeError(name).
                         crate::python::errors::restore(null_mut(), null_mut(), null_mut());
-                        no_attribute(v, name);
+                        crate::python::errors::set_object(crate::exc!(AttributeError), name);
                     }
                     r
                 } else {

@@ -478,12 +478,15 @@ unsafe extern "C" fn type_call(
     let tp = callee as *mut PyTypeObject;
     // SAFETY: `callee` is a type object; `args` a tuple (checked by PyObject_Call).
     unsafe {
-        if tp == &raw mut PyType_Type
-            && crate::objects::tupleobject::is_tuple(args)
-            && crate::capi::ffi::size(args) == 1
-            && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds))
-        {
-            return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
+        if tp == &raw mut PyType_Type && crate::objects::tupleobject::is_tuple(args) {
+            let n = crate::capi::ffi::size(args);
+            if n == 1 && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds)) {
+                return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
+            }
+            if n != 3 {
+                set_string(crate::exc!(TypeError), "type() takes 1 or 3 arguments");
+                return null_mut();
+            }
         }
         let Some(new) = (*tp).tp_new else {
             set_string(
@@ -747,7 +750,7 @@ static mut TYPE_GETSET: [PyGetSetDef; 10] = [
     getset(c"__module__", type_get_module, Some(type_set_module)),
     getset(c"__abstractmethods__", type_get_abstractmethods, None),
     getset(c"__dict__", type_get_dict, None),
-    getset(c"__doc__", type_get_doc, None),
+    getset(c"__doc__", type_get_doc, Some(type_set_doc)),
     getset(c"__text_signature__", type_get_text_signature, None),
     getset(c"__annotations__", type_get_annotations, None),
     PyGetSetDef::SENTINEL,
@@ -1063,6 +1066,28 @@ unsafe extern "C" fn type_get_doc(op: *mut PyObject, _c: *mut core::ffi::c_void)
     }
 }
 
+/// `type.__doc__ = v`: a heap type's `__doc__` entry; static types refuse (CPython's
+/// `type_set_doc`).
+unsafe extern "C" fn type_set_doc(
+    op: *mut PyObject,
+    v: *mut PyObject,
+    _c: *mut core::ffi::c_void,
+) -> c_int {
+    // SAFETY: a type object.
+    unsafe {
+        let tp = op as *mut PyTypeObject;
+        if !check_set_special(tp, v, "__doc__") {
+            return -1;
+        }
+        PyType_Modified(tp);
+        crate::objects::dictobject::set_item(
+            (*tp).tp_dict,
+            crate::objects::unicodeobject::intern("__doc__"),
+            v,
+        )
+    }
+}
+
 unsafe extern "C" fn type_get_text_signature(
     op: *mut PyObject,
     _c: *mut core::ffi::c_void,
@@ -1249,13 +1274,15 @@ unsafe extern "C" fn object_get_class(
     unsafe { new_ref(obj(ty(op))) }
 }
 
+/// `obj.__class__ = new`: allowed between mutable (heap) types whose instances have the same
+/// layout (CPython 3.10's `object_set_class` rules; pycoro has no `ModuleType`, whose subclasses
+/// are also allowed in CPython).
 unsafe extern "C" fn object_set_class(
     op: *mut PyObject,
     v: *mut PyObject,
     _c: *mut core::ffi::c_void,
 ) -> c_int {
-    // SAFETY: a live object. Assigning `__class__` needs compatible heap-type layouts; pycoro
-    // refuses it for every type (CPython's message for the types pycoro has).
+    // SAFETY: a live object; `v` a live object or NULL.
     unsafe {
         if v.is_null() {
             set_string(crate::exc!(TypeError), "can't delete __class__ attribute");
@@ -1271,12 +1298,113 @@ unsafe extern "C" fn object_set_class(
             );
             return -1;
         }
-        let _ = op;
-        set_string(
-            crate::exc!(TypeError),
-            "__class__ assignment only supported for mutable types or ModuleType subclasses",
-        );
-        -1
+        let newto = v as *mut PyTypeObject;
+        let oldto = ty(op);
+        if has_flag(newto, Py_TPFLAGS_IMMUTABLETYPE) || has_flag(oldto, Py_TPFLAGS_IMMUTABLETYPE) {
+            set_string(
+                crate::exc!(TypeError),
+                "__class__ assignment only supported for mutable types or ModuleType subclasses",
+            );
+            return -1;
+        }
+        if !compatible_for_assignment(oldto, newto, "__class__") {
+            return -1;
+        }
+        if has_flag(newto, Py_TPFLAGS_HEAPTYPE) {
+            incref(v);
+        }
+        (*op).ob_type = newto;
+        if has_flag(oldto, Py_TPFLAGS_HEAPTYPE) {
+            decref(obj(oldto));
+        }
+        0
+    }
+}
+
+/// The deallocator of heap types (`subtype_dealloc`).
+const HEAP_DEALLOC: destructor = Some(crate::objects::typeobject_heap::subtype_dealloc);
+
+/// Whether instances of `child` are laid out exactly as its base's: same sizes and offsets,
+/// same GC-ness, and a deallocator that is the base's or the heap-type one.
+unsafe fn same_layout_as_base(child: *mut PyTypeObject) -> bool {
+    // SAFETY: a live type.
+    unsafe {
+        let c = &*child;
+        let Some(p) = c.tp_base.as_ref() else {
+            return false;
+        };
+        c.tp_basicsize == p.tp_basicsize
+            && c.tp_itemsize == p.tp_itemsize
+            && c.tp_dictoffset == p.tp_dictoffset
+            && c.tp_weaklistoffset == p.tp_weaklistoffset
+            && (c.tp_flags & Py_TPFLAGS_HAVE_GC) == (p.tp_flags & Py_TPFLAGS_HAVE_GC)
+            && (fp(c.tp_dealloc) == fp(HEAP_DEALLOC) || fp(c.tp_dealloc) == fp(p.tp_dealloc))
+    }
+}
+
+/// Whether two heap types with the same base add the same fields to it: at most a `__dict__`
+/// and a `__weakref__` slot at the same places (pycoro has no `__slots__`).
+unsafe fn same_fields_added(a: *mut PyTypeObject, b: *mut PyTypeObject) -> bool {
+    // SAFETY: live types with the same tp_base.
+    unsafe {
+        if !has_flag(a, Py_TPFLAGS_HEAPTYPE) || !has_flag(b, Py_TPFLAGS_HEAPTYPE) {
+            return false;
+        }
+        let (a, b) = (&*a, &*b);
+        let word = core::mem::size_of::<*mut PyObject>() as Py_ssize_t;
+        let mut size = (*a.tp_base).tp_basicsize;
+        if a.tp_dictoffset == size && b.tp_dictoffset == size {
+            size += word;
+        }
+        if a.tp_weaklistoffset == size && b.tp_weaklistoffset == size {
+            size += word;
+        }
+        size == a.tp_basicsize && size == b.tp_basicsize
+    }
+}
+
+/// CPython's `compatible_for_assignment`: the same deallocator, and the nearest bases whose
+/// layout each type keeps are the same type, or siblings adding the same fields.
+unsafe fn compatible_for_assignment(
+    oldto: *mut PyTypeObject,
+    newto: *mut PyTypeObject,
+    what: &str,
+) -> bool {
+    // SAFETY: live types.
+    unsafe {
+        if fp((*newto).tp_free) != fp((*oldto).tp_free) {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "{what} assignment: '{}' deallocator differs from '{}'",
+                    full_name(newto),
+                    full_name(oldto)
+                ),
+            );
+            return false;
+        }
+        let mut newbase = newto;
+        while same_layout_as_base(newbase) {
+            newbase = (*newbase).tp_base;
+        }
+        let mut oldbase = oldto;
+        while same_layout_as_base(oldbase) {
+            oldbase = (*oldbase).tp_base;
+        }
+        if newbase != oldbase
+            && ((*newbase).tp_base != (*oldbase).tp_base || !same_fields_added(newbase, oldbase))
+        {
+            set_string(
+                crate::exc!(TypeError),
+                &format!(
+                    "{what} assignment: '{}' object layout differs from '{}'",
+                    full_name(newto),
+                    full_name(oldto)
+                ),
+            );
+            return false;
+        }
+        true
     }
 }
 

@@ -272,23 +272,23 @@ unsafe fn c_copy(text: &[u8]) -> *const c_char {
     }
 }
 
-/// `type(name, bases, dict)` (and `type(x)`): the metatype's `tp_new`.
+/// `type.__new__(meta, name, bases, dict)`: the metatype's `tp_new`. As in CPython 3.10, the
+/// one-argument `type(x)` and the "type() takes 1 or 3 arguments" check belong to calling
+/// `type` itself (`type_call`); `tp_new` wants exactly three arguments.
 pub(crate) unsafe extern "C" fn type_new(
     meta: *mut PyTypeObject,
     args: *mut PyObject,
     kwds: *mut PyObject,
 ) -> *mut PyObject {
+    let _ = kwds;
     // SAFETY: `args` a tuple, `kwds` a dict or NULL.
     unsafe {
         let n = crate::capi::ffi::size(args);
-        if meta == &raw mut PyType_Type
-            && n == 1
-            && (kwds.is_null() || crate::objects::call::kwargs_empty(kwds))
-        {
-            return new_ref(obj(ty(crate::objects::tupleobject::item(args, 0))));
-        }
         if n != 3 {
-            set_string(crate::exc!(TypeError), "type() takes 1 or 3 arguments");
+            set_string(
+                crate::exc!(TypeError),
+                &format!("type.__new__() takes exactly 3 arguments ({n} given)"),
+            );
             return null_mut();
         }
         let [name, bases, dict] = [0, 1, 2].map(|i| crate::objects::tupleobject::item(args, i));
@@ -311,24 +311,69 @@ pub(crate) unsafe extern "C" fn type_new(
         if !crate::objects::dictobject::is_dict(dict) {
             return arg_err(3, "dict", dict);
         }
-        // The most derived metatype of the bases (CPython's `_PyType_CalculateMetaclass`).
+        let mut meta = meta;
+        if crate::capi::ffi::size(bases) > 0 {
+            for i in 0..crate::capi::ffi::size(bases) {
+                let b = crate::objects::tupleobject::item(bases, i);
+                if crate::capi::ffi::type_has(b, Py_TPFLAGS_TYPE_SUBCLASS) {
+                    continue;
+                }
+                match crate::objects::call::lookup_attr(b, "__mro_entries__") {
+                    Err(()) => return null_mut(),
+                    Ok(m) if !m.is_null() => {
+                        decref(m);
+                        set_string(
+                            crate::exc!(TypeError),
+                            "type() doesn't support MRO entry resolution; use types.new_class()",
+                        );
+                        return null_mut();
+                    }
+                    Ok(_) => {}
+                }
+            }
+            let winner = calculate_metaclass(meta, bases);
+            if winner.is_null() {
+                return null_mut();
+            }
+            if winner != meta {
+                // A more derived metatype among the bases' types makes the class; one with its
+                // own tp_new is handed the whole call.
+                let own: newfunc = Some(type_new);
+                match (*winner).tp_new {
+                    Some(new) if crate::capi::ffi::fp(Some(new)) != crate::capi::ffi::fp(own) => {
+                        return new(winner, args, kwds);
+                    }
+                    _ => meta = winner,
+                }
+            }
+        }
+        new_class(meta, name, bases, dict)
+    }
+}
+
+/// CPython's `_PyType_CalculateMetaclass`: the most derived of `meta` and the types of the
+/// bases, which must form a chain; else `TypeError`.
+unsafe fn calculate_metaclass(meta: *mut PyTypeObject, bases: *mut PyObject) -> *mut PyTypeObject {
+    // SAFETY: a live type and a tuple.
+    unsafe {
         let mut winner = meta;
-        for &b in crate::objects::tupleobject::as_slice(bases) {
-            let t = ty(b);
-            if is_subtype(winner, t) {
+        for i in 0..crate::capi::ffi::size(bases) {
+            let t = ty(crate::objects::tupleobject::item(bases, i));
+            if crate::objects::typeobject::is_subtype(winner, t) {
                 continue;
             }
-            if is_subtype(t, winner) {
+            if crate::objects::typeobject::is_subtype(t, winner) {
                 winner = t;
                 continue;
             }
             set_string(
                 crate::exc!(TypeError),
-                "metaclass conflict: the metaclass of a derived class must be a (non-strict) subclass of the metaclasses of all its bases",
+                "metaclass conflict: the metaclass of a derived class must be a (non-strict) \
+                 subclass of the metaclasses of all its bases",
             );
             return null_mut();
         }
-        new_class(winner, name, bases, dict)
+        winner
     }
 }
 
@@ -341,16 +386,6 @@ unsafe fn new_class(
 ) -> *mut PyObject {
     // SAFETY: a str, a tuple and a dict.
     unsafe {
-        let Some(name_text) = crate::objects::unicodeobject::str_as(name) else {
-            return null_mut();
-        };
-        if name_text.contains('\0') {
-            set_string(
-                crate::exc!(ValueError),
-                "type name must not contain null characters",
-            );
-            return null_mut();
-        }
         let bases = if crate::capi::ffi::size(bases) == 0 {
             crate::objects::tupleobject::tuple_from(&[obj(&raw mut PyBaseObject_Type)])
         } else {
@@ -362,6 +397,19 @@ unsafe fn new_class(
         let base = best_base(bases);
         if base.is_null() {
             decref(bases);
+            return null_mut();
+        }
+        // As CPython: the bases are checked before the name.
+        let Some(name_text) = crate::objects::unicodeobject::str_as(name) else {
+            decref(bases);
+            return null_mut();
+        };
+        if name_text.contains('\0') {
+            decref(bases);
+            set_string(
+                crate::exc!(ValueError),
+                "type name must not contain null characters",
+            );
             return null_mut();
         }
         let slots_key = crate::objects::unicodeobject::intern("__slots__");

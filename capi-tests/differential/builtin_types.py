@@ -1,0 +1,102 @@
+"""Built-in types called and their instances' method objects (grown from
+Lib/test/test_types.py: TypesTests.test_none_type / test_notimplemented_type-style calls,
+test_int__format__-free constructor cases, test_method_wrapper, test_method_descriptor_types,
+test_wrapper_descriptor_types, test_builtin_function_types; test_descr.py's
+test_builtin_function_or_method / test_method_wrapper equality).
+
+The C half is builtin_types.c: the same calls through PyObject_Call on the exported types.
+"""
+from _transcript import say, show
+
+say("== constructors")
+show("type(None)()", lambda: type(None)())
+show("type(None)(1)", lambda: type(None)(1))
+show("type(NotImplemented)()", lambda: type(NotImplemented)())
+show("type(NotImplemented)(1)", lambda: type(NotImplemented)(1))
+show("bool()", lambda: bool())
+show("bool(0)", lambda: bool(0))
+show("bool(7)", lambda: bool(7))
+show("bool('')", lambda: bool(""))
+show("bool([0])", lambda: bool([0]))
+show("bool({})", lambda: bool({}))
+show("bool(1, 2)", lambda: bool(1, 2))
+show("int()", lambda: int())
+show("int(7)", lambda: int(7))
+show("int(True)", lambda: int(True))
+show("int('42')", lambda: int("42"))
+show("int('-0x1f', 16)", lambda: int("-0x1f", 16))
+show("int('z')", lambda: int("z"))
+show("int([])", lambda: int([]))
+show("int(1, 2)", lambda: int(1, 2))
+show("str()", lambda: str())
+show("str(12)", lambda: str(12))
+show("str(None)", lambda: str(None))
+show("str((1, 'a'))", lambda: str((1, "a")))
+show("tuple()", lambda: tuple())
+show("tuple([1, 2])", lambda: tuple([1, 2]))
+show("tuple({'a': 1})", lambda: tuple({"a": 1}))
+show("tuple(1)", lambda: tuple(1))
+show("tuple(1, 2)", lambda: tuple(1, 2))
+show("list()", lambda: list())
+show("list((1, 2))", lambda: list((1, 2)))
+show("list(1)", lambda: list(1))
+show("list(1, 2)", lambda: list(1, 2))
+show("object.__new__(type(None))", lambda: object.__new__(type(None)))
+show("type(None).__bool__(None)", lambda: type(None).__bool__(None))
+show("type(None).__repr__(None)", lambda: type(None).__repr__(None))
+show("NotImplemented.__reduce__()", lambda: NotImplemented.__reduce__())
+show("type(NotImplemented).__repr__(NotImplemented)",
+     lambda: type(NotImplemented).__repr__(NotImplemented))
+
+say("== method-wrappers")
+o = object()
+w = o.__str__
+show("type(w)", lambda: type(w))
+show("w.__name__", lambda: w.__name__)
+show("w.__qualname__", lambda: w.__qualname__)
+show("w.__self__ is o", lambda: w.__self__ is o)
+show("w.__objclass__", lambda: w.__objclass__)
+show("w() == str(o)", lambda: w() == str(o))
+show("w == o.__str__", lambda: w == o.__str__)
+show("w != o.__str__", lambda: w != o.__str__)
+show("w == object().__str__", lambda: w == object().__str__)
+show("w == o.__repr__", lambda: w == o.__repr__)
+show("hash(w) == hash(o.__str__)", lambda: hash(w) == hash(o.__str__))
+show("w < w", lambda: w < w)
+show("w.__reduce__", lambda: type(w.__reduce__))
+show("w.__call__", lambda: type(w.__call__))
+show("w.__doc__", lambda: w.__doc__)
+show("w.__text_signature__", lambda: w.__text_signature__)
+show("type((1).__bool__)", lambda: type((1).__bool__))
+show("(1).__bool__()", lambda: (1).__bool__())
+show("None.__bool__()", lambda: None.__bool__())
+show("None.__repr__()", lambda: None.__repr__())
+
+say("== builtin methods and descriptors")
+d = {}
+m = d.__getitem__
+show("type(m)", lambda: type(m))
+show("m.__self__ is d", lambda: m.__self__ is d)
+show("m.__name__", lambda: m.__name__)
+show("m.__qualname__", lambda: m.__qualname__)
+show("m == d.__getitem__", lambda: m == d.__getitem__)
+show("m == {}.__getitem__", lambda: m == {}.__getitem__)
+show("hash(m) == hash(d.__getitem__)", lambda: hash(m) == hash(d.__getitem__))
+show("m.__module__", lambda: m.__module__)
+show("m.__text_signature__", lambda: m.__text_signature__)
+show("type.__dict__['mro'].__name__", lambda: type.__dict__["mro"].__name__)
+show("type(type.__dict__['mro'])", lambda: type(type.__dict__["mro"]))
+show("type(object.__dict__['__init_subclass__'])",
+     lambda: type(object.__dict__["__init_subclass__"]))
+show("type(object.__dict__['__str__'])", lambda: type(object.__dict__["__str__"]))
+show("type(type.__dict__['__name__'])", lambda: type(type.__dict__["__name__"]))
+show("type(type.__dict__['__basicsize__'])", lambda: type(type.__dict__["__basicsize__"]))
+show("type(object.__init_subclass__)", lambda: type(object.__init_subclass__))
+show("object.__init_subclass__.__self__", lambda: object.__init_subclass__.__self__)
+show("object.__init_subclass__ == object.__init_subclass__",
+     lambda: object.__init_subclass__ == object.__init_subclass__)
+show("type.__dict__['mro'] == type.__dict__['mro']",
+     lambda: type.__dict__["mro"] == type.__dict__["mro"])
+show("type.__dict__['mro'].__call__(int)", lambda: type.__dict__["mro"].__call__(int))
+show("object.__dict__['__str__'](1)", lambda: object.__dict__["__str__"](1))
+show("object.__dict__['__str__'].__call__()", lambda: object.__dict__["__str__"].__call__())
