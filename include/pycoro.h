@@ -2988,6 +2988,15 @@ int PyObject_IsInstance(PyObject *inst, PyObject *cls);
 int PyObject_IsSubclass(PyObject *derived, PyObject *cls);
 
 /**
+ * `dir(o)`: the sorted list of `o.__dir__()` (the names of its instance dict and of its type
+ * and bases for ordinary objects; a type's own `__dir__` for types). NULL `o` asks for the
+ * names of the running frame's locals: native frames have none (an empty list).
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyObject_Dir(PyObject *o);
+
+/**
  * Test hook: from now on, count the allocations pycoro makes (objects, frames, strings,
  * tuples, `PyMem_*`/`PyObject_Malloc` memory), and make the `n`-th of them fail as if the
  * system were out of memory (`MemoryError`, or the operation's own error). Only that one
@@ -3103,7 +3112,7 @@ PyObject *_PyType_Lookup(struct PyTypeObject *tp, PyObject *name);
 void PyType_Modified(struct PyTypeObject *tp);
 
 /**
- * Clears the method cache (pycoro has none) and returns the version tag counter, as 3.10.
+ * Clears the calling thread's method cache and returns the version tag counter, as 3.10.
  */
 unsigned int PyType_ClearCache(void);
 

@@ -2552,6 +2552,11 @@ static void case_types(void)
                    "cannot delete __dict__");
         Py_DECREF(e);
     }
+    {
+        PyObject *names = BAD(PyObject_Dir)(NULL);
+        CHECK(names != NULL && PyList_Check(names) && PyList_GET_SIZE(names) == 0);
+        Py_XDECREF(names);
+    }
     EXPECT_NULL(BAD(PyMapping_Keys)(NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyMapping_Values)(NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyMapping_Items)(NULL), PyExc_SystemError, BADARG);

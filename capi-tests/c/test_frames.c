@@ -220,7 +220,7 @@ static void test_frame_type(void)
     CHECK_STR_EQ(PyFrame_Type.tp_name, "frame");
     CHECK_EQ_INT(PyFrame_Type.tp_basicsize, 360);
     CHECK_EQ_INT(PyFrame_Type.tp_itemsize, 8);
-    CHECK_EQ_INT(PyFrame_Type.tp_flags, 0x5180);
+    CHECK_EQ_INT(PyFrame_Type.tp_flags & ~Py_TPFLAGS_VALID_VERSION_TAG, 0x5180);
     CHECK(!(PyFrame_Type.tp_flags & Py_TPFLAGS_BASETYPE));
     CHECK(PyFrame_Type.tp_traverse != NULL);
     CHECK(PyFrame_Type.tp_clear != NULL);

@@ -345,6 +345,27 @@ static void heap_types(void)
     show("set Special.__name__ = 1", PyObject_SetAttrString(Sub, "__name__", Py_True) == 0 ? PyUnicode_FromString("ok") : NULL);
     show("set Special.color", PyObject_SetAttrString(Sub, "color", Py_True) == 0 ? PyUnicode_FromString("ok") : NULL);
     attr(Sub, "color");
+    {
+        /* Lookups after a class attribute changes (the method cache must notice), through the
+         * class itself, an instance, and a subclass of the class that changed. */
+        PyObject *ns2 = PyDict_New();
+        PyObject *Sub2 = PyObject_CallFunction((PyObject *)&PyType_Type, "s(O)O", "Sub2", Sub, ns2);
+        Py_DECREF(ns2);
+        PyObject *inst = PyObject_CallNoArgs(Sub2);
+        attr(inst, "color");
+        attr(Sub2, "color");
+        PyObject_SetAttrString(Sub, "color", Py_False);
+        attr(inst, "color");
+        attr(Sub2, "color");
+        PyObject_SetAttrString(Item_T, "color", Py_None);
+        attr(Sub2, "color");
+        PyObject_SetAttrString(Sub, "color", NULL);
+        attr(inst, "color");
+        PyObject_SetAttrString(Item_T, "color", NULL);
+        attr(inst, "color");
+        Py_DECREF(inst);
+        Py_DECREF(Sub2);
+    }
     show("type('X', (int, str), {})", PyObject_CallFunction((PyObject *)&PyType_Type, "s(OO){}", "X", &PyLong_Type, &PyUnicode_Type));
     show("type('X', (bool,), {})", PyObject_CallFunction((PyObject *)&PyType_Type, "s(O){}", "X", &PyBool_Type));
     show("type('X', (object, object), {})", PyObject_CallFunction((PyObject *)&PyType_Type, "s(OO){}", "X", &PyBaseObject_Type, &PyBaseObject_Type));
@@ -383,6 +404,8 @@ static void exceptions(void)
     PyObject_SetAttrString(inst, "note", Py_True);
     attr(inst, "__dict__");
     call0(inst, "__reduce__");
+    show("dir(inst)", PyObject_Dir(inst));
+    show("dir(E2)", PyObject_Dir(E2));
     PyErr_SetString(E2, "raised");
     printf("matches %d %d\n", PyErr_ExceptionMatches(E), PyErr_ExceptionMatches(PyExc_KeyError));
     PyErr_Clear();

@@ -701,7 +701,7 @@ pub unsafe extern "C" fn PyObject_GetAttrString(
     guard("PyObject_GetAttrString", null_mut(), || {
         // SAFETY: checked above.
         unsafe {
-            let n = crate::objects::unicodeobject::PyUnicode_FromString(name);
+            let n = name_object(name);
             if n.is_null() {
                 return null_mut();
             }
@@ -710,6 +710,23 @@ pub unsafe extern "C" fn PyObject_GetAttrString(
             r
         }
     })
+}
+
+/// The str for an attribute name given as a C string: the interned one when the name is
+/// already interned (every name in a type's dict is; lookups of it then hit the method
+/// cache), else a new str.
+///
+/// Return value: New reference, or NULL with an exception set.
+pub(crate) unsafe fn name_object(name: *const c_char) -> *mut PyObject {
+    // SAFETY: a NUL-terminated string.
+    unsafe {
+        if let Ok(text) = core::ffi::CStr::from_ptr(name).to_str()
+            && let Some(p) = crate::objects::unicodeobject::interned_if_any(text)
+        {
+            return p;
+        }
+        crate::objects::unicodeobject::PyUnicode_FromString(name)
+    }
 }
 
 /// `PyObject_SetAttr` without the boundary (`value` NULL deletes).
@@ -776,7 +793,7 @@ pub unsafe extern "C" fn PyObject_SetAttrString(
     guard("PyObject_SetAttrString", -1, || {
         // SAFETY: checked above.
         unsafe {
-            let n = crate::objects::unicodeobject::PyUnicode_FromString(name);
+            let n = name_object(name);
             if n.is_null() {
                 return -1;
             }
@@ -1268,5 +1285,57 @@ pub unsafe extern "C" fn PyObject_IsSubclass(derived: *mut PyObject, cls: *mut P
     check_null!(cls, -1);
     guard("PyObject_IsSubclass", -1, || unsafe {
         check_class(derived, cls, true, 0)
+    })
+}
+
+/// `dir(o)`: the sorted list of `o.__dir__()` (the names of its instance dict and of its type
+/// and bases for ordinary objects; a type's own `__dir__` for types). NULL `o` asks for the
+/// names of the running frame's locals: native frames have none (an empty list).
+///
+/// Return value: New reference, or NULL with an exception set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyObject_Dir(o: *mut PyObject) -> *mut PyObject {
+    guard("PyObject_Dir", null_mut(), || unsafe {
+        if o.is_null() {
+            return crate::objects::listobject::list_from(&[]);
+        }
+        let m = crate::objects::typeobject::lookup(
+            ty(o),
+            crate::objects::unicodeobject::intern("__dir__"),
+        );
+        if m.is_null() {
+            set_string(crate::exc!(TypeError), "object does not provide __dir__");
+            return null_mut();
+        }
+        // _PyObject_LookupSpecial: the type's `__dir__`, bound to `o`.
+        incref(m);
+        let bound = match (*ty(m)).tp_descr_get {
+            Some(get) => {
+                let b = get(m, o, obj(ty(o)));
+                decref(m);
+                b
+            }
+            None => m,
+        };
+        if bound.is_null() {
+            return null_mut();
+        }
+        let r = crate::objects::call::vectorcall(bound, core::ptr::null(), 0, null_mut());
+        decref(bound);
+        if r.is_null() {
+            return r;
+        }
+        let l = crate::objects::listobject::list_from(&[]);
+        if l.is_null() || crate::objects::listobject::extend(l, r) < 0 {
+            decref(r);
+            crate::capi::ffi::xdecref(l);
+            return null_mut();
+        }
+        decref(r);
+        if crate::objects::listobject::PyList_Sort(l) < 0 {
+            decref(l);
+            return null_mut();
+        }
+        l
     })
 }

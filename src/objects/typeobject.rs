@@ -205,6 +205,7 @@ unsafe extern "C" fn type_clear(op: *mut PyObject) -> c_int {
     // cycles through its methods and instances.
     unsafe {
         let t = op as *mut PyTypeObject;
+        modified(t);
         if !(*t).tp_dict.is_null() {
             crate::objects::dictobject::clear_dict((*t).tp_dict);
         }
@@ -514,6 +515,27 @@ unsafe extern "C" fn type_call(
 pub(crate) unsafe fn lookup(tp: *mut PyTypeObject, name: *mut PyObject) -> *mut PyObject {
     // SAFETY: a live type and a str.
     unsafe {
+        // The method cache: (version tag, name) -> result, for exact str names.
+        let tag = (*tp).tp_version_tag;
+        let cacheable = (*tp).tp_flags & Py_TPFLAGS_VALID_VERSION_TAG != 0
+            && tag != 0
+            && crate::objects::unicodeobject::is_str_exact(name)
+            && crate::objects::unicodeobject::is_interned(name);
+        if cacheable && let Some(hit) = method_cache::get(tag, name) {
+            return hit;
+        }
+        let r = lookup_uncached(tp, name);
+        if cacheable && crate::python::errors::occurred().is_null() {
+            method_cache::put(tag, name, r);
+        }
+        r
+    }
+}
+
+/// Lookup through the MRO's dicts, without the method cache.
+unsafe fn lookup_uncached(tp: *mut PyTypeObject, name: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live type and a str.
+    unsafe {
         let mut mro = (*tp).tp_mro;
         if mro.is_null() {
             if (*tp).tp_flags & Py_TPFLAGS_READYING == 0 {
@@ -648,17 +670,128 @@ pub unsafe extern "C" fn PyType_Modified(tp: *mut PyTypeObject) {
     }
     guard("PyType_Modified", (), || unsafe {
         if check_type_arg(tp) {
-            (*tp).tp_version_tag = next_version_tag();
+            modified(tp);
         } else {
             crate::python::errors::restore(null_mut(), null_mut(), null_mut());
         }
     })
 }
 
-/// Clears the method cache (pycoro has none) and returns the version tag counter, as 3.10.
+/// Gives `tp` and every subclass of it a new version tag, so that the method cache forgets
+/// what it knew of them (a subclass's lookups go through `tp`'s dict). Iterative: the subclass
+/// tree is walked with an explicit stack.
+pub(crate) unsafe fn modified(tp: *mut PyTypeObject) {
+    // SAFETY: live types; a subclass registry maps addresses of live types.
+    unsafe {
+        let mut stack = vec![tp];
+        let mut seen = 0usize;
+        while let Some(t) = stack.pop() {
+            seen += 1;
+            if (*t).tp_flags & Py_TPFLAGS_READY != 0 {
+                (*t).tp_version_tag = next_version_tag();
+                (*t).tp_flags |= Py_TPFLAGS_VALID_VERSION_TAG;
+            }
+            let subs = (*t).tp_subclasses;
+            if subs.is_null() || seen > 1_000_000 {
+                continue;
+            }
+            let mut pos = 0;
+            while let Some((k, _)) = crate::objects::dictobject::next_entry(subs, &mut pos) {
+                let addr = crate::objects::longobject::PyLong_AsSsize_t(k);
+                if addr > 0 && stack.try_reserve(1).is_ok() {
+                    stack.push(addr as *mut PyTypeObject);
+                }
+            }
+        }
+        crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+    }
+}
+
+/// The per-thread method cache of `_PyType_Lookup` (CPython keeps one per interpreter, guarded
+/// by the GIL; pycoro has no GIL, so each thread has its own). Entries are keyed by the type's
+/// version tag (unique, renewed by `PyType_Modified`) and the address of an interned name (an
+/// immortal str, so the address is never reused: CPython holds a reference instead), and hold
+/// borrowed results: a type whose dict changes without `PyType_Modified` can be served stale
+/// entries, as in CPython.
+mod method_cache {
+    use crate::objects::object::PyObject;
+    use core::cell::Cell;
+    use core::ptr::null_mut;
+
+    const SIZE: usize = 4096;
+
+    #[derive(Clone, Copy)]
+    struct Entry {
+        tag: u32,
+        name: *mut PyObject,
+        value: *mut PyObject,
+    }
+
+    struct Cache(Cell<*mut Entry>);
+
+    impl Drop for Cache {
+        fn drop(&mut self) {
+            let p = self.0.replace(null_mut());
+            if !p.is_null() {
+                // SAFETY: allocated by `table` with calloc.
+                unsafe { libc::free(p as *mut libc::c_void) };
+            }
+        }
+    }
+
+    std::thread_local! {
+        static CACHE: Cache = const { Cache(Cell::new(null_mut())) };
+    }
+
+    fn slot(tag: u32, name: *mut PyObject) -> usize {
+        ((tag as usize).wrapping_mul(0x9E37_79B9) ^ ((name as usize) >> 4)) & (SIZE - 1)
+    }
+
+    /// The thread's table, made (zeroed) on first use; None when out of memory or at thread
+    /// exit (then nothing is cached).
+    fn table() -> Option<*mut Entry> {
+        CACHE
+            .try_with(|c| {
+                let mut p = c.0.get();
+                if p.is_null() {
+                    // SAFETY: a zeroed table of SIZE entries (tag 0 never matches).
+                    p = unsafe { libc::calloc(SIZE, size_of::<Entry>()) } as *mut Entry;
+                    c.0.set(p);
+                }
+                (!p.is_null()).then_some(p)
+            })
+            .ok()
+            .flatten()
+    }
+
+    pub(super) fn get(tag: u32, name: *mut PyObject) -> Option<*mut PyObject> {
+        let t = table()?;
+        // SAFETY: an index below SIZE into the thread's own table.
+        let e = unsafe { *t.add(slot(tag, name)) };
+        (e.tag == tag && e.name == name).then_some(e.value)
+    }
+
+    pub(super) fn put(tag: u32, name: *mut PyObject, value: *mut PyObject) {
+        if let Some(t) = table() {
+            // SAFETY: as get.
+            unsafe { *t.add(slot(tag, name)) = Entry { tag, name, value } };
+        }
+    }
+
+    /// Forgets every entry of the calling thread.
+    pub(super) fn clear() {
+        if let Some(t) = table() {
+            // SAFETY: as get.
+            unsafe { core::ptr::write_bytes(t, 0, SIZE) };
+        }
+    }
+}
+
+/// Clears the calling thread's method cache and returns the version tag counter, as 3.10.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyType_ClearCache() -> core::ffi::c_uint {
     guard("PyType_ClearCache", 0, || {
+        method_cache::clear();
         VERSION_TAG.load(core::sync::atomic::Ordering::Relaxed) as core::ffi::c_uint
     })
 }
@@ -1631,6 +1764,8 @@ pub(crate) unsafe fn ready(tp: *mut PyTypeObject) -> c_int {
             return -1;
         }
         t.tp_flags |= Py_TPFLAGS_READY;
+        t.tp_version_tag = next_version_tag();
+        t.tp_flags |= Py_TPFLAGS_VALID_VERSION_TAG;
         if t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0 {
             // A static type's dict, MRO and descriptors live as long as the process and are
             // shared by every thread: reference counting must never write to them.

@@ -953,6 +953,7 @@ unsafe fn from_spec(
                 }
             }
         }
+        crate::objects::typeobject::modified(tp);
         let mk = crate::objects::unicodeobject::intern("__module__");
         match crate::objects::dictobject::get_item((*tp).tp_dict, mk) {
             Err(()) => return fail(),

@@ -550,6 +550,18 @@ pub(crate) unsafe fn intern(s: &str) -> *mut PyObject {
     }
 }
 
+/// The interned str equal to `s`, if one exists (nothing is interned here).
+pub(crate) fn interned_if_any(s: &str) -> Option<*mut PyObject> {
+    let table = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+    table.as_ref()?.get(s).map(|&p| p as *mut PyObject)
+}
+
+/// Whether `op` (a str) is interned (then immortal: its address is never reused).
+pub(crate) unsafe fn is_interned(op: *mut PyObject) -> bool {
+    // SAFETY: a str.
+    unsafe { (*(op as *mut PyASCIIObject)).state & 3 != 0 }
+}
+
 /// Returns the interned (immortal, shared) str equal to the UTF-8 C string `v`.
 ///
 /// Return value: New reference (interned strings are immortal), or NULL with an exception set.
