@@ -47,18 +47,19 @@ pub(crate) fn guard<R>(name: &'static str, err: R, body: impl FnOnce() -> R) -> 
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_owned());
-            // Dropping the payload could itself panic in theory: that panic is caught too.
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            // SAFETY: setting the error indicator is always allowed on the current thread.
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("panic");
+            // SAFETY: setting the error indicator is always allowed on the current thread
+            // (MemoryError when there is no memory for the message).
             unsafe {
-                crate::python::errors::set_string(
+                crate::python::errors::set_format(
                     crate::exc!(SystemError),
-                    &format!("{name}: internal error: {what}"),
+                    format_args!("{name}: internal error: {what}"),
                 );
             }
+            // Dropping the payload could itself panic in theory: that panic is caught too.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
             err
         }
     }

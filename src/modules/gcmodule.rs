@@ -887,12 +887,6 @@ unsafe fn traverse(op: *mut PyObject, visit: crate::objects::object::visitproc, 
 /// `tp_traverse`. Returns (reachable, unreachable) counts, or None (nothing moved) when the
 /// tables cannot be allocated.
 unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize)> {
-    let mut pass = Pass {
-        nodes: Vec::new(),
-        refs: Vec::new(),
-        reachable: Vec::new(),
-        stack: Vec::new(),
-    };
     // SAFETY: the lock is held; every node of `list` is a live tracked object.
     unsafe {
         let mut n = 0usize;
@@ -901,13 +895,15 @@ unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize
             n += 1;
             g = (*g).next;
         }
-        if pass.nodes.try_reserve_exact(n).is_err()
-            || pass.refs.try_reserve_exact(n).is_err()
-            || pass.reachable.try_reserve_exact(n).is_err()
-            || pass.stack.try_reserve(n).is_err()
-        {
-            return None;
-        }
+        // Each table is sized for the whole set up front (the stack too: an object is pushed
+        // at most once), so nothing grows below; without memory, nothing is collected.
+        use crate::capi::fallible::try_vec;
+        let mut pass = Pass {
+            nodes: try_vec(n).ok()?,
+            refs: try_vec(n).ok()?,
+            reachable: try_vec(n).ok()?,
+            stack: try_vec(n).ok()?,
+        };
         // Number the set: `prev` holds the index until the lists are rebuilt below.
         let mut g = (*list).next;
         while g != list {

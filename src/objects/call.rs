@@ -9,7 +9,7 @@ use crate::capi::ffi::{decref, has_flag, ty};
 use crate::objects::object::*;
 use crate::objects::tupleobject::{as_slice, empty, is_tuple, tuple_from};
 use crate::objects::typeobject::tp_name_of;
-use crate::python::errors::{occurred, set_string};
+use crate::python::errors::{occurred, set_format, set_string};
 use crate::python::pystate::PyThreadState;
 use core::ptr::null_mut;
 
@@ -45,17 +45,17 @@ pub(crate) unsafe fn check_result(callable: *mut PyObject, r: *mut PyObject) -> 
         let err = !occurred().is_null();
         if r.is_null() && !err {
             let rep = crate::objects::object_ops::repr_string(callable);
-            set_string(
+            set_format(
                 crate::exc!(SystemError),
-                &format!("{rep} returned NULL without setting an exception"),
+                format_args!("{rep} returned NULL without setting an exception"),
             );
         } else if !r.is_null() && err {
             decref(r);
             let (t, v, tb) = crate::python::errors::fetch();
             let rep = crate::objects::object_ops::repr_string(callable);
-            set_string(
+            set_format(
                 crate::exc!(SystemError),
-                &format!("{rep} returned a result with an exception set"),
+                format_args!("{rep} returned a result with an exception set"),
             );
             chain_as_cause(t, v, tb);
             return null_mut();
@@ -112,9 +112,9 @@ pub(crate) unsafe fn call(
         match (*tp).tp_call {
             Some(c) => check_result(callable, c(callable, args, null_mut())),
             None => {
-                set_string(
+                set_format(
                     crate::exc!(TypeError),
-                    &format!("'{}' object is not callable", tp_name_of(callable)),
+                    format_args!("'{}' object is not callable", tp_name_of(callable)),
                 );
                 null_mut()
             }
@@ -299,9 +299,9 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
             let r = match (*ty(callable)).tp_call {
                 Some(c) => check_result(callable, c(callable, t, null_mut())),
                 None => {
-                    set_string(
+                    set_format(
                         crate::exc!(TypeError),
-                        &format!("'{}' object is not callable", tp_name_of(callable)),
+                        format_args!("'{}' object is not callable", tp_name_of(callable)),
                     );
                     null_mut()
                 }
@@ -347,9 +347,9 @@ pub unsafe extern "C" fn PyVectorcall_Call(
                     vc(callable, a.as_ptr(), a.len(), null_mut())
                 }
                 None => {
-                    set_string(
+                    set_format(
                         crate::exc!(TypeError),
-                        &format!(
+                        format_args!(
                             "'{}' object does not support vectorcall",
                             tp_name_of(callable)
                         ),

@@ -9,7 +9,7 @@ use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::typeobject::{full_name, tp_name_of};
 use crate::objects::unicodeobject::str_as;
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::mem::size_of;
 use core::ptr::null_mut;
@@ -147,9 +147,9 @@ pub(crate) unsafe fn generic_get(v: *mut PyObject, name: *mut PyObject) -> *mut 
             Some(Found::GetSet(g)) => match (*g).get {
                 Some(get) => get(v, (*g).closure),
                 None => {
-                    set_string(
+                    set_format(
                         crate::exc!(AttributeError),
-                        &format!(
+                        format_args!(
                             "attribute '{n}' of '{}' objects is not readable",
                             tp_name_of(v)
                         ),
@@ -174,9 +174,9 @@ pub(crate) unsafe fn generic_get(v: *mut PyObject, name: *mut PyObject) -> *mut 
             }
             Some(Found::Method(f)) => bind(f, v),
             None => {
-                set_string(
+                set_format(
                     crate::exc!(AttributeError),
-                    &format!("'{}' object has no attribute '{n}'", tp_name_of(v)),
+                    format_args!("'{}' object has no attribute '{n}'", tp_name_of(v)),
                 );
                 null_mut()
             }
@@ -230,9 +230,9 @@ pub(crate) unsafe fn generic_set(
             Some(Found::GetSet(g)) => match (*g).set {
                 Some(set) => set(v, value, (*g).closure),
                 None => {
-                    set_string(
+                    set_format(
                         crate::exc!(AttributeError),
-                        &format!(
+                        format_args!(
                             "attribute '{n}' of '{}' objects is not writable",
                             tp_name_of(v)
                         ),
@@ -242,16 +242,16 @@ pub(crate) unsafe fn generic_set(
             },
             Some(Found::Member(m)) => PyMember_SetOne(v as *mut c_char, m, value),
             Some(Found::Method(_)) => {
-                set_string(
+                set_format(
                     crate::exc!(AttributeError),
-                    &format!("'{}' object attribute '{n}' is read-only", tp_name_of(v)),
+                    format_args!("'{}' object attribute '{n}' is read-only", tp_name_of(v)),
                 );
                 -1
             }
             None => {
-                set_string(
+                set_format(
                     crate::exc!(AttributeError),
-                    &format!("'{}' object has no attribute '{n}'", tp_name_of(v)),
+                    format_args!("'{}' object has no attribute '{n}'", tp_name_of(v)),
                 );
                 -1
             }
@@ -310,9 +310,9 @@ pub unsafe extern "C" fn PyMember_GetOne(
                     } else if o.is_null() {
                         let owner = obj_addr as *mut PyObject;
                         let name = member_name(m);
-                        set_string(
+                        set_format(
                             crate::exc!(AttributeError),
-                            &format!(
+                            format_args!(
                                 "'{}' object has no attribute '{name}'",
                                 full_name(ty(owner))
                             ),
@@ -334,15 +334,9 @@ pub unsafe extern "C" fn PyMember_GetOne(
 
 /// A member's name for messages ("(null)" when the table has none, where CPython would
 /// crash).
-unsafe fn member_name(m: *mut PyMemberDef) -> String {
+unsafe fn member_name<'a>(m: *mut PyMemberDef) -> crate::capi::fallible::LossyDisplay<'a> {
     // SAFETY: a member definition; its name is NUL-terminated or NULL.
-    unsafe {
-        if (*m).name.is_null() {
-            "(null)".to_owned()
-        } else {
-            CStr::from_ptr((*m).name).to_string_lossy().into_owned()
-        }
-    }
+    unsafe { crate::capi::fallible::LossyDisplay::of_c((*m).name) }
 }
 
 /// The integer members of `PyMember_SetOne`, as CPython 3.10 writes them: the value converted
@@ -480,7 +474,10 @@ pub unsafe extern "C" fn PyMember_SetOne(
                             return -1;
                         }
                         if (*(p as *mut *mut PyObject)).is_null() {
-                            set_string(crate::exc!(AttributeError), &member_name(m));
+                            set_format(
+                                crate::exc!(AttributeError),
+                                format_args!("{}", member_name(m)),
+                            );
                             return -1;
                         }
                         crate::capi::ffi::clear(p as *mut *mut PyObject);
@@ -537,9 +534,9 @@ pub unsafe extern "C" fn PyMember_SetOne(
                     -1
                 }
                 _ => {
-                    set_string(
+                    set_format(
                         crate::exc!(SystemError),
-                        &format!("bad memberdescr type for {}", member_name(m)),
+                        format_args!("bad memberdescr type for {}", member_name(m)),
                     );
                     -1
                 }

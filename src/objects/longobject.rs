@@ -6,7 +6,7 @@ use crate::capi::ffi::{new_ref, ty, type_has};
 use crate::objects::descrobject::PyGetSetDef;
 use crate::objects::object::*;
 use crate::objects::typeobject::{static_type, tp_name_of};
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{c_int, c_long, c_longlong, c_ulong, c_ulonglong, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
@@ -280,7 +280,10 @@ unsafe extern "C" fn long_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: an int.
     unsafe {
         match value(op) {
-            Some(v) => crate::objects::unicodeobject::str_from(&v.to_string()),
+            // At most 40 digits and a sign: formatted on the stack.
+            Some(v) => crate::objects::unicodeobject::str_from(
+                crate::capi::fallible::Small::<48>::format(format_args!("{v}")).as_str(),
+            ),
             None => crate::objects::unicodeobject::str_from("<int too large>"),
         }
     }
@@ -322,14 +325,16 @@ unsafe fn index_value(op: *mut PyObject, msg: Option<&str>) -> Option<i128> {
         if is_long(op) {
             return value(op).or(Some(i128::MAX));
         }
-        let m = match msg {
-            Some(m) => m.to_owned(),
-            None => format!(
-                "'{}' object cannot be interpreted as an integer",
-                tp_name_of(op)
+        match msg {
+            Some(m) => set_string(crate::exc!(TypeError), m),
+            None => set_format(
+                crate::exc!(TypeError),
+                format_args!(
+                    "'{}' object cannot be interpreted as an integer",
+                    tp_name_of(op)
+                ),
             ),
-        };
-        set_string(crate::exc!(TypeError), &m);
+        }
         None
     }
 }
@@ -345,9 +350,9 @@ unsafe fn to_signed(
     unsafe {
         let v = index_value(op, msg)?;
         if v < min || v > max {
-            set_string(
+            set_format(
                 crate::exc!(OverflowError),
-                &format!("Python int too large to convert to C {cname}"),
+                format_args!("Python int too large to convert to C {cname}"),
             );
             return None;
         }
@@ -476,9 +481,9 @@ unsafe fn to_unsigned(op: *mut PyObject, max: u128, cname: &str, negative: &str)
             return None;
         }
         if v as u128 > max {
-            set_string(
+            set_format(
                 crate::exc!(OverflowError),
-                &format!("Python int too large to convert to C {cname}"),
+                format_args!("Python int too large to convert to C {cname}"),
             );
             return None;
         }

@@ -5,8 +5,8 @@ use crate::capi::boundary::{check_null, guard};
 use crate::capi::ffi::{decref, new_ref, obj, ty};
 use crate::objects::object::*;
 use crate::objects::typeobject::{full_name, is_subtype, static_type, tp_name_of};
-use crate::objects::unicodeobject::{is_str, str_as, str_from};
-use crate::python::errors::set_string;
+use crate::objects::unicodeobject::{is_str, str_as, str_format, str_from};
+use crate::python::errors::set_format;
 use core::ffi::{c_char, c_int};
 use core::ptr::null_mut;
 
@@ -108,33 +108,50 @@ pub unsafe extern "C" fn Py_DecRef(op: *mut PyObject) {
     guard("Py_DecRef", (), || unsafe { crate::capi::ffi::xdecref(op) })
 }
 
-/// Repr of `op` as a Rust string (for messages); "<NULL>" for NULL, `?` on failure (the error
-/// is cleared).
-pub(crate) unsafe fn repr_string(op: *mut PyObject) -> String {
+/// Repr of `op` as text (for messages): "<NULL>" for NULL, `?` on failure (the error is
+/// cleared). Borrowed from the str it holds, so nothing is copied.
+pub(crate) unsafe fn repr_string(op: *mut PyObject) -> StrOf {
     // SAFETY: live object or NULL.
     unsafe { to_string_with(op, repr) }
 }
 
-/// Str of `op` as a Rust string (for messages).
-pub(crate) unsafe fn str_string(op: *mut PyObject) -> String {
+/// Str of `op` as text (for messages), as `repr_string`.
+pub(crate) unsafe fn str_string(op: *mut PyObject) -> StrOf {
     // SAFETY: live object or NULL.
     unsafe { to_string_with(op, str) }
 }
 
-unsafe fn to_string_with(
-    op: *mut PyObject,
-    f: unsafe fn(*mut PyObject) -> *mut PyObject,
-) -> String {
-    // SAFETY: live object or NULL; the temporary str is released.
+/// A str object's text, owned (released when dropped); `?` when there is none.
+pub(crate) struct StrOf(*mut PyObject);
+
+impl StrOf {
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: NULL or a str we own, alive as long as `self`.
+        unsafe { str_as(self.0) }.unwrap_or("?")
+    }
+}
+
+impl core::fmt::Display for StrOf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Drop for StrOf {
+    fn drop(&mut self) {
+        // SAFETY: NULL or our reference.
+        unsafe { crate::capi::ffi::xdecref(self.0) }
+    }
+}
+
+unsafe fn to_string_with(op: *mut PyObject, f: unsafe fn(*mut PyObject) -> *mut PyObject) -> StrOf {
+    // SAFETY: live object or NULL; the str is released when the result is dropped.
     unsafe {
         let s = f(op);
         if s.is_null() {
             crate::python::errors::restore(null_mut(), null_mut(), null_mut());
-            return "?".to_owned();
         }
-        let r = str_as(s).unwrap_or("?").to_owned();
-        decref(s);
-        r
+        StrOf(s)
     }
 }
 
@@ -146,7 +163,7 @@ pub(crate) unsafe fn repr(op: *mut PyObject) -> *mut PyObject {
             return str_from("<NULL>");
         }
         let Some(f) = (*ty(op)).tp_repr else {
-            return str_from(&format!(
+            return str_format(format_args!(
                 "<{} object at {:#x}>",
                 tp_name_of(op),
                 op as usize
@@ -154,9 +171,9 @@ pub(crate) unsafe fn repr(op: *mut PyObject) -> *mut PyObject {
         };
         let r = f(op);
         if !r.is_null() && !is_str(r) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("__repr__ returned non-string (type {})", tp_name_of(r)),
+                format_args!("__repr__ returned non-string (type {})", tp_name_of(r)),
             );
             decref(r);
             return null_mut();
@@ -180,9 +197,9 @@ pub(crate) unsafe fn str(op: *mut PyObject) -> *mut PyObject {
         };
         let r = f(op);
         if !r.is_null() && !is_str(r) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("__str__ returned non-string (type {})", tp_name_of(r)),
+                format_args!("__str__ returned non-string (type {})", tp_name_of(r)),
             );
             decref(r);
             return null_mut();
@@ -223,7 +240,7 @@ pub unsafe extern "C" fn PyObject_ASCII(op: *mut PyObject) -> *mut PyObject {
             }
             let s = crate::objects::unicodeobject::ascii_escape(str_as(r).unwrap_or(""));
             decref(r);
-            str_from(&s)
+            crate::objects::unicodeobject::str_from_text(s)
         }
     })
 }
@@ -233,12 +250,8 @@ pub(crate) unsafe extern "C" fn object_repr(op: *mut PyObject) -> *mut PyObject 
     // SAFETY: live object.
     unsafe {
         let tp = ty(op);
-        let full = full_name(tp);
-        let name = match full.rfind('.') {
-            Some(_) => full.to_owned(),
-            None => full.to_owned(),
-        };
-        str_from(&format!("<{name} object at {:#x}>", op as usize))
+        let name = full_name(tp);
+        str_format(format_args!("<{name} object at {:#x}>", op as usize))
     }
 }
 
@@ -329,9 +342,9 @@ pub(crate) unsafe fn rich_compare(v: *mut PyObject, w: *mut PyObject, op: c_int)
             Py_EQ => new_ref(crate::objects::boolobject::from_bool(v == w)),
             Py_NE => new_ref(crate::objects::boolobject::from_bool(v != w)),
             _ => {
-                set_string(
+                set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "'{}' not supported between instances of '{}' and '{}'",
                         OP_SYMBOLS[op as usize],
                         tp_name_of(v),
@@ -433,9 +446,9 @@ pub unsafe extern "C" fn PyObject_HashNotImplemented(op: *mut PyObject) -> Py_ha
     check_null!(op, -1);
     // SAFETY: live object.
     unsafe {
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!("unhashable type: '{}'", tp_name_of(op)),
+            format_args!("unhashable type: '{}'", tp_name_of(op)),
         );
     }
     -1
@@ -524,9 +537,9 @@ unsafe fn check_attr_name(name: *mut PyObject) -> bool {
         if is_str(name) {
             return true;
         }
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!("attribute name must be string, not '{}'", tp_name_of(name)),
+            format_args!("attribute name must be string, not '{}'", tp_name_of(name)),
         );
         false
     }
@@ -549,9 +562,9 @@ pub(crate) unsafe fn get_attr(v: *mut PyObject, name: *mut PyObject) -> *mut PyO
             };
             return f(v, s as *mut c_char);
         }
-        set_string(
+        set_format(
             crate::exc!(AttributeError),
-            &format!(
+            format_args!(
                 "'{}' object has no attribute '{}'",
                 tp_name_of(v),
                 str_as(name).unwrap_or("?")
@@ -622,15 +635,18 @@ pub(crate) unsafe fn set_attr(
         }
         let n = str_as(name).unwrap_or("?");
         let what = if value.is_null() { "del" } else { "assign to" };
-        let msg = if (*tp).tp_getattr.is_none() && (*tp).tp_getattro.is_none() {
-            format!("'{}' object has no attributes ({what} .{n})", tp_name_of(v))
+        let kind = if (*tp).tp_getattr.is_none() && (*tp).tp_getattro.is_none() {
+            "no"
         } else {
-            format!(
-                "'{}' object has only read-only attributes ({what} .{n})",
-                tp_name_of(v)
-            )
+            "only read-only"
         };
-        set_string(crate::exc!(TypeError), &msg);
+        set_format(
+            crate::exc!(TypeError),
+            format_args!(
+                "'{}' object has {kind} attributes ({what} .{n})",
+                tp_name_of(v)
+            ),
+        );
         -1
     }
 }

@@ -170,24 +170,32 @@ unsafe extern "C" fn tuple_traverse(
 unsafe extern "C" fn tuple_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a tuple of live objects.
     unsafe {
-        let mut out = String::from("(");
+        // Every growth is fallible: the items' reprs may be arbitrarily big (MemoryError, not
+        // an abort).
+        let mut out = crate::capi::fallible::Text::new();
+        let mut grown = out.push('(');
         let its = as_slice(op);
         for (i, &o) in its.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
+            if i > 0 && grown.is_ok() {
+                grown = out.push_str(", ");
+            }
+            if grown.is_err() {
+                break;
             }
             let r = crate::objects::object_ops::repr(o);
             if r.is_null() {
                 return r;
             }
-            out.push_str(crate::objects::unicodeobject::str_as(r).unwrap_or("?"));
+            grown = out.push_str(crate::objects::unicodeobject::str_as(r).unwrap_or("?"));
             decref(r);
         }
-        if its.len() == 1 {
-            out.push(',');
+        if its.len() == 1 && grown.is_ok() {
+            grown = out.push(',');
         }
-        out.push(')');
-        crate::objects::unicodeobject::str_from(&out)
+        if grown.is_ok() {
+            grown = out.push(')');
+        }
+        crate::objects::unicodeobject::str_from_text(grown.map(|()| out))
     }
 }
 

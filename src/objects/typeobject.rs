@@ -7,7 +7,7 @@ use crate::capi::ffi::{decref, has_flag, incref, new_ref, obj, ty};
 use crate::modules::gcmodule::{alloc_object, track, var_size};
 use crate::objects::object::*;
 use crate::objects::object_ops::{PyObject_GenericGetAttr, PyObject_GenericSetAttr, none};
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{CStr, c_int, c_ulong};
 use core::ptr::null_mut;
 
@@ -166,13 +166,14 @@ unsafe extern "C" fn type_repr(op: *mut PyObject) -> *mut PyObject {
     let tp = op as *mut PyTypeObject;
     // SAFETY: `op` is a type object.
     let (m, n) = unsafe { (module_name(tp), type_name(tp)) };
-    let s = if m == "builtins" {
-        format!("<class '{n}'>")
-    } else {
-        format!("<class '{m}.{n}'>")
-    };
     // SAFETY: creating a str.
-    unsafe { crate::objects::unicodeobject::str_from(&s) }
+    unsafe {
+        if m == "builtins" {
+            crate::objects::unicodeobject::str_format(format_args!("<class '{n}'>"))
+        } else {
+            crate::objects::unicodeobject::str_format(format_args!("<class '{m}.{n}'>"))
+        }
+    }
 }
 
 unsafe extern "C" fn type_call(
@@ -197,9 +198,9 @@ unsafe extern "C" fn type_call(
             return null_mut();
         }
         let Some(new) = (*tp).tp_new else {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("cannot create '{}' instances", full_name(tp)),
+                format_args!("cannot create '{}' instances", full_name(tp)),
             );
             return null_mut();
         };
@@ -249,9 +250,9 @@ unsafe extern "C" fn type_getattro(op: *mut PyObject, name: *mut PyObject) -> *m
         if let Some(r) = crate::objects::descrobject::lookup_class_attr(tp, n) {
             return r;
         }
-        set_string(
+        set_format(
             crate::exc!(AttributeError),
-            &format!("type object '{}' has no attribute '{n}'", full_name(tp)),
+            format_args!("type object '{}' has no attribute '{n}'", full_name(tp)),
         );
         null_mut()
     }
@@ -266,9 +267,9 @@ unsafe extern "C" fn type_setattro(
     // SAFETY: `op` is a type object; `name` a str.
     unsafe {
         let n = crate::objects::unicodeobject::str_as(name).unwrap_or("?");
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "cannot set '{n}' attribute of immutable type '{}'",
                 full_name(tp)
             ),

@@ -4,15 +4,15 @@
 //! carry their UTF-8 form (`utf8`), so `PyUnicode_AsUTF8` never allocates.
 
 use crate::capi::boundary::{check_null, guard};
+use crate::capi::fallible::{NoMemory, Small, Text};
 use crate::capi::ffi::{decref, new_ref, ty, type_has};
 use crate::objects::object::*;
 use crate::objects::typeobject::{static_type, tp_name_of};
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
 use static_assertions::const_assert_eq;
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Header of every string (compact ASCII strings: the characters follow it, NUL-terminated).
@@ -129,13 +129,16 @@ pub(crate) unsafe fn c_str_of(op: *mut PyObject) -> Option<*const c_char> {
     unsafe { str_as(op).map(|s| s.as_ptr() as *const c_char) }
 }
 
-/// A C string as Rust text, replacing invalid UTF-8; NULL gives "(null)".
-pub(crate) unsafe fn lossy(p: *const c_char) -> String {
+/// A C string as Rust text, replacing invalid UTF-8; NULL gives "(null)". Fails only when a
+/// repaired copy cannot be allocated.
+pub(crate) unsafe fn lossy<'a>(
+    p: *const c_char,
+) -> Result<crate::capi::fallible::Lossy<'a>, crate::capi::fallible::NoMemory> {
     if p.is_null() {
-        return "(null)".to_owned();
+        return Ok(crate::capi::fallible::Lossy::Borrowed("(null)"));
     }
     // SAFETY: NUL-terminated by the caller's contract.
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    crate::capi::fallible::lossy(unsafe { CStr::from_ptr(p) }.to_bytes())
 }
 
 fn str_hash_of(s: &str) -> Py_hash_t {
@@ -143,12 +146,7 @@ fn str_hash_of(s: &str) -> Py_hash_t {
         return 0;
     }
     // FNV-1a over the UTF-8 bytes: equal strings hash equally (the form is canonical).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    let h = h as Py_hash_t;
+    let h = crate::capi::fallible::fnv(crate::capi::fallible::FNV_START, s.as_bytes()) as Py_hash_t;
     if h == -1 { -2 } else { h }
 }
 
@@ -208,6 +206,17 @@ pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
     }
 }
 
+/// Creates a str from formatted text (`format_args!`). Return value: New reference, or NULL
+/// with `MemoryError` set.
+pub(crate) unsafe fn str_format(args: core::fmt::Arguments<'_>) -> *mut PyObject {
+    match crate::capi::fallible::format(args) {
+        // SAFETY: creating a str.
+        Ok(t) => unsafe { str_from(t.as_str()) },
+        // SAFETY: setting the error indicator.
+        Err(_) => unsafe { crate::python::errors::no_memory() },
+    }
+}
+
 unsafe extern "C" fn str_dealloc(op: *mut PyObject) {
     // SAFETY: a dying pycoro str; its storage is one block.
     unsafe { crate::modules::gcmodule::free_object(op) }
@@ -241,60 +250,72 @@ fn non_printable(c: char) -> bool {
         || (v & 0xfffe) == 0xfffe
 }
 
-fn escape_into(out: &mut String, c: char) {
+fn escape_into(out: &mut Text, c: char) -> Result<(), NoMemory> {
     let v = c as u32;
     if v < 0x100 {
-        out.push_str(&format!("\\x{v:02x}"));
+        out.push_fmt(format_args!("\\x{v:02x}"))
     } else if v < 0x10000 {
-        out.push_str(&format!("\\u{v:04x}"));
+        out.push_fmt(format_args!("\\u{v:04x}"))
     } else {
-        out.push_str(&format!("\\U{v:08x}"));
+        out.push_fmt(format_args!("\\U{v:08x}"))
     }
 }
 
 /// Python's `repr()` of a str.
-pub(crate) fn repr_text(s: &str) -> String {
+pub(crate) fn repr_text(s: &str) -> Result<Text, NoMemory> {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
         '\''
     };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
+    let mut out = Text::new();
+    out.reserve(s.len().saturating_add(2))?;
+    out.push(quote)?;
     for c in s.chars() {
         match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\")?,
+            '\t' => out.push_str("\\t")?,
+            '\n' => out.push_str("\\n")?,
+            '\r' => out.push_str("\\r")?,
             c if c == quote => {
-                out.push('\\');
-                out.push(c);
+                out.push('\\')?;
+                out.push(c)?;
             }
-            c if non_printable(c) => escape_into(&mut out, c),
-            c => out.push(c),
+            c if non_printable(c) => escape_into(&mut out, c)?,
+            c => out.push(c)?,
         }
     }
-    out.push(quote);
-    out
+    out.push(quote)?;
+    Ok(out)
 }
 
 /// `ascii()`'s escaping of an already built repr: every non-ASCII character escaped.
-pub(crate) fn ascii_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+pub(crate) fn ascii_escape(s: &str) -> Result<Text, NoMemory> {
+    let mut out = Text::new();
+    out.reserve(s.len())?;
     for c in s.chars() {
         if c.is_ascii() {
-            out.push(c);
+            out.push(c)?;
         } else {
-            escape_into(&mut out, c);
+            escape_into(&mut out, c)?;
         }
     }
-    out
+    Ok(out)
+}
+
+/// A str made from fallibly built text: New reference, or NULL with `MemoryError` set.
+pub(crate) unsafe fn str_from_text(t: Result<Text, NoMemory>) -> *mut PyObject {
+    match t {
+        // SAFETY: creating a str.
+        Ok(t) => unsafe { str_from(t.as_str()) },
+        // SAFETY: setting the error indicator.
+        Err(NoMemory) => unsafe { crate::python::errors::no_memory() },
+    }
 }
 
 unsafe extern "C" fn str_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a str.
-    unsafe { str_from(&repr_text(str_as(op).unwrap_or(""))) }
+    unsafe { str_from_text(repr_text(str_as(op).unwrap_or(""))) }
 }
 
 unsafe extern "C" fn str_richcompare(
@@ -328,16 +349,19 @@ pub(crate) unsafe fn decode_utf8(bytes: &[u8]) -> *mut PyObject {
             };
             // The bad sequence: the maximal invalid prefix (as CPython), or the truncated tail.
             let len = e.error_len().unwrap_or(bytes.len() - pos);
+            // A fixed text and three numbers: it fits on the stack.
             let msg = if len == 1 {
-                format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+                Small::<128>::format(format_args!(
+                    "'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}"
+                ))
             } else {
-                format!(
+                Small::<128>::format(format_args!(
                     "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
                     pos + len - 1
-                )
+                ))
             };
             // SAFETY: setting the error indicator.
-            unsafe { raise_decode_error(&msg) };
+            unsafe { raise_decode_error(msg.as_str()) };
             null_mut()
         }
     }
@@ -477,9 +501,9 @@ pub unsafe extern "C" fn PyUnicode_Compare(left: *mut PyObject, right: *mut PyOb
             match (str_as(left), str_as(right)) {
                 (Some(a), Some(b)) => a.as_bytes().cmp(b.as_bytes()) as c_int,
                 _ => {
-                    set_string(
+                    set_format(
                         crate::exc!(TypeError),
-                        &format!(
+                        format_args!(
                             "Can't compare {} and {}",
                             tp_name_of(left),
                             tp_name_of(right)
@@ -510,14 +534,19 @@ pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(
     })
 }
 
-/// Interned strings: one immortal str per distinct text, shared by all threads.
-static INTERNED: Mutex<Option<HashMap<Box<str>, usize>>> = Mutex::new(None);
+/// Interned strings: one immortal str per distinct text, shared by all threads. The table
+/// holds the strs themselves (keyed by their text and hash), each by its start address, so a
+/// valgrind run sees them as reachable.
+static INTERNED: Mutex<crate::capi::fallible::Table<usize>> =
+    Mutex::new(crate::capi::fallible::Table::new());
 
-/// The interned str for `s`, created on first use. Return value: an immortal object.
+/// The interned str for `s`, created on first use. Return value: an immortal object, or NULL
+/// with `MemoryError` set.
 pub(crate) unsafe fn intern(s: &str) -> *mut PyObject {
     let mut table = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
-    let map = table.get_or_insert_with(HashMap::new);
-    if let Some(&p) = map.get(s) {
+    let hash = str_hash_of(s) as u64;
+    // SAFETY: the table holds live (immortal) strs.
+    if let Some(&p) = table.find(hash, |&p| unsafe { str_as(p as *mut PyObject) } == Some(s)) {
         return p as *mut PyObject;
     }
     // SAFETY: a fresh str, made immortal before it is published to other threads.
@@ -526,9 +555,12 @@ pub(crate) unsafe fn intern(s: &str) -> *mut PyObject {
         if op.is_null() {
             return op;
         }
+        if table.insert(hash, op as usize).is_err() {
+            decref(op);
+            return crate::python::errors::no_memory();
+        }
         (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
         (*(op as *mut PyASCIIObject)).state |= SSTATE_INTERNED_IMMORTAL as u32;
-        map.insert(s.into(), op as usize);
         op
     }
 }

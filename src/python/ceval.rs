@@ -11,7 +11,7 @@ use crate::objects::frameobject::PyFrameObject;
 use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::unicodeobject::str_as;
-use crate::python::errors::{fetch, set_string};
+use crate::python::errors::{fetch, set_format, set_string};
 use crate::python::traceback;
 use core::ptr::null_mut;
 
@@ -61,9 +61,9 @@ unsafe fn body_bug(f: *mut PyFrameObject, what: &str) {
         xdecref(v);
         xdecref(tb);
         let name = str_as((*(*f).f_code).co_name).unwrap_or("?");
-        set_string(
+        set_format(
             crate::exc!(SystemError),
-            &format!("native body of '{name}' {what}"),
+            format_args!("native body of '{name}' {what}"),
         );
     }
 }
@@ -167,9 +167,9 @@ pub(crate) unsafe fn eval_frame(
                 traceback_here(f);
             } else {
                 let name = str_as((*code).co_name).unwrap_or("?");
-                set_string(
+                set_format(
                     crate::exc!(SystemError),
-                    &format!("code object '{name}' has no native body to run"),
+                    format_args!("code object '{name}' has no native body to run"),
                 );
             }
             return Outcome::Raised;
@@ -280,7 +280,13 @@ pub(crate) unsafe fn eval_frame(
                 }
                 other => {
                     xdecref(out);
-                    body_bug(f, &format!("returned unknown status {other}"));
+                    body_bug(
+                        f,
+                        crate::capi::fallible::Small::<48>::format(format_args!(
+                            "returned unknown status {other}"
+                        ))
+                        .as_str(),
+                    );
                     return Outcome::Raised;
                 }
             }

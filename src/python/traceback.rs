@@ -127,10 +127,9 @@ pub unsafe extern "C" fn PyTraceBack_Here(frame: *mut PyFrameObject) -> c_int {
     })
 }
 
-/// `  File "<filename>", line N, in <name>` lines for each entry of `tb`, oldest first (as
-/// `traceback.format_tb` without source lines).
-pub(crate) unsafe fn format_entries(tb: *mut PyObject) -> String {
-    let mut s = String::new();
+/// Writes `  File "<filename>", line N, in <name>` lines for each entry of `tb`, oldest first
+/// (as `traceback.print_tb` without source lines). Write errors are ignored (it is a report).
+pub(crate) unsafe fn write_entries(out: &mut impl std::io::Write, tb: *mut PyObject) {
     let mut t = tb as *mut PyTracebackObject;
     // SAFETY: a chain of live tracebacks whose frames have their code.
     unsafe {
@@ -138,12 +137,8 @@ pub(crate) unsafe fn format_entries(tb: *mut PyObject) -> String {
             let code = (*(*t).tb_frame).f_code;
             let file = crate::objects::unicodeobject::str_as((*code).co_filename).unwrap_or("???");
             let name = crate::objects::unicodeobject::str_as((*code).co_name).unwrap_or("???");
-            s.push_str(&format!(
-                "  File \"{file}\", line {}, in {name}\n",
-                (*t).tb_lineno
-            ));
+            let _ = writeln!(out, "  File \"{file}\", line {}, in {name}", (*t).tb_lineno);
             t = (*t).tb_next;
         }
     }
-    s
 }
