@@ -111,6 +111,15 @@ impl Drop for Owner {
         // references it holds are released while it is still the current state (deallocators
         // may use it), then its memory.
         unsafe {
+            // An exception left pending (or being handled) is dropped silently, as CPython
+            // drops it; first, so that the last collection runs with no exception set
+            // (finalizers would otherwise see it, and report it as theirs).
+            clear(&raw mut (*ts).curexc_type);
+            clear(&raw mut (*ts).curexc_value);
+            clear(&raw mut (*ts).curexc_traceback);
+            clear(&raw mut (*ts).exc_state.exc_type);
+            clear(&raw mut (*ts).exc_state.exc_value);
+            clear(&raw mut (*ts).exc_state.exc_traceback);
             crate::modules::gcmodule::collect_at_exit(&raw mut (*(ts as *mut ThreadData)).gc);
             clear(&raw mut (*ts).curexc_type);
             clear(&raw mut (*ts).curexc_value);
