@@ -18,7 +18,7 @@ pub(crate) struct NoMemory;
 
 /// Makes room for `additional` more elements, counted by the failure injection when it
 /// allocates.
-fn reserve<T>(v: &mut Vec<T>, additional: usize) -> Result<(), NoMemory> {
+pub(crate) fn try_reserve<T>(v: &mut Vec<T>, additional: usize) -> Result<(), NoMemory> {
     if v.capacity() - v.len() >= additional {
         return Ok(());
     }
@@ -31,20 +31,20 @@ fn reserve<T>(v: &mut Vec<T>, additional: usize) -> Result<(), NoMemory> {
 /// An empty vector with room for `n` elements.
 pub(crate) fn try_vec<T>(n: usize) -> Result<Vec<T>, NoMemory> {
     let mut v = Vec::new();
-    reserve(&mut v, n)?;
+    try_reserve(&mut v, n)?;
     Ok(v)
 }
 
 /// `v.push(x)`, failing instead of aborting.
 pub(crate) fn try_push<T>(v: &mut Vec<T>, x: T) -> Result<(), NoMemory> {
-    reserve(v, 1)?;
+    try_reserve(v, 1)?;
     v.push(x);
     Ok(())
 }
 
 /// `v.insert(0, x)`, failing instead of aborting.
 pub(crate) fn try_push_front<T>(v: &mut Vec<T>, x: T) -> Result<(), NoMemory> {
-    reserve(v, 1)?;
+    try_reserve(v, 1)?;
     v.insert(0, x);
     Ok(())
 }

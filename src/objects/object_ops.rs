@@ -94,6 +94,83 @@ pub unsafe extern "C" fn _Py_Dealloc(op: *mut PyObject) {
     guard("_Py_Dealloc", (), || unsafe { dealloc(op) })
 }
 
+/// Objects made immortal by `PyNative_SetImmortal`, by the start of their memory block: they
+/// are never freed, and this table keeps them reachable for leak checkers.
+static IMMORTALIZED: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes `op` immortal, as CPython 3.12 makes its immortal objects (3.13+ has this as an
+/// internal `_Py_SetImmortal`): its reference count is set to `PYNATIVE_IMMORTAL_REFCNT` and is
+/// never written again, by pycoro or by `Py_INCREF`/`Py_DECREF`, and the object is never
+/// deallocated (nor examined by the cycle collector: a GC object is untracked). pycoro keeps
+/// it in a process-wide table, so leak checkers see it as reachable.
+///
+/// An immortal object may be used by any number of threads at once as far as reference
+/// counting goes: this is how a code object is shared (README "Threading contract"). For a code
+/// object the call also makes immortal the objects the code holds and hands out to its frames
+/// and generators: `co_name`, `co_filename` and its tuples (`co_consts`, `co_names`, ...), so
+/// that frames, coroutines and generators of the code may be created, run and freed on any
+/// number of threads at the same time. Other objects are made immortal alone, not what they
+/// refer to.
+///
+/// Call it while only the calling thread uses `op` (before sharing it). Immortalizing an
+/// object that is already immortal does nothing.
+///
+/// Returns 0, or -1 with an exception set: `SystemError` ("bad argument to internal function")
+/// when `op` is NULL; `MemoryError` (and `op` is left unchanged) when the table cannot grow.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyNative_SetImmortal(op: *mut PyObject) -> c_int {
+    check_null!(op, -1);
+    guard("PyNative_SetImmortal", -1, || {
+        // SAFETY: a live object owned by the calling thread by contract.
+        unsafe {
+            let mut targets = [null_mut(); 10];
+            let mut n = 0;
+            targets[n] = op;
+            n += 1;
+            if crate::objects::codeobject::is_code(op) {
+                let co = op as *mut crate::objects::codeobject::PyCodeObject;
+                for field in [
+                    (*co).co_code,
+                    (*co).co_consts,
+                    (*co).co_names,
+                    (*co).co_varnames,
+                    (*co).co_freevars,
+                    (*co).co_cellvars,
+                    (*co).co_filename,
+                    (*co).co_name,
+                    (*co).co_linetable,
+                ] {
+                    targets[n] = field;
+                    n += 1;
+                }
+            }
+            let mortal = |o: *mut PyObject| !o.is_null() && (*o).ob_refcnt < PYNATIVE_IMMORTAL_MIN;
+            let count = targets[..n].iter().filter(|&&o| mortal(o)).count();
+            let mut table = IMMORTALIZED.lock().unwrap_or_else(|e| e.into_inner());
+            if crate::capi::fallible::try_reserve(&mut table, count).is_err() {
+                drop(table);
+                crate::python::errors::no_memory();
+                return -1;
+            }
+            for &o in &targets[..n] {
+                if !mortal(o) {
+                    continue;
+                }
+                let gc = crate::capi::ffi::type_has(o, Py_TPFLAGS_HAVE_GC);
+                let start = if gc {
+                    crate::modules::gcmodule::untrack(o);
+                    crate::modules::gcmodule::head(o) as usize
+                } else {
+                    o as usize
+                };
+                (*o).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
+                table.push(start);
+            }
+            0
+        }
+    })
+}
+
 /// Function version of `Py_XINCREF` (NULL is ignored).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn Py_IncRef(op: *mut PyObject) {
