@@ -118,7 +118,7 @@ unsafe fn release_gc(op: *mut PyObject) {
 /// Whether the object's finalizer has already run.
 pub(crate) unsafe fn is_finalized(op: *mut PyObject) -> bool {
     // SAFETY: GC object.
-    unsafe { (*head(op)).prev & FINALIZED != 0 }
+    unsafe { prev_bits(head(op)) & FINALIZED != 0 }
 }
 
 /// Allocates a new object of type `tp` (`PyObject_New(TYPE, tp)` is a macro for it): `tp_basicsize`
@@ -304,7 +304,7 @@ pub unsafe extern "C" fn PyObject_GC_IsTracked(op: *mut PyObject) -> c_int {
     check_null!(op, 0);
     guard("PyObject_GC_IsTracked", 0, || {
         // SAFETY: `op` is a live object by contract.
-        unsafe { (is_gc(op) && !(*head(op)).next.is_null()) as c_int }
+        unsafe { (is_gc(op) && !next(head(op)).is_null()) as c_int }
     })
 }
 
@@ -339,7 +339,7 @@ pub(crate) unsafe fn track(op: *mut PyObject) {
     // SAFETY: GC object with a header.
     unsafe {
         let g = head(op);
-        if !(*g).next.is_null() {
+        if !next(g).is_null() {
             return;
         }
         let Some(st) = gc_state() else {
@@ -355,7 +355,7 @@ pub(crate) unsafe fn untrack(op: *mut PyObject) {
     // SAFETY: GC object with a header.
     unsafe {
         let g = head(op);
-        if (*g).next.is_null() {
+        if next(g).is_null() {
             return;
         }
         let _l = lock();
@@ -366,7 +366,13 @@ pub(crate) unsafe fn untrack(op: *mut PyObject) {
 /// Marks a GC object's finalizer as run.
 pub(crate) unsafe fn set_finalized(op: *mut PyObject) {
     // SAFETY: a GC object has its header.
-    unsafe { (*head(op)).prev |= FINALIZED }
+    // Under the lock: a thread that relinks a neighbour rewrites this `prev` (keeping the
+    // flag), so an unlocked update could be lost or lose the link.
+    unsafe {
+        let g = head(op);
+        let _l = lock();
+        set_prev_bits(g, prev_bits(g) | FINALIZED);
+    }
 }
 
 /// Calls `op`'s `tp_finalize` (PEP 442) unless it has none or, for a GC object, it has
@@ -486,29 +492,63 @@ fn lock() -> Locked {
     Locked
 }
 
+// The links are read and written through relaxed atomics: they change only under the lock,
+// but a thread may test whether its object is tracked (`next` non-NULL) or finalized (a `prev`
+// flag) without it while another thread relinks the object's neighbours (its `next`/`prev` go
+// from one link to another then, never to or from NULL, and keep their flags). On x86-64 these
+// are plain moves.
+
+#[inline(always)]
+unsafe fn next(g: *mut GcHead) -> *mut GcHead {
+    // SAFETY: a live header; the field is aligned.
+    unsafe { core::sync::atomic::AtomicPtr::from_ptr(&raw mut (*g).next).load(Ordering::Relaxed) }
+}
+
+#[inline(always)]
+unsafe fn set_next(g: *mut GcHead, p: *mut GcHead) {
+    // SAFETY: as `next`.
+    unsafe {
+        core::sync::atomic::AtomicPtr::from_ptr(&raw mut (*g).next).store(p, Ordering::Relaxed)
+    }
+}
+
+#[inline(always)]
+unsafe fn prev_bits(g: *mut GcHead) -> usize {
+    // SAFETY: as `next`.
+    unsafe { core::sync::atomic::AtomicUsize::from_ptr(&raw mut (*g).prev).load(Ordering::Relaxed) }
+}
+
+#[inline(always)]
+unsafe fn set_prev_bits(g: *mut GcHead, v: usize) {
+    // SAFETY: as `next`.
+    unsafe {
+        core::sync::atomic::AtomicUsize::from_ptr(&raw mut (*g).prev).store(v, Ordering::Relaxed)
+    }
+}
+
 #[inline(always)]
 unsafe fn prev_of(g: *mut GcHead) -> *mut GcHead {
     // SAFETY: a node whose `prev` is a link.
-    unsafe { ((*g).prev & !FLAGS) as *mut GcHead }
+    unsafe { (prev_bits(g) & !FLAGS) as *mut GcHead }
 }
 
 #[inline(always)]
 unsafe fn set_prev(g: *mut GcHead, p: *mut GcHead) {
     // SAFETY: a node; its flags are kept.
-    unsafe { (*g).prev = ((*g).prev & FINALIZED) | p as usize }
+    unsafe { set_prev_bits(g, (prev_bits(g) & FINALIZED) | p as usize) }
 }
 
 unsafe fn list_init(list: *mut GcHead) {
     // SAFETY: a list head.
     unsafe {
-        (*list).next = list;
-        (*list).prev = list as usize;
+        set_next(list, list);
+        set_prev_bits(list, list as usize);
     }
 }
 
 unsafe fn list_is_empty(list: *mut GcHead) -> bool {
     // SAFETY: an initialized list head.
-    unsafe { (*list).next == list }
+    unsafe { next(list) == list }
 }
 
 unsafe fn list_append(node: *mut GcHead, list: *mut GcHead) {
@@ -516,8 +556,8 @@ unsafe fn list_append(node: *mut GcHead, list: *mut GcHead) {
     unsafe {
         let last = prev_of(list);
         set_prev(node, last);
-        (*node).next = list;
-        (*last).next = node;
+        set_next(node, list);
+        set_next(last, node);
         set_prev(list, node);
     }
 }
@@ -526,10 +566,10 @@ unsafe fn list_remove(node: *mut GcHead) {
     // SAFETY: the lock is held; `node` is in a list.
     unsafe {
         let p = prev_of(node);
-        let n = (*node).next;
-        (*p).next = n;
+        let n = next(node);
+        set_next(p, n);
         set_prev(n, p);
-        (*node).next = null_mut();
+        set_next(node, null_mut());
     }
 }
 
@@ -540,12 +580,12 @@ unsafe fn list_merge(from: *mut GcHead, to: *mut GcHead) {
         if list_is_empty(from) {
             return;
         }
-        let first = (*from).next;
+        let first = next(from);
         let last = prev_of(from);
         let tail = prev_of(to);
-        (*tail).next = first;
+        set_next(tail, first);
         set_prev(first, tail);
-        (*last).next = to;
+        set_next(last, to);
         set_prev(to, last);
         list_init(from);
     }
@@ -769,7 +809,7 @@ unsafe fn orphans() -> *mut GcHead {
     let list = ORPHANS.0.get();
     // SAFETY: the lock is held.
     unsafe {
-        if (*list).next.is_null() {
+        if next(list).is_null() {
             list_init(list);
         }
     }
@@ -841,10 +881,10 @@ unsafe fn index_in_pass(op: *mut PyObject) -> Option<usize> {
             return None;
         }
         let g = head(op);
-        if (*g).next.is_null() || (*g).prev & COLLECTING == 0 {
+        if next(g).is_null() || prev_bits(g) & COLLECTING == 0 {
             return None;
         }
-        Some((*g).prev >> 2)
+        Some(prev_bits(g) >> 2)
     }
 }
 
@@ -890,10 +930,10 @@ unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize
     // SAFETY: the lock is held; every node of `list` is a live tracked object.
     unsafe {
         let mut n = 0usize;
-        let mut g = (*list).next;
+        let mut g = next(list);
         while g != list {
             n += 1;
-            g = (*g).next;
+            g = next(g);
         }
         // Each table is sized for the whole set up front (the stack too: an object is pushed
         // at most once), so nothing grows below; without memory, nothing is collected.
@@ -905,14 +945,14 @@ unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize
             stack: try_vec(n).ok()?,
         };
         // Number the set: `prev` holds the index until the lists are rebuilt below.
-        let mut g = (*list).next;
+        let mut g = next(list);
         while g != list {
             let i = pass.nodes.len();
             pass.nodes.push(g);
             pass.refs.push((*object_of(g)).ob_refcnt);
             pass.reachable.push(false);
-            (*g).prev = (i << 2) | COLLECTING | ((*g).prev & FINALIZED);
-            g = (*g).next;
+            set_prev_bits(g, (i << 2) | COLLECTING | (prev_bits(g) & FINALIZED));
+            g = next(g);
         }
         let arg = &raw mut pass as *mut c_void;
         for i in 0..n {
@@ -933,7 +973,7 @@ unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize
         let mut kept = 0;
         for i in 0..n {
             let g = pass.nodes[i];
-            (*g).prev &= FINALIZED;
+            set_prev_bits(g, prev_bits(g) & FINALIZED);
             if pass.reachable[i] {
                 kept += 1;
                 list_append(g, list);
@@ -1007,7 +1047,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
         loop {
             let g = {
                 let _l = lock();
-                let g = (*unreachable).next;
+                let g = next(unreachable);
                 if g == unreachable {
                     break;
                 }
@@ -1041,7 +1081,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
         loop {
             let g = {
                 let _l = lock();
-                let g = (*garbage).next;
+                let g = next(garbage);
                 if g == garbage {
                     break;
                 }
@@ -1055,7 +1095,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
             }
             crate::capi::ffi::decref(op);
             let _l = lock();
-            if (*garbage).next == g {
+            if next(garbage) == g {
                 // Still alive (its cycle runs through objects without tp_clear): it survives.
                 list_remove(g);
                 list_append(g, old);
