@@ -85,7 +85,14 @@ impl Text {
     pub(crate) fn push_repeat(&mut self, c: char, n: usize) -> Result<(), NoMemory> {
         let bytes = n.checked_mul(c.len_utf8()).ok_or(NoMemory)?;
         self.reserve(bytes)?;
-        self.0.extend(core::iter::repeat_n(c, n));
+        if c.is_ascii() {
+            // One byte per character: filled as bytes (a memset), which keeps the text UTF-8.
+            let len = self.0.len() + n;
+            // SAFETY: ASCII bytes are valid UTF-8 on their own.
+            unsafe { self.0.as_mut_vec() }.resize(len, c as u8);
+        } else {
+            self.0.extend(core::iter::repeat_n(c, n));
+        }
         Ok(())
     }
 

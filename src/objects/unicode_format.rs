@@ -61,15 +61,15 @@ impl Writer {
         width: Option<usize>,
         precision: Option<usize>,
     ) -> Result<(), Raised> {
-        let length = text.chars().count();
-        let take = precision.map_or(length, |p| p.min(length));
+        // The part taken: at most `precision` code points.
+        let text = match precision.and_then(|p| text.char_indices().nth(p)) {
+            Some((end, _)) => &text[..end],
+            None => text,
+        };
         if let Some(width) = width {
-            self.pad(' ', width.saturating_sub(take))?;
+            self.pad(' ', width.saturating_sub(text.chars().count()))?;
         }
-        match text.char_indices().nth(take) {
-            Some((end, _)) => self.push_str(&text[..end]),
-            None => self.push_str(text),
-        }
+        self.push_str(text)
     }
 
     /// `unicode_fromformat_write_cstr`: `precision` limits the BYTES taken from `s` before they

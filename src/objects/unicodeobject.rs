@@ -152,8 +152,15 @@ fn str_hash_of(s: &str) -> Py_hash_t {
 
 /// Creates a str from Rust text. Return value: New reference, or NULL with `MemoryError` set.
 pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
-    let nchars = s.chars().count();
-    let maxchar = s.chars().map(|c| c as u32).max().unwrap_or(0);
+    // ASCII text (the common case) needs no decoding to count or measure it.
+    let (nchars, maxchar) = if s.is_ascii() {
+        (s.len(), 0)
+    } else {
+        (
+            s.chars().count(),
+            s.chars().map(|c| c as u32).max().unwrap_or(0),
+        )
+    };
     let tp = &raw mut PyUnicode_Type;
     // SAFETY: sizes computed below cover every byte written.
     unsafe {
@@ -271,7 +278,20 @@ pub(crate) fn repr_text(s: &str) -> Result<Text, NoMemory> {
     let mut out = Text::new();
     out.reserve(s.len().saturating_add(2))?;
     out.push(quote)?;
-    for c in s.chars() {
+    // Runs of characters shown as they are are copied whole.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let special = match c {
+            '\\' => true,
+            c if c == quote => true,
+            ' '..='~' => false,
+            c => non_printable(c),
+        };
+        if !special {
+            continue;
+        }
+        out.push_str(&s[run..i])?;
+        run = i + c.len_utf8();
         match c {
             '\\' => out.push_str("\\\\")?,
             '\t' => out.push_str("\\t")?,
@@ -281,10 +301,10 @@ pub(crate) fn repr_text(s: &str) -> Result<Text, NoMemory> {
                 out.push('\\')?;
                 out.push(c)?;
             }
-            c if non_printable(c) => escape_into(&mut out, c)?,
-            c => out.push(c)?,
+            c => escape_into(&mut out, c)?,
         }
     }
+    out.push_str(&s[run..])?;
     out.push(quote)?;
     Ok(out)
 }
