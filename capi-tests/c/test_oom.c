@@ -11,8 +11,10 @@
  * (allocation-failure injection) under all three modes.
  */
 // capi-tests: modes=plain
+// capi-tests: flags=-pthread
 #define _POSIX_C_SOURCE 200809L
 #include <malloc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -253,6 +255,74 @@ static void test_collection_without_memory(void)
     check_alive();
 }
 
+/* A thread that first calls pycoro when not even its thread state (about 1.2 KB) can be
+ * allocated: it gets one of the states pycoro reserves, works (an exception can be set and
+ * read), and gives it back when it exits. Its stack is ours, so creating it needs no memory. */
+struct stateless {
+    int got_state;
+    int got_exception;
+};
+
+static void *stateless_thread(void *arg)
+{
+    struct stateless *r = arg;
+    PyThreadState *ts = PyThreadState_Get();
+    r->got_state = ts != NULL && ts->exc_info == &ts->exc_state;
+    PyErr_SetString(PyExc_KeyError, "no memory here");
+    r->got_exception = PyErr_Occurred() != NULL;
+    PyErr_Clear();
+    return NULL;
+}
+
+static char thread_stacks[3][256 * 1024];
+
+static void test_thread_state_without_memory(void)
+{
+    void **hoard = NULL, **chunk;
+    size_t hoarded = 0;
+    int i;
+    REQUIRE(limit(2 * MB));
+    /* Take every block the heap can still give. */
+    while ((chunk = malloc(512)) != NULL) {
+        *chunk = hoard;
+        hoard = chunk;
+        hoarded++;
+    }
+    for (i = 0; i < 3; i++) {
+        struct stateless r = {0, 0};
+        pthread_attr_t attr;
+        pthread_t th;
+        int created;
+        /* glibc needs a few hundred bytes for the thread's TLS vector: one block back. */
+        chunk = hoard;
+        hoard = *chunk;
+        free(chunk);
+        pthread_attr_init(&attr);
+        pthread_attr_setstack(&attr, thread_stacks[i], sizeof thread_stacks[i]);
+        created = pthread_create(&th, &attr, stateless_thread, &r) == 0;
+        pthread_attr_destroy(&attr);
+        CHECK(created);
+        if (created) {
+            pthread_join(th, NULL);
+        }
+        CHECK(r.got_state);
+        CHECK(r.got_exception);
+        /* Take back what is free again. */
+        while ((chunk = malloc(512)) != NULL) {
+            *chunk = hoard;
+            hoard = chunk;
+        }
+    }
+    while (hoard != NULL) {
+        chunk = hoard;
+        hoard = *chunk;
+        free(chunk);
+    }
+    unlimit();
+    printf("  %zu KB taken before the threads started\n", hoarded / 2);
+    check_alive();
+}
+
 /* Object allocation itself, which raised MemoryError already. */
 static void test_object_allocation(void)
 {
@@ -321,5 +391,6 @@ int main(void)
     RUN_FORKED(test_object_allocation);
     RUN_FORKED(test_collection_without_memory);
     RUN_FORKED(test_interning_until_full);
+    RUN_FORKED(test_thread_state_without_memory);
     return HARNESS_SUMMARY();
 }
