@@ -1,9 +1,9 @@
 //! Builds `c/test_threads.c` with ThreadSanitizer (`-fsanitize=thread`) and runs it; any
-//! `WARNING: ThreadSanitizer` report fails the test.
+//! `WARNING: ThreadSanitizer` report fails the test. Two pairs of tests: against the ordinary
+//! libpycoro, and against one instrumented by rustc.
 //!
-//! What TSan covers here, and what not: libpycoro is a Rust library built without
-//! instrumentation (`-Zsanitizer=thread` needs a nightly compiler, which CI does not use), so
-//! TSan sees only the C side: the test program and the native bodies it runs (which pycoro
+//! The first pair: the ordinary libpycoro is built without instrumentation, so TSan sees only
+//! the C side: the test program and the native bodies it runs (which pycoro
 //! calls on whatever thread drives the object), the harness's own synchronization, and
 //! libpycoro's calls to intercepted libc functions. It does not see pycoro's own memory
 //! accesses (reference counts, the cycle collector's lists, the thread states) nor its
