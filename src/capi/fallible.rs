@@ -9,6 +9,12 @@
 //!
 //! Growth is counted by the allocation-failure injection (`PyNative_SetAllocFailure`), so the
 //! fault tests reach every growth site deterministically.
+//!
+//! What is left allocating infallibly, and why that is fine: nothing that C input sizes. Small
+//! fixed texts (numbers, addresses, fixed messages with numbers) are formatted on the stack
+//! (`Small`). A Rust panic (a bug in pycoro, turned into `SystemError` at the boundary)
+//! allocates its message in the standard library's panic machinery; panics injected by the
+//! tests carry a zero-sized payload. The thread state has its own fallback (`pystate.rs`).
 
 use core::fmt;
 
