@@ -22,8 +22,9 @@ pub(crate) struct GcHead {
 
 /// `prev` bit: the object's `tp_finalize` has run (PEP 442: at most once).
 const FINALIZED: usize = 1;
-/// `prev` bit: the object belongs to the set a collection is examining; `prev >> 2` is then
-/// its index in that collection's tables instead of a link (only while the list lock is held).
+/// `prev` bit: the object belongs to the set a collection is examining; the rest of `prev` is
+/// then its count of references from outside the set instead of a link (only while the list
+/// lock is held; see `partition`).
 const COLLECTING: usize = 2;
 const FLAGS: usize = FINALIZED | COLLECTING;
 
@@ -863,51 +864,98 @@ unsafe fn collect_generations(st: *mut GcState) {
     }
 }
 
-/// The tables of one reachability pass: the objects (by header), and each one's references
-/// not explained by the set itself.
-struct Pass {
-    nodes: Vec<*mut GcHead>,
-    refs: Vec<isize>,
-    reachable: Vec<bool>,
-    stack: Vec<usize>,
-}
+// One reachability pass keeps everything it needs in the objects' GC headers, as CPython's
+// collector does, so a collection never allocates (and never fails for want of memory):
+//
+// - a member of the set being examined has `COLLECTING` in `prev`, whose other bits hold its
+//   count of references from outside the set (`refs`, shifted by `REFS_SHIFT`); the set's list
+//   is then linked through `next` only;
+// - a member found (so far) unreachable is in the pass's `unreachable` list instead: its
+//   `prev` is a link again (with `FINALIZED`), and its `next` a link with `UNREACHABLE` set.
+//
+// Pointers to headers are at least 8-aligned, so the low bits are free for these marks.
 
-/// The index of `op` in the pass running now, when `op` belongs to its set.
+/// `next` bit: the member is in the pass's unreachable list.
+const UNREACHABLE: usize = 1;
+/// Where `refs` starts in `prev` while `COLLECTING`.
+const REFS_SHIFT: u32 = 3;
+
+/// Whether `op` belongs to the set the running pass examines (call with the lock held).
 #[inline]
-unsafe fn index_in_pass(op: *mut PyObject) -> Option<usize> {
+unsafe fn in_pass(op: *mut PyObject) -> Option<*mut GcHead> {
     // SAFETY: `op` is a live object reported by a `tp_traverse`; only GC objects have a header.
     unsafe {
         if !is_gc(op) {
             return None;
         }
         let g = head(op);
-        if next(g).is_null() || prev_bits(g) & COLLECTING == 0 {
+        let n = next(g) as usize;
+        if n == 0 || (prev_bits(g) & COLLECTING == 0 && n & UNREACHABLE == 0) {
             return None;
         }
-        Some(prev_bits(g) >> 2)
+        Some(g)
     }
 }
 
-unsafe extern "C" fn visit_subtract(op: *mut PyObject, arg: *mut c_void) -> c_int {
-    // SAFETY: `arg` is the running pass.
+#[inline]
+unsafe fn refs(g: *mut GcHead) -> isize {
+    // SAFETY: a member whose `prev` holds its count.
+    (unsafe { prev_bits(g) } as isize) >> REFS_SHIFT
+}
+
+#[inline]
+unsafe fn set_refs(g: *mut GcHead, refs: isize) {
+    // SAFETY: a member; its FINALIZED flag is kept.
     unsafe {
-        if let Some(i) = index_in_pass(op) {
-            let pass = &mut *(arg as *mut Pass);
-            pass.refs[i] -= 1;
+        let fin = prev_bits(g) & FINALIZED;
+        set_prev_bits(g, ((refs << REFS_SHIFT) as usize) | COLLECTING | fin);
+    }
+}
+
+unsafe extern "C" fn visit_subtract(op: *mut PyObject, _arg: *mut c_void) -> c_int {
+    // SAFETY: the pass is running (lock held); members hold their counts.
+    unsafe {
+        if let Some(g) = in_pass(op) {
+            set_refs(g, refs(g) - 1);
         }
     }
     0
 }
 
+/// The pass's lists while it scans: the set's chain (through `next`, ending at its head) and
+/// the unreachable list (doubly linked, marked).
+struct Scan {
+    head: *mut GcHead,
+    /// The last node of the set's chain.
+    tail: *mut GcHead,
+    unreachable: *mut GcHead,
+}
+
 unsafe extern "C" fn visit_reach(op: *mut PyObject, arg: *mut c_void) -> c_int {
-    // SAFETY: `arg` is the running pass.
+    // SAFETY: `arg` is the running scan (lock held).
     unsafe {
-        if let Some(i) = index_in_pass(op) {
-            let pass = &mut *(arg as *mut Pass);
-            if !pass.reachable[i] {
-                pass.reachable[i] = true;
-                pass.stack.push(i);
+        let Some(g) = in_pass(op) else {
+            return 0;
+        };
+        let scan = &mut *(arg as *mut Scan);
+        if next(g) as usize & UNREACHABLE != 0 {
+            // Found unreachable earlier, reachable after all: back to the end of the chain,
+            // where the scan reaches it (and what it refers to) in turn.
+            let n = (next(g) as usize & !UNREACHABLE) as *mut GcHead;
+            let p = prev_of(g);
+            if p == scan.unreachable {
+                set_next(p, n);
+            } else {
+                set_next(p, (n as usize | UNREACHABLE) as *mut GcHead);
             }
+            set_prev(n, p);
+            set_refs(g, 1);
+            set_next(g, scan.head);
+            set_next(scan.tail, g);
+            scan.tail = g;
+        } else if refs(g) == 0 {
+            // Still ahead in the chain: it will be scanned as reachable.
+            set_refs(g, 1);
         }
     }
     0
@@ -924,64 +972,91 @@ unsafe fn traverse(op: *mut PyObject, visit: crate::objects::object::visitproc, 
 
 /// Step 1 (and 3): splits `list` into what is reachable from outside the list (left in
 /// `list`) and the rest (appended to `out`). Call with the lock held; runs no code but
-/// `tp_traverse`. Returns (reachable, unreachable) counts, or None (nothing moved) when the
-/// tables cannot be allocated.
-unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize)> {
+/// `tp_traverse`, and allocates nothing. Returns the (reachable, unreachable) counts.
+unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> (usize, usize) {
     // SAFETY: the lock is held; every node of `list` is a live tracked object.
     unsafe {
-        let mut n = 0usize;
+        if list_is_empty(list) {
+            return (0, 0);
+        }
+        let last = prev_of(list);
+        // Every member's count starts at its reference count (a count past 2**59, an immortal
+        // one, cannot reach 0 here anyway).
         let mut g = next(list);
         while g != list {
-            n += 1;
+            let rc = (*object_of(g)).ob_refcnt.clamp(0, 1 << 59);
+            set_refs(g, rc);
             g = next(g);
         }
-        // Each table is sized for the whole set up front (the stack too: an object is pushed
-        // at most once), so nothing grows below; without memory, nothing is collected.
-        use crate::capi::fallible::try_vec;
-        let mut pass = Pass {
-            nodes: try_vec(n).ok()?,
-            refs: try_vec(n).ok()?,
-            reachable: try_vec(n).ok()?,
-            stack: try_vec(n).ok()?,
+        // ... minus the references from inside the set.
+        let mut g = next(list);
+        while g != list {
+            traverse(object_of(g), Some(visit_subtract), null_mut());
+            g = next(g);
+        }
+        // Scan the chain: a member with references from outside (a count below zero means a
+        // `tp_traverse` reported a reference it does not own: it is kept rather than freed
+        // while in use) makes what it refers to reachable; the others go to `unreachable`
+        // until something reachable refers to them.
+        let mut unreachable = GcHead {
+            next: null_mut(),
+            prev: 0,
         };
-        // Number the set: `prev` holds the index until the lists are rebuilt below.
+        let u = &raw mut unreachable;
+        list_init(u);
+        let mut scan = Scan {
+            head: list,
+            tail: last,
+            unreachable: u,
+        };
+        let arg = &raw mut scan as *mut c_void;
+        let mut kept_last = list;
         let mut g = next(list);
         while g != list {
-            let i = pass.nodes.len();
-            pass.nodes.push(g);
-            pass.refs.push((*object_of(g)).ob_refcnt);
-            pass.reachable.push(false);
-            set_prev_bits(g, (i << 2) | COLLECTING | (prev_bits(g) & FINALIZED));
+            if refs(g) != 0 {
+                traverse(object_of(g), Some(visit_reach), arg);
+                kept_last = g;
+                g = next(g);
+                continue;
+            }
+            let following = next(g);
+            set_next(kept_last, following);
+            if scan.tail == g {
+                scan.tail = kept_last;
+            }
+            // Append to `unreachable` (its links marked).
+            let ulast = prev_of(u);
+            set_prev(g, ulast);
+            if ulast == u {
+                set_next(u, g);
+            } else {
+                set_next(ulast, (g as usize | UNREACHABLE) as *mut GcHead);
+            }
+            set_next(g, (u as usize | UNREACHABLE) as *mut GcHead);
+            set_prev(u, g);
+            // `set_prev` keeps FINALIZED and drops COLLECTING: it is a link again.
+            g = following;
+        }
+        // Rebuild: the chain becomes `list` again, the unreachable ones go to `out`.
+        let mut kept = 0;
+        let mut p = list;
+        let mut g = next(list);
+        while g != list {
+            kept += 1;
+            set_prev_bits(g, (prev_bits(g) & FINALIZED) | p as usize);
+            p = g;
             g = next(g);
         }
-        let arg = &raw mut pass as *mut c_void;
-        for i in 0..n {
-            traverse(object_of(pass.nodes[i]), Some(visit_subtract), arg);
+        set_prev(list, p);
+        let mut lost = 0;
+        let mut g = next(u);
+        while g != u {
+            lost += 1;
+            let following = (next(g) as usize & !UNREACHABLE) as *mut GcHead;
+            list_append(g, out);
+            g = following;
         }
-        // References from outside (a count below zero means a `tp_traverse` reported a
-        // reference it does not own: keep the object rather than free something in use).
-        for i in 0..n {
-            if pass.refs[i] != 0 {
-                pass.reachable[i] = true;
-                pass.stack.push(i);
-            }
-        }
-        while let Some(i) = pass.stack.pop() {
-            traverse(object_of(pass.nodes[i]), Some(visit_reach), arg);
-        }
-        list_init(list);
-        let mut kept = 0;
-        for i in 0..n {
-            let g = pass.nodes[i];
-            set_prev_bits(g, prev_bits(g) & FINALIZED);
-            if pass.reachable[i] {
-                kept += 1;
-                list_append(g, list);
-            } else {
-                list_append(g, out);
-            }
-        }
-        Some((kept, n - kept))
+        (kept, lost)
     }
 }
 
@@ -1022,10 +1097,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
             for i in 0..target {
                 list_merge(&raw mut (*st).gens[i].head, young);
             }
-            let Some((kept, _)) = partition(young, unreachable) else {
-                (*st).collecting = false;
-                return 0;
-            };
+            let (kept, _) = partition(young, unreachable);
             if target == 1 {
                 (*st).long_lived_pending += kept;
             } else if target == 2 {
@@ -1073,8 +1145,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
         let found;
         {
             let _l = lock();
-            // Without tables nothing is cleared: everything survives.
-            found = partition(finalized, garbage).map_or(0, |(_, lost)| lost);
+            found = partition(finalized, garbage).1;
             list_merge(finalized, old);
         }
         // 4. Break the cycles.

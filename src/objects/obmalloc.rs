@@ -35,7 +35,7 @@ fn injected_failure_slow() -> bool {
 /// system were out of memory (`MemoryError`, or the operation's own error). Only that one
 /// fails: later allocations succeed. `n == 0` counts without failing; `n < 0` switches
 /// counting and failing off. The growth of pycoro's internal text and tables (messages,
-/// formatted strings, reprs, the collector's tables, the intern and warning tables) is counted
+/// formatted strings, reprs, the intern, warning and immortal tables) is counted
 /// too, each time it needs memory. The setting is process-wide: use it from one thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyNative_SetAllocFailure(n: crate::objects::object::Py_ssize_t) {
