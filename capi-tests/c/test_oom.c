@@ -3,8 +3,9 @@
  * to what the process uses plus some headroom), everything C input can make grow raises
  * MemoryError and the process lives on: formatted strings with huge widths, precisions or
  * repeated %s, PyErr_Format, warnings, repr() and ascii() of big strings, tuples and
- * exceptions, interning, a collection whose tables do not fit. Each test lifts the limit
- * again and checks that everything works afterwards.
+ * exceptions, interning; a collection and a new thread's first call work with no memory left
+ * at all. Each test runs in its own process, lifts the limit again and checks that everything
+ * works afterwards.
  *
  * valgrind and ASan reserve huge address ranges of their own and cannot run under RLIMIT_AS:
  * this program runs plain only. test_faults.c reaches the same growth sites deterministically
@@ -353,6 +354,7 @@ static double now_seconds(void)
  * an earlier test freed would otherwise serve a later test's allocations without new mappings,
  * and its limit would not bite. A test that crashes takes only its child down. */
 static void (*child_test)(void);
+static const char *child_name;
 
 static void forked(void)
 {
@@ -373,12 +375,13 @@ static void forked(void)
         printf("  the test's process was killed by signal %d\n", WTERMSIG(status));
     }
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    printf("  (%.2f s)\n", now_seconds() - t0);
+    printf("  (%s: %.2f s in its own process)\n", child_name, now_seconds() - t0);
 }
 
 #define RUN_FORKED(test)                                                                       \
     do {                                                                                       \
         child_test = (test);                                                                   \
+        child_name = #test;                                                                    \
         harness_run(forked, #test);                                                            \
     } while (0)
 
