@@ -2317,7 +2317,7 @@ int PyObject_GenericSetAttr(PyObject *v, PyObject *name, PyObject *value);
  * system were out of memory (`MemoryError`, or the operation's own error). Only that one
  * fails: later allocations succeed. `n == 0` counts without failing; `n < 0` switches
  * counting and failing off. The growth of pycoro's internal text and tables (messages,
- * formatted strings, reprs, the collector's tables, the intern and warning tables) is counted
+ * formatted strings, reprs, the intern, warning and immortal tables) is counted
  * too, each time it needs memory. The setting is process-wide: use it from one thread.
  */
 void PyNative_SetAllocFailure(Py_ssize_t n);

@@ -89,21 +89,15 @@ unsafe fn call_function_va(
         if let [single] = args[..]
             && is_tuple(single)
         {
-            // The tuple's items are the arguments (an exact copy of a tuple subclass).
-            let tuple = if crate::capi::ffi::ty(single)
-                == &raw mut crate::objects::tupleobject::PyTuple_Type
-            {
-                single
-            } else {
-                let copy = crate::objects::tupleobject::tuple_from(
-                    crate::objects::tupleobject::as_slice(single),
-                );
-                decref(single);
-                if copy.is_null() {
-                    return copy;
-                }
-                copy
-            };
+            // The tuple's items are the arguments: the callee gets a tuple of its own, as in
+            // CPython (which passes the items, never the tuple itself).
+            let tuple = crate::objects::tupleobject::tuple_from(
+                crate::objects::tupleobject::as_slice(single),
+            );
+            decref(single);
+            if tuple.is_null() {
+                return tuple;
+            }
             let result = crate::objects::call::PyObject_Call(callable, tuple, null_mut());
             decref(tuple);
             return result;
