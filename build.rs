@@ -18,6 +18,9 @@ fn main() {
     // an executable that takes `&_Py_NoneStruct` gets a copy relocation, and the library must
     // then use that copy too (plain -Bsymbolic would split None, True and PyExc_* in two).
     println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic-functions");
+    // Never unloaded (dlclose leaves it mapped): the thread-exit destructors and the atexit
+    // handler that release thread states (src/python/pystate.rs) must outlive every thread.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
 
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .expect("cbindgen.toml must parse");

@@ -20,6 +20,18 @@ if ! compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null &&
     missing+=(libclang-dev)
 fi
 
+# tests/threads_tsan.rs also runs the threads program against a libpycoro that rustc builds
+# with ThreadSanitizer, which needs the nightly toolchain with rust-src. Best effort: without
+# it those two tests print SKIPPED.
+if command -v rustup >/dev/null &&
+    ! { rustup run nightly rustc --version >/dev/null 2>&1 &&
+        [[ -d "$(rustup run nightly rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library" ]]; }; then
+    echo "deps: installing the nightly toolchain with rust-src (instrumented TSan run)"
+    timeout 900 rustup toolchain install nightly --profile minimal --component rust-src \
+        >/dev/null 2>&1 ||
+        echo "deps: no nightly toolchain; the instrumented TSan tests will be skipped" >&2
+fi
+
 if ((${#missing[@]} == 0)); then
     exit 0
 fi

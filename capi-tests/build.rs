@@ -76,7 +76,9 @@ fn write_c_program_tests(c_dir: &Path, out: &Path) {
     code.push_str(&format!("const GENERATED_FOR: &[&str] = &{programs:?};\n"));
     for program in &programs {
         let stem = program.trim_end_matches(".c");
-        for mode in ["Plain", "Valgrind", "Sanitizers"] {
+        let source = fs::read_to_string(c_dir.join(program))
+            .unwrap_or_else(|e| panic!("read {program}: {e}"));
+        for mode in modes(&source) {
             code.push_str(&format!(
                 "#[test]\nfn {}_{stem}() {{ run_program({program:?}, Mode::{mode}); }}\n",
                 mode.to_lowercase()
@@ -105,4 +107,26 @@ fn write_differential_tests(dir: &Path, out: &Path) {
         ));
     }
     fs::write(out, code).unwrap_or_else(|e| panic!("write {}: {e}", out.display()));
+}
+
+/// The modes a program runs in: all three, unless a line `// capi-tests: modes=plain,...`
+/// names some (a program that limits its address space cannot run under valgrind or ASan).
+fn modes(source: &str) -> Vec<&'static str> {
+    let all = ["Plain", "Valgrind", "Sanitizers"];
+    let Some(line) = source
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("// capi-tests: modes="))
+    else {
+        return all.to_vec();
+    };
+    let wanted: Vec<String> = line.split(',').map(|m| m.trim().to_lowercase()).collect();
+    for w in &wanted {
+        assert!(
+            all.iter().any(|m| m.to_lowercase() == *w),
+            "unknown mode {w:?} in `// capi-tests: modes=` (plain, valgrind, sanitizers)"
+        );
+    }
+    all.into_iter()
+        .filter(|m| wanted.contains(&m.to_lowercase()))
+        .collect()
 }

@@ -2826,6 +2826,29 @@ void Py_ReprLeave(PyObject *obj);
 void _Py_Dealloc(PyObject *op);
 
 /**
+ * Makes `op` immortal, as CPython 3.12 makes its immortal objects (3.13+ has this as an
+ * internal `_Py_SetImmortal`): its reference count is set to `PYNATIVE_IMMORTAL_REFCNT` and is
+ * never written again, by pycoro or by `Py_INCREF`/`Py_DECREF`, and the object is never
+ * deallocated (nor examined by the cycle collector: a GC object is untracked). pycoro keeps
+ * it in a process-wide table, so leak checkers see it as reachable.
+ *
+ * An immortal object may be used by any number of threads at once as far as reference
+ * counting goes: this is how a code object is shared (README "Threading contract"). For a code
+ * object the call also makes immortal the objects the code holds and hands out to its frames
+ * and generators: `co_name`, `co_filename` and its tuples (`co_consts`, `co_names`, ...), so
+ * that frames, coroutines and generators of the code may be created, run and freed on any
+ * number of threads at the same time. Other objects are made immortal alone, not what they
+ * refer to.
+ *
+ * Call it while only the calling thread uses `op` (before sharing it). Immortalizing an
+ * object that is already immortal does nothing.
+ *
+ * Returns 0, or -1 with an exception set: `SystemError` ("bad argument to internal function")
+ * when `op` is NULL; `MemoryError` (and `op` is left unchanged) when the table cannot grow.
+ */
+int PyNative_SetImmortal(PyObject *op);
+
+/**
  * Function version of `Py_XINCREF` (NULL is ignored).
  */
 void Py_IncRef(PyObject *op);
@@ -3001,8 +3024,9 @@ PyObject *PyObject_Dir(PyObject *o);
  * tuples, `PyMem_*`/`PyObject_Malloc` memory), and make the `n`-th of them fail as if the
  * system were out of memory (`MemoryError`, or the operation's own error). Only that one
  * fails: later allocations succeed. `n == 0` counts without failing; `n < 0` switches
- * counting and failing off. Memory for Rust-internal bookkeeping (message formatting, the
- * collector's tables) is not counted. The setting is process-wide: use it from one thread.
+ * counting and failing off. The growth of pycoro's internal text and tables (messages,
+ * formatted strings, reprs, the intern, warning and immortal tables) is counted
+ * too, each time it needs memory. The setting is process-wide: use it from one thread.
  */
 void PyNative_SetAllocFailure(Py_ssize_t n);
 

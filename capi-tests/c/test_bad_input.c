@@ -2349,6 +2349,23 @@ static void case_threads(void)
     EXPECT_VOID(BAD(PyGILState_Release)(-1), NULL, NULL);
     CHECK_EQ_PTR(PyThreadState_Get(), ts);
     CHECK_NO_EXC();
+    /* PyNative_SetImmortal: NULL raises; an already immortal object is left alone; a fresh
+     * object becomes immortal (reference counting no longer moves it). */
+    EXPECT_INT(BAD(PyNative_SetImmortal)(NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT_OK(BAD(PyNative_SetImmortal)(Py_None), 0);
+    EXPECT_INT_OK(BAD(PyNative_SetImmortal)((PyObject *)&PyTuple_Type), 0);
+    {
+        PyObject *s = PyUnicode_FromString("made immortal by the bad-input sweep");
+        Py_ssize_t rc;
+        REQUIRE(s != NULL);
+        EXPECT_INT_OK(BAD(PyNative_SetImmortal)(s), 0);
+        rc = Py_REFCNT(s);
+        CHECK(rc >= PYNATIVE_IMMORTAL_MIN);
+        Py_DECREF(s);
+        Py_DECREF(s);
+        CHECK_EQ_INT(Py_REFCNT(s), rc);
+        EXPECT_INT_OK(BAD(PyNative_SetImmortal)(s), 0);
+    }
 }
 
 static void case_lifecycle(void)

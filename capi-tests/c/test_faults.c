@@ -322,6 +322,104 @@ done:
     Py_XDECREF(c);
     Py_XDECREF(d);
     Py_XDECREF(l);
+/* Text and tables pycoro grows from C input: formatted strings (every conversion), an
+ * exception message, reprs and ascii() with escapes, warnings (their message and the registry
+ * of shown warnings), interning and immortalization (their tables). */
+static int warnings_seen;
+
+static int count_warning(PyObject *category, PyObject *message, PyObject *filename, int lineno,
+                         PyObject *source, void *data)
+{
+    (void)category, (void)message, (void)filename, (void)lineno, (void)source, (void)data;
+    warnings_seen++;
+    return 0;
+}
+
+static int scenario_text(void)
+{
+    static int run;
+    char name[64];
+    int ok = 0;
+    PyObject *t = NULL, *s = NULL, *u = NULL, *r = NULL, *e = NULL;
+    PyObject *et, *ev, *etb;
+    run++;
+    u = PyUnicode_FromString("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x8d\n'q'");
+    if (u == NULL) {
+        goto done;
+    }
+    t = Py_BuildValue("(isO)", 42, "tab\there", u);
+    if (t == NULL) {
+        goto done;
+    }
+    s = PyUnicode_FromFormat("%s|%5d|%-3ld|%.3s|%R|%A|%S|%U|%V|%c|%p|%x|%zd|%05i|%10.4U|%%",
+                             "text", -7, 12L, "precision", t, u, t, u, NULL, "v", 0x20ac,
+                             (void *)t, 255u, (Py_ssize_t)-3, 12, u);
+    if (s == NULL) {
+        goto done;
+    }
+    Py_CLEAR(s);
+    /* PyErr_Format: when the message cannot be made, the exception is set with no value (as
+     * in CPython): the formatting's own error was MemoryError. */
+    PyErr_Format(PyExc_ValueError, "bad value %R in %s", t, "scenario");
+    PyErr_Fetch(&et, &ev, &etb);
+    if (et != PyExc_ValueError || ev == NULL) {
+        int formatting_failed = et == PyExc_ValueError;
+        Py_XDECREF(et);
+        Py_XDECREF(ev);
+        Py_XDECREF(etb);
+        if (formatting_failed) {
+            PyErr_NoMemory();
+        }
+        goto done;
+    }
+    Py_XDECREF(et);
+    Py_XDECREF(ev);
+    Py_XDECREF(etb);
+    r = PyObject_Repr(t);
+    if (r == NULL) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    r = PyObject_ASCII(t);
+    if (r == NULL) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    e = PyObject_CallFunction(PyExc_KeyError, "O", u);
+    if (e == NULL) {
+        goto done;
+    }
+    r = PyObject_Repr(e);
+    if (r == NULL) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    r = PyObject_Repr((PyObject *)&PyTuple_Type);
+    if (r == NULL) {
+        goto done;
+    }
+    Py_CLEAR(r);
+    /* A new message each run, so the registry of shown warnings records it. */
+    if (PyErr_WarnFormat(PyExc_UserWarning, 1, "sweep warning %d about %R", run, t) < 0) {
+        goto done;
+    }
+    snprintf(name, sizeof name, "interned by the sweep %d", run);
+    s = PyUnicode_InternFromString(name);
+    if (s == NULL) {
+        goto done;
+    }
+    Py_CLEAR(s);
+    s = PyUnicode_FromFormat("immortal %d", run);
+    if (s == NULL || PyNative_SetImmortal(s) < 0) {
+        goto done;
+    }
+    ok = 1;
+done:
+    Py_XDECREF(s);
+    Py_XDECREF(r);
+    Py_XDECREF(e);
+    Py_XDECREF(t);
+    Py_XDECREF(u);
     return ok;
 }
 
@@ -394,6 +492,15 @@ static void test_alloc_failure_cycle(void)
     sweep("cycle + PyGC_Collect", scenario_cycle);
 }
 
+static void test_alloc_failure_text(void)
+{
+    warnings_seen = 0;
+    PyNative_SetWarningHandler(count_warning, NULL);
+    sweep("text and tables", scenario_text);
+    PyNative_SetWarningHandler(NULL, NULL);
+    CHECK(warnings_seen > 0);
+}
+
 /* Checklist 24: the constructors under allocation failure give MemoryError and steal (release)
  * the frame even then. */
 static void test_constructors_out_of_memory(void)
@@ -422,6 +529,7 @@ int main(void)
     RUN(test_alloc_failure_async_generator);
     RUN(test_alloc_failure_cycle);
     RUN(test_alloc_failure_dict_list);
+    RUN(test_alloc_failure_text);
     printf("allocation failure points exercised: %d\n", failure_points);
     return HARNESS_SUMMARY();
 }

@@ -729,6 +729,58 @@ static void test_collected_at_thread_exit(void)
     CHECK_EQ_INT(PyGC_Collect(), 0);
 }
 
+/* A thread that exits with an exception set: the exception is dropped silently (as CPython
+ * drops it), and the exit-time collection, which finalizes a coroutine of the thread, does not
+ * report it as that coroutine's ("Exception ignored in: <coroutine ...> KeyError: 'bye'"). */
+static int unraisable_reports;
+
+static void count_unraisable(PyObject *t, PyObject *v, PyObject *tb, PyObject *msg, PyObject *o,
+                             void *data)
+{
+    (void)t, (void)v, (void)tb, (void)msg, (void)o, (void)data;
+    unraisable_reports++;
+}
+
+static void *exit_with_error_thread(void *unused)
+{
+    PyObject *c, *res = NULL;
+    (void)unused;
+    c = NATIVE_CORO(self_ref_body, "left_behind");
+    if (c != NULL) {
+        if (PyIter_Send(c, Py_None, &res) == PYGEN_NEXT) {
+            Py_DECREF(res);
+        }
+        Py_DECREF(c); /* only its own frame holds it now */
+    }
+    /* An exception being handled, and one pending. */
+    PyErr_SetString(PyExc_ValueError, "being handled");
+    {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyErr_NormalizeException(&t, &v, &tb);
+        PyErr_SetExcInfo(t, v, tb);
+    }
+    PyErr_SetString(PyExc_KeyError, "bye");
+    return NULL;
+}
+
+static void test_thread_exit_drops_pending_error(void)
+{
+    pthread_t th;
+    int before = node_deallocs;
+    cleanups = 0;
+    unraisable_reports = 0;
+    PyNative_SetUnraisableHook(count_unraisable, NULL);
+    REQUIRE(pthread_create(&th, NULL, exit_with_error_thread, NULL) == 0);
+    pthread_join(th, NULL);
+    PyNative_SetUnraisableHook(NULL, NULL);
+    /* The coroutine was finalized (closed: its cleanup ran) and freed at the thread's exit. */
+    CHECK_EQ_INT(cleanups, 1);
+    CHECK_EQ_INT(node_deallocs, before + 1);
+    CHECK_EQ_INT(unraisable_reports, 0);
+    CHECK_NO_EXC();
+}
+
 /* Each thread collects only its own objects: a cycle made here is not touched by a collection
  * on another thread. */
 static Py_ssize_t other_thread_collected = -1;
@@ -773,5 +825,6 @@ int main(void)
     RUN(test_wrapper_and_asend_cycles);
     RUN(test_collected_at_thread_exit);
     RUN(test_collection_is_per_thread);
+    RUN(test_thread_exit_drops_pending_error);
     return HARNESS_SUMMARY();
 }

@@ -38,6 +38,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -1476,6 +1477,178 @@ static void test_tsan_canary(void)
 #endif
 
 /* ------------------------------------------------------------------------------------------ */
+/* Code objects shared by every thread (README "Threading contract"): made immortal with
+ * PyNative_SetImmortal, then SHARE_THREADS threads at once create frames, coroutines and
+ * generators of the same two code objects, run them (a yield, then a return or an exception
+ * with its traceback), read their names, code and origin, and free them. Without the
+ * immortalization this corrupted the heap within seconds (the frames' and generators'
+ * reference counting of the code, its name and its filename raced). */
+
+#define SHARE_THREADS 8
+
+static PyCodeObject *shared_coro_code, *shared_gen_code;
+static PyObject *shared_globals; /* passed to every PyFrame_New, made immortal too */
+static pthread_barrier_t share_barrier;
+
+static int shared_coro_body(PyFrameObject *f, PyObject *arg, PyObject **out)
+{
+    if (arg == NULL) {
+        return PYNATIVE_ERROR;
+    }
+    if (f->f_lasti == -1) {
+        f->f_lineno = 11;
+        NATIVE_YIELD(f, 0, PyLong_FromLong(1));
+    }
+    f->f_lineno = 12;
+    if (arg == Py_True) {
+        PyErr_SetString(PyExc_ValueError, "from a shared code object");
+        return PYNATIVE_ERROR;
+    }
+    *out = PyLong_FromLong(2);
+    return *out != NULL ? PYNATIVE_RETURN : PYNATIVE_ERROR;
+}
+
+static int shared_gen_body(PyFrameObject *f, PyObject *arg, PyObject **out)
+{
+    if (arg == NULL) {
+        return PYNATIVE_ERROR;
+    }
+    if (f->f_lasti < 2) {
+        NATIVE_YIELD(f, f->f_lasti + 1, PyLong_FromLong(f->f_lasti + 1));
+    }
+    *out = Py_NewRef(Py_None);
+    return PYNATIVE_RETURN;
+}
+
+static void shared_code_round(long i)
+{
+    PyObject *c, *res = NULL, *o;
+    PyFrameObject *f = PyFrame_New(NULL, shared_coro_code, shared_globals, NULL);
+    if (!TCHECK(f != NULL)) {
+        PyErr_Clear();
+        return;
+    }
+    c = PyCoro_New(f, NULL, NULL);
+    if (!TCHECK(c != NULL)) {
+        PyErr_Clear();
+        return;
+    }
+    TCHECK_EQ(PyIter_Send(c, Py_None, &res), PYGEN_NEXT);
+    Py_XDECREF(res);
+    if (i % 4 == 0) {
+        /* Names and code handed out by the coroutine and its frame: C code changes their
+         * reference counts (immortal: never written). */
+        PyCodeObject *code = PyFrame_GetCode(f);
+        TCHECK(code == shared_coro_code);
+        Py_XDECREF(code);
+        o = PyObject_GetAttrString(c, "__name__");
+        TCHECK(o != NULL && PyUnicode_CompareWithASCIIString(o, "shared_coro") == 0);
+        Py_XDECREF(o);
+        o = PyObject_GetAttrString(c, "cr_code");
+        TCHECK(o == (PyObject *)shared_coro_code);
+        Py_XDECREF(o);
+        o = PyObject_Repr(c);
+        TCHECK(o != NULL);
+        Py_XDECREF(o);
+    }
+    if (i % 2 == 0) {
+        /* An exception leaves the frame: a traceback entry (frame, code's filename) is made. */
+        TCHECK_EQ(PyIter_Send(c, Py_True, &res), PYGEN_ERROR);
+        TCHECK_EXC(PyExc_ValueError, "from a shared code object");
+    }
+    else {
+        TCHECK_EQ(PyIter_Send(c, Py_None, &res), PYGEN_RETURN);
+        TCHECK_EQ(PyLong_AsLong(res), 2);
+        Py_XDECREF(res);
+    }
+    Py_DECREF(c);
+
+    f = PyFrame_New(NULL, shared_gen_code, shared_globals, NULL);
+    if (!TCHECK(f != NULL)) {
+        PyErr_Clear();
+        return;
+    }
+    c = PyGen_New(f);
+    if (!TCHECK(c != NULL)) {
+        PyErr_Clear();
+        return;
+    }
+    o = PyIter_Next(c);
+    TCHECK_EQ(PyLong_AsLong(o), 1);
+    Py_XDECREF(o);
+    if (i % 3 != 0) {
+        o = PyIter_Next(c);
+        TCHECK_EQ(PyLong_AsLong(o), 2);
+        Py_XDECREF(o);
+    }
+    Py_DECREF(c); /* closes it when suspended */
+    TCHECK(PyErr_Occurred() == NULL);
+}
+
+static void *shared_code_thread(void *arg)
+{
+    long i;
+    PyGILState_STATE g = PyGILState_Ensure();
+    tl_thread = (int)(intptr_t)arg;
+    /* Half the threads track coroutine origins: cr_origin holds the shared code's names. */
+    if (tl_thread % 2 == 0) {
+        PyThreadState_Get()->coroutine_origin_tracking_depth = 3;
+    }
+    pthread_barrier_wait(&share_barrier);
+    for (i = 0; i < iterations; i++) {
+        tl_iter = i;
+        shared_code_round(i);
+    }
+    PyThreadState_Get()->coroutine_origin_tracking_depth = 0;
+    PyGILState_Release(g);
+    return NULL;
+}
+
+static void test_shared_code_objects(void)
+{
+    pthread_t th[SHARE_THREADS];
+    Py_ssize_t refcnt;
+    int i;
+    shared_coro_code =
+        PyNative_NewCode(shared_coro_body, "shared_coro", "shared.c", 10, CO_COROUTINE, 2, 0);
+    shared_gen_code =
+        PyNative_NewCode(shared_gen_body, "shared_gen", "shared.c", 20, CO_GENERATOR, 1, 0);
+    shared_globals = PyUnicode_FromString("globals of the shared code");
+    REQUIRE(shared_coro_code != NULL && shared_gen_code != NULL && shared_globals != NULL);
+#ifndef THREADS_SHARE_MORTAL
+    CHECK_EQ_INT(PyNative_SetImmortal((PyObject *)shared_coro_code), 0);
+    CHECK_EQ_INT(PyNative_SetImmortal((PyObject *)shared_gen_code), 0);
+    CHECK_EQ_INT(PyNative_SetImmortal(shared_globals), 0);
+    CHECK(Py_REFCNT(shared_coro_code) >= PYNATIVE_IMMORTAL_MIN);
+    CHECK(Py_REFCNT(shared_coro_code->co_name) >= PYNATIVE_IMMORTAL_MIN);
+    CHECK(Py_REFCNT(shared_coro_code->co_filename) >= PYNATIVE_IMMORTAL_MIN);
+#endif
+    /* THREADS_SHARE_MORTAL (tests/threads_tsan.rs's canary for an instrumented libpycoro)
+     * breaks the contract: the code objects stay mortal, their reference counts race. */
+    refcnt = Py_REFCNT(shared_coro_code);
+    atomic_store(&worker_failures, 0);
+    REQUIRE(pthread_barrier_init(&share_barrier, NULL, SHARE_THREADS) == 0);
+    for (i = 0; i < SHARE_THREADS; i++) {
+        REQUIRE(pthread_create(&th[i], NULL, shared_code_thread, (void *)(intptr_t)i) == 0);
+    }
+    for (i = 0; i < SHARE_THREADS; i++) {
+        pthread_join(th[i], NULL);
+    }
+    pthread_barrier_destroy(&share_barrier);
+    CHECK_EQ_INT(atomic_load(&worker_failures), 0);
+#ifndef THREADS_SHARE_MORTAL
+    /* Nothing wrote the shared objects' counts. */
+    CHECK_EQ_INT(Py_REFCNT(shared_coro_code), refcnt);
+    CHECK_EQ_INT(Py_REFCNT(shared_gen_code), refcnt);
+#endif
+    /* The process keeps them (valgrind sees them as reachable); this reference is a no-op. */
+    Py_DECREF(shared_coro_code);
+    Py_DECREF(shared_gen_code);
+    Py_DECREF(shared_globals);
+    printf("  shared code objects: %d threads x %ld rounds\n", SHARE_THREADS, iterations);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static int on_valgrind(void)
 {
@@ -1518,6 +1691,9 @@ int main(void)
     RUN(test_objects_handed_between_threads);
     printf("  (handoff: %.2f s)\n", now_seconds() - t0);
     RUN(test_orphans_used_while_another_thread_collects);
+    t0 = now_seconds();
+    RUN(test_shared_code_objects);
+    printf("  (shared code: %.2f s)\n", now_seconds() - t0);
 #ifdef THREADS_TSAN_CANARY
     RUN(test_tsan_canary);
 #endif

@@ -10,6 +10,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 static PANIC_ARMED: AtomicBool = AtomicBool::new(false);
 static PANIC_COUNTDOWN: AtomicIsize = AtomicIsize::new(0);
 
+/// The payload of an injected panic.
+struct InjectedPanic;
+
 #[inline(always)]
 fn maybe_inject_panic() {
     if PANIC_ARMED.load(Ordering::Relaxed) {
@@ -21,8 +24,9 @@ fn maybe_inject_panic() {
 fn inject_panic_slow() {
     if PANIC_COUNTDOWN.fetch_sub(1, Ordering::Relaxed) == 1 {
         PANIC_ARMED.store(false, Ordering::Relaxed);
-        // Unwinds like a panic, without the panic hook's report on stderr.
-        std::panic::resume_unwind(Box::new("injected panic"));
+        // Unwinds like a panic, without the panic hook's report on stderr (the payload is a
+        // zero-sized value: boxing it allocates nothing).
+        std::panic::resume_unwind(Box::new(InjectedPanic));
     }
 }
 
@@ -47,18 +51,20 @@ pub(crate) fn guard<R>(name: &'static str, err: R, body: impl FnOnce() -> R) -> 
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_owned());
-            // Dropping the payload could itself panic in theory: that panic is caught too.
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            // SAFETY: setting the error indicator is always allowed on the current thread.
+                .copied()
+                .or_else(|| payload.is::<InjectedPanic>().then_some("injected panic"))
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("panic");
+            // SAFETY: setting the error indicator is always allowed on the current thread
+            // (MemoryError when there is no memory for the message).
             unsafe {
-                crate::python::errors::set_string(
+                crate::python::errors::set_format(
                     crate::exc!(SystemError),
-                    &format!("{name}: internal error: {what}"),
+                    format_args!("{name}: internal error: {what}"),
                 );
             }
+            // Dropping the payload could itself panic in theory: that panic is caught too.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
             err
         }
     }

@@ -22,8 +22,9 @@ pub(crate) struct GcHead {
 
 /// `prev` bit: the object's `tp_finalize` has run (PEP 442: at most once).
 const FINALIZED: usize = 1;
-/// `prev` bit: the object belongs to the set a collection is examining; `prev >> 2` is then
-/// its index in that collection's tables instead of a link (only while the list lock is held).
+/// `prev` bit: the object belongs to the set a collection is examining; the rest of `prev` is
+/// then its count of references from outside the set instead of a link (only while the list
+/// lock is held; see `partition`).
 const COLLECTING: usize = 2;
 const FLAGS: usize = FINALIZED | COLLECTING;
 
@@ -118,7 +119,7 @@ unsafe fn release_gc(op: *mut PyObject) {
 /// Whether the object's finalizer has already run.
 pub(crate) unsafe fn is_finalized(op: *mut PyObject) -> bool {
     // SAFETY: GC object.
-    unsafe { (*head(op)).prev & FINALIZED != 0 }
+    unsafe { prev_bits(head(op)) & FINALIZED != 0 }
 }
 
 /// Allocates a new object of type `tp` (`PyObject_New(TYPE, tp)` is a macro for it): `tp_basicsize`
@@ -304,7 +305,7 @@ pub unsafe extern "C" fn PyObject_GC_IsTracked(op: *mut PyObject) -> c_int {
     check_null!(op, 0);
     guard("PyObject_GC_IsTracked", 0, || {
         // SAFETY: `op` is a live object by contract.
-        unsafe { (is_gc(op) && !(*head(op)).next.is_null()) as c_int }
+        unsafe { (is_gc(op) && !next(head(op)).is_null()) as c_int }
     })
 }
 
@@ -339,7 +340,7 @@ pub(crate) unsafe fn track(op: *mut PyObject) {
     // SAFETY: GC object with a header.
     unsafe {
         let g = head(op);
-        if !(*g).next.is_null() {
+        if !next(g).is_null() {
             return;
         }
         let Some(st) = gc_state() else {
@@ -355,7 +356,7 @@ pub(crate) unsafe fn untrack(op: *mut PyObject) {
     // SAFETY: GC object with a header.
     unsafe {
         let g = head(op);
-        if (*g).next.is_null() {
+        if next(g).is_null() {
             return;
         }
         let _l = lock();
@@ -366,7 +367,13 @@ pub(crate) unsafe fn untrack(op: *mut PyObject) {
 /// Marks a GC object's finalizer as run.
 pub(crate) unsafe fn set_finalized(op: *mut PyObject) {
     // SAFETY: a GC object has its header.
-    unsafe { (*head(op)).prev |= FINALIZED }
+    // Under the lock: a thread that relinks a neighbour rewrites this `prev` (keeping the
+    // flag), so an unlocked update could be lost or lose the link.
+    unsafe {
+        let g = head(op);
+        let _l = lock();
+        set_prev_bits(g, prev_bits(g) | FINALIZED);
+    }
 }
 
 /// Calls `op`'s `tp_finalize` (PEP 442) unless it has none or, for a GC object, it has
@@ -486,29 +493,63 @@ fn lock() -> Locked {
     Locked
 }
 
+// The links are read and written through relaxed atomics: they change only under the lock,
+// but a thread may test whether its object is tracked (`next` non-NULL) or finalized (a `prev`
+// flag) without it while another thread relinks the object's neighbours (its `next`/`prev` go
+// from one link to another then, never to or from NULL, and keep their flags). On x86-64 these
+// are plain moves.
+
+#[inline(always)]
+unsafe fn next(g: *mut GcHead) -> *mut GcHead {
+    // SAFETY: a live header; the field is aligned.
+    unsafe { core::sync::atomic::AtomicPtr::from_ptr(&raw mut (*g).next).load(Ordering::Relaxed) }
+}
+
+#[inline(always)]
+unsafe fn set_next(g: *mut GcHead, p: *mut GcHead) {
+    // SAFETY: as `next`.
+    unsafe {
+        core::sync::atomic::AtomicPtr::from_ptr(&raw mut (*g).next).store(p, Ordering::Relaxed)
+    }
+}
+
+#[inline(always)]
+unsafe fn prev_bits(g: *mut GcHead) -> usize {
+    // SAFETY: as `next`.
+    unsafe { core::sync::atomic::AtomicUsize::from_ptr(&raw mut (*g).prev).load(Ordering::Relaxed) }
+}
+
+#[inline(always)]
+unsafe fn set_prev_bits(g: *mut GcHead, v: usize) {
+    // SAFETY: as `next`.
+    unsafe {
+        core::sync::atomic::AtomicUsize::from_ptr(&raw mut (*g).prev).store(v, Ordering::Relaxed)
+    }
+}
+
 #[inline(always)]
 unsafe fn prev_of(g: *mut GcHead) -> *mut GcHead {
     // SAFETY: a node whose `prev` is a link.
-    unsafe { ((*g).prev & !FLAGS) as *mut GcHead }
+    unsafe { (prev_bits(g) & !FLAGS) as *mut GcHead }
 }
 
 #[inline(always)]
 unsafe fn set_prev(g: *mut GcHead, p: *mut GcHead) {
     // SAFETY: a node; its flags are kept.
-    unsafe { (*g).prev = ((*g).prev & FINALIZED) | p as usize }
+    unsafe { set_prev_bits(g, (prev_bits(g) & FINALIZED) | p as usize) }
 }
 
 unsafe fn list_init(list: *mut GcHead) {
     // SAFETY: a list head.
     unsafe {
-        (*list).next = list;
-        (*list).prev = list as usize;
+        set_next(list, list);
+        set_prev_bits(list, list as usize);
     }
 }
 
 unsafe fn list_is_empty(list: *mut GcHead) -> bool {
     // SAFETY: an initialized list head.
-    unsafe { (*list).next == list }
+    unsafe { next(list) == list }
 }
 
 unsafe fn list_append(node: *mut GcHead, list: *mut GcHead) {
@@ -516,8 +557,8 @@ unsafe fn list_append(node: *mut GcHead, list: *mut GcHead) {
     unsafe {
         let last = prev_of(list);
         set_prev(node, last);
-        (*node).next = list;
-        (*last).next = node;
+        set_next(node, list);
+        set_next(last, node);
         set_prev(list, node);
     }
 }
@@ -526,10 +567,10 @@ unsafe fn list_remove(node: *mut GcHead) {
     // SAFETY: the lock is held; `node` is in a list.
     unsafe {
         let p = prev_of(node);
-        let n = (*node).next;
-        (*p).next = n;
+        let n = next(node);
+        set_next(p, n);
         set_prev(n, p);
-        (*node).next = null_mut();
+        set_next(node, null_mut());
     }
 }
 
@@ -540,12 +581,12 @@ unsafe fn list_merge(from: *mut GcHead, to: *mut GcHead) {
         if list_is_empty(from) {
             return;
         }
-        let first = (*from).next;
+        let first = next(from);
         let last = prev_of(from);
         let tail = prev_of(to);
-        (*tail).next = first;
+        set_next(tail, first);
         set_prev(first, tail);
-        (*last).next = to;
+        set_next(last, to);
         set_prev(to, last);
         list_init(from);
     }
@@ -769,7 +810,7 @@ unsafe fn orphans() -> *mut GcHead {
     let list = ORPHANS.0.get();
     // SAFETY: the lock is held.
     unsafe {
-        if (*list).next.is_null() {
+        if next(list).is_null() {
             list_init(list);
         }
     }
@@ -823,51 +864,98 @@ unsafe fn collect_generations(st: *mut GcState) {
     }
 }
 
-/// The tables of one reachability pass: the objects (by header), and each one's references
-/// not explained by the set itself.
-struct Pass {
-    nodes: Vec<*mut GcHead>,
-    refs: Vec<isize>,
-    reachable: Vec<bool>,
-    stack: Vec<usize>,
-}
+// One reachability pass keeps everything it needs in the objects' GC headers, as CPython's
+// collector does, so a collection never allocates (and never fails for want of memory):
+//
+// - a member of the set being examined has `COLLECTING` in `prev`, whose other bits hold its
+//   count of references from outside the set (`refs`, shifted by `REFS_SHIFT`); the set's list
+//   is then linked through `next` only;
+// - a member found (so far) unreachable is in the pass's `unreachable` list instead: its
+//   `prev` is a link again (with `FINALIZED`), and its `next` a link with `UNREACHABLE` set.
+//
+// Pointers to headers are at least 8-aligned, so the low bits are free for these marks.
 
-/// The index of `op` in the pass running now, when `op` belongs to its set.
+/// `next` bit: the member is in the pass's unreachable list.
+const UNREACHABLE: usize = 1;
+/// Where `refs` starts in `prev` while `COLLECTING`.
+const REFS_SHIFT: u32 = 3;
+
+/// Whether `op` belongs to the set the running pass examines (call with the lock held).
 #[inline]
-unsafe fn index_in_pass(op: *mut PyObject) -> Option<usize> {
+unsafe fn in_pass(op: *mut PyObject) -> Option<*mut GcHead> {
     // SAFETY: `op` is a live object reported by a `tp_traverse`; only GC objects have a header.
     unsafe {
         if !is_gc(op) {
             return None;
         }
         let g = head(op);
-        if (*g).next.is_null() || (*g).prev & COLLECTING == 0 {
+        let n = next(g) as usize;
+        if n == 0 || (prev_bits(g) & COLLECTING == 0 && n & UNREACHABLE == 0) {
             return None;
         }
-        Some((*g).prev >> 2)
+        Some(g)
     }
 }
 
-unsafe extern "C" fn visit_subtract(op: *mut PyObject, arg: *mut c_void) -> c_int {
-    // SAFETY: `arg` is the running pass.
+#[inline]
+unsafe fn refs(g: *mut GcHead) -> isize {
+    // SAFETY: a member whose `prev` holds its count.
+    (unsafe { prev_bits(g) } as isize) >> REFS_SHIFT
+}
+
+#[inline]
+unsafe fn set_refs(g: *mut GcHead, refs: isize) {
+    // SAFETY: a member; its FINALIZED flag is kept.
     unsafe {
-        if let Some(i) = index_in_pass(op) {
-            let pass = &mut *(arg as *mut Pass);
-            pass.refs[i] -= 1;
+        let fin = prev_bits(g) & FINALIZED;
+        set_prev_bits(g, ((refs << REFS_SHIFT) as usize) | COLLECTING | fin);
+    }
+}
+
+unsafe extern "C" fn visit_subtract(op: *mut PyObject, _arg: *mut c_void) -> c_int {
+    // SAFETY: the pass is running (lock held); members hold their counts.
+    unsafe {
+        if let Some(g) = in_pass(op) {
+            set_refs(g, refs(g) - 1);
         }
     }
     0
 }
 
+/// The pass's lists while it scans: the set's chain (through `next`, ending at its head) and
+/// the unreachable list (doubly linked, marked).
+struct Scan {
+    head: *mut GcHead,
+    /// The last node of the set's chain.
+    tail: *mut GcHead,
+    unreachable: *mut GcHead,
+}
+
 unsafe extern "C" fn visit_reach(op: *mut PyObject, arg: *mut c_void) -> c_int {
-    // SAFETY: `arg` is the running pass.
+    // SAFETY: `arg` is the running scan (lock held).
     unsafe {
-        if let Some(i) = index_in_pass(op) {
-            let pass = &mut *(arg as *mut Pass);
-            if !pass.reachable[i] {
-                pass.reachable[i] = true;
-                pass.stack.push(i);
+        let Some(g) = in_pass(op) else {
+            return 0;
+        };
+        let scan = &mut *(arg as *mut Scan);
+        if next(g) as usize & UNREACHABLE != 0 {
+            // Found unreachable earlier, reachable after all: back to the end of the chain,
+            // where the scan reaches it (and what it refers to) in turn.
+            let n = (next(g) as usize & !UNREACHABLE) as *mut GcHead;
+            let p = prev_of(g);
+            if p == scan.unreachable {
+                set_next(p, n);
+            } else {
+                set_next(p, (n as usize | UNREACHABLE) as *mut GcHead);
             }
+            set_prev(n, p);
+            set_refs(g, 1);
+            set_next(g, scan.head);
+            set_next(scan.tail, g);
+            scan.tail = g;
+        } else if refs(g) == 0 {
+            // Still ahead in the chain: it will be scanned as reachable.
+            set_refs(g, 1);
         }
     }
     0
@@ -884,68 +972,91 @@ unsafe fn traverse(op: *mut PyObject, visit: crate::objects::object::visitproc, 
 
 /// Step 1 (and 3): splits `list` into what is reachable from outside the list (left in
 /// `list`) and the rest (appended to `out`). Call with the lock held; runs no code but
-/// `tp_traverse`. Returns (reachable, unreachable) counts, or None (nothing moved) when the
-/// tables cannot be allocated.
-unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> Option<(usize, usize)> {
-    let mut pass = Pass {
-        nodes: Vec::new(),
-        refs: Vec::new(),
-        reachable: Vec::new(),
-        stack: Vec::new(),
-    };
+/// `tp_traverse`, and allocates nothing. Returns the (reachable, unreachable) counts.
+unsafe fn partition(list: *mut GcHead, out: *mut GcHead) -> (usize, usize) {
     // SAFETY: the lock is held; every node of `list` is a live tracked object.
     unsafe {
-        let mut n = 0usize;
-        let mut g = (*list).next;
+        if list_is_empty(list) {
+            return (0, 0);
+        }
+        let last = prev_of(list);
+        // Every member's count starts at its reference count (a count past 2**59, an immortal
+        // one, cannot reach 0 here anyway).
+        let mut g = next(list);
         while g != list {
-            n += 1;
-            g = (*g).next;
+            let rc = (*object_of(g)).ob_refcnt.clamp(0, 1 << 59);
+            set_refs(g, rc);
+            g = next(g);
         }
-        if pass.nodes.try_reserve_exact(n).is_err()
-            || pass.refs.try_reserve_exact(n).is_err()
-            || pass.reachable.try_reserve_exact(n).is_err()
-            || pass.stack.try_reserve(n).is_err()
-        {
-            return None;
-        }
-        // Number the set: `prev` holds the index until the lists are rebuilt below.
-        let mut g = (*list).next;
+        // ... minus the references from inside the set.
+        let mut g = next(list);
         while g != list {
-            let i = pass.nodes.len();
-            pass.nodes.push(g);
-            pass.refs.push((*object_of(g)).ob_refcnt);
-            pass.reachable.push(false);
-            (*g).prev = (i << 2) | COLLECTING | ((*g).prev & FINALIZED);
-            g = (*g).next;
+            traverse(object_of(g), Some(visit_subtract), null_mut());
+            g = next(g);
         }
-        let arg = &raw mut pass as *mut c_void;
-        for i in 0..n {
-            traverse(object_of(pass.nodes[i]), Some(visit_subtract), arg);
-        }
-        // References from outside (a count below zero means a `tp_traverse` reported a
-        // reference it does not own: keep the object rather than free something in use).
-        for i in 0..n {
-            if pass.refs[i] != 0 {
-                pass.reachable[i] = true;
-                pass.stack.push(i);
+        // Scan the chain: a member with references from outside (a count below zero means a
+        // `tp_traverse` reported a reference it does not own: it is kept rather than freed
+        // while in use) makes what it refers to reachable; the others go to `unreachable`
+        // until something reachable refers to them.
+        let mut unreachable = GcHead {
+            next: null_mut(),
+            prev: 0,
+        };
+        let u = &raw mut unreachable;
+        list_init(u);
+        let mut scan = Scan {
+            head: list,
+            tail: last,
+            unreachable: u,
+        };
+        let arg = &raw mut scan as *mut c_void;
+        let mut kept_last = list;
+        let mut g = next(list);
+        while g != list {
+            if refs(g) != 0 {
+                traverse(object_of(g), Some(visit_reach), arg);
+                kept_last = g;
+                g = next(g);
+                continue;
             }
-        }
-        while let Some(i) = pass.stack.pop() {
-            traverse(object_of(pass.nodes[i]), Some(visit_reach), arg);
-        }
-        list_init(list);
-        let mut kept = 0;
-        for i in 0..n {
-            let g = pass.nodes[i];
-            (*g).prev &= FINALIZED;
-            if pass.reachable[i] {
-                kept += 1;
-                list_append(g, list);
+            let following = next(g);
+            set_next(kept_last, following);
+            if scan.tail == g {
+                scan.tail = kept_last;
+            }
+            // Append to `unreachable` (its links marked).
+            let ulast = prev_of(u);
+            set_prev(g, ulast);
+            if ulast == u {
+                set_next(u, g);
             } else {
-                list_append(g, out);
+                set_next(ulast, (g as usize | UNREACHABLE) as *mut GcHead);
             }
+            set_next(g, (u as usize | UNREACHABLE) as *mut GcHead);
+            set_prev(u, g);
+            // `set_prev` keeps FINALIZED and drops COLLECTING: it is a link again.
+            g = following;
         }
-        Some((kept, n - kept))
+        // Rebuild: the chain becomes `list` again, the unreachable ones go to `out`.
+        let mut kept = 0;
+        let mut p = list;
+        let mut g = next(list);
+        while g != list {
+            kept += 1;
+            set_prev_bits(g, (prev_bits(g) & FINALIZED) | p as usize);
+            p = g;
+            g = next(g);
+        }
+        set_prev(list, p);
+        let mut lost = 0;
+        let mut g = next(u);
+        while g != u {
+            lost += 1;
+            let following = (next(g) as usize & !UNREACHABLE) as *mut GcHead;
+            list_append(g, out);
+            g = following;
+        }
+        (kept, lost)
     }
 }
 
@@ -986,10 +1097,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
             for i in 0..target {
                 list_merge(&raw mut (*st).gens[i].head, young);
             }
-            let Some((kept, _)) = partition(young, unreachable) else {
-                (*st).collecting = false;
-                return 0;
-            };
+            let (kept, _) = partition(young, unreachable);
             if target == 1 {
                 (*st).long_lived_pending += kept;
             } else if target == 2 {
@@ -1011,7 +1119,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
         loop {
             let g = {
                 let _l = lock();
-                let g = (*unreachable).next;
+                let g = next(unreachable);
                 if g == unreachable {
                     break;
                 }
@@ -1037,15 +1145,14 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
         let found;
         {
             let _l = lock();
-            // Without tables nothing is cleared: everything survives.
-            found = partition(finalized, garbage).map_or(0, |(_, lost)| lost);
+            found = partition(finalized, garbage).1;
             list_merge(finalized, old);
         }
         // 4. Break the cycles.
         loop {
             let g = {
                 let _l = lock();
-                let g = (*garbage).next;
+                let g = next(garbage);
                 if g == garbage {
                     break;
                 }
@@ -1059,7 +1166,7 @@ unsafe fn collect(st: *mut GcState, target: usize) -> usize {
             }
             crate::capi::ffi::decref(op);
             let _l = lock();
-            if (*garbage).next == g {
+            if next(garbage) == g {
                 // Still alive (its cycle runs through objects without tp_clear): it survives.
                 list_remove(g);
                 list_append(g, old);

@@ -36,9 +36,9 @@ unsafe fn seq_index(key: *mut PyObject) -> Result<Option<Py_ssize_t>, ()> {
                 return Err(());
             }
             if !crate::objects::longobject::is_long(r) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("__index__ returned non-int (type {})", tp_name_of(r)),
+                    format_args!("__index__ returned non-int (type {})", tp_name_of(r)),
                 );
                 decref(r);
                 return Err(());
@@ -101,9 +101,9 @@ pub(crate) unsafe fn get_item(o: *mut PyObject, key: *mut PyObject) -> *mut PyOb
             return match seq_index(key) {
                 Err(()) => null_mut(),
                 Ok(None) => {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(TypeError),
-                        &format!("sequence index must be integer, not '{}'", tp_name_of(key)),
+                        format_args!("sequence index must be integer, not '{}'", tp_name_of(key)),
                     );
                     null_mut()
                 }
@@ -113,9 +113,9 @@ pub(crate) unsafe fn get_item(o: *mut PyObject, key: *mut PyObject) -> *mut PyOb
                 },
             };
         }
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!("'{}' object is not subscriptable", tp_name_of(o)),
+            format_args!("'{}' object is not subscriptable", tp_name_of(o)),
         );
         null_mut()
     }
@@ -139,9 +139,9 @@ pub(crate) unsafe fn set_item(o: *mut PyObject, key: *mut PyObject, value: *mut 
             return match seq_index(key) {
                 Err(()) => -1,
                 Ok(None) => {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(TypeError),
-                        &format!("sequence index must be integer, not '{}'", tp_name_of(key)),
+                        format_args!("sequence index must be integer, not '{}'", tp_name_of(key)),
                     );
                     -1
                 }
@@ -156,9 +156,9 @@ pub(crate) unsafe fn set_item(o: *mut PyObject, key: *mut PyObject, value: *mut 
         } else {
             "assignment"
         };
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!("'{}' object does not support item {what}", tp_name_of(o)),
+            format_args!("'{}' object does not support item {what}", tp_name_of(o)),
         );
         -1
     }
@@ -181,9 +181,9 @@ pub(crate) unsafe fn size_of_object(o: *mut PyObject) -> Py_ssize_t {
         {
             return f(o);
         }
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!("object of type '{}' has no len()", tp_name_of(o)),
+            format_args!("object of type '{}' has no len()", tp_name_of(o)),
         );
         -1
     }
@@ -273,9 +273,9 @@ pub(crate) unsafe fn sequence_contains(seq: *mut PyObject, ob: *mut PyObject) ->
         let it = crate::objects::iterobject::get_iter(seq);
         if it.is_null() {
             if crate::python::errors::matches(crate::exc!(TypeError)) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("argument of type '{}' is not iterable", tp_name_of(seq)),
+                    format_args!("argument of type '{}' is not iterable", tp_name_of(seq)),
                 );
             }
             return -1;
@@ -378,9 +378,9 @@ unsafe fn mapping_list(o: *mut PyObject, method: &str) -> *mut PyObject {
         if crate::objects::listobject::extend(l, r) < 0 {
             if crate::python::errors::matches(crate::exc!(TypeError)) {
                 crate::python::errors::restore(null_mut(), null_mut(), null_mut());
-                crate::python::errors::set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "{}.{method}() returned a non-iterable (type {})",
                         crate::objects::typeobject::tp_name_of(o),
                         crate::objects::typeobject::tp_name_of(r)

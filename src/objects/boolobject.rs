@@ -110,9 +110,9 @@ unsafe extern "C" fn bool_new(
         }
         let n = crate::capi::ffi::size(args);
         if n > 1 {
-            crate::python::errors::set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("bool expected at most 1 argument, got {n}"),
+                format_args!("bool expected at most 1 argument, got {n}"),
             );
             return core::ptr::null_mut();
         }

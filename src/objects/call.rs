@@ -11,7 +11,7 @@ use crate::objects::methodobject::counted_call;
 use crate::objects::object::*;
 use crate::objects::tupleobject::{as_slice, empty, is_tuple, tuple_from};
 use crate::objects::typeobject::tp_name_of;
-use crate::python::errors::{occurred, set_string};
+use crate::python::errors::{occurred, set_format, set_string};
 use crate::python::pystate::PyThreadState;
 use core::ptr::null_mut;
 
@@ -117,17 +117,17 @@ pub(crate) unsafe fn check_result(callable: *mut PyObject, r: *mut PyObject) -> 
         let err = !occurred().is_null();
         if r.is_null() && !err {
             let rep = crate::objects::object_ops::repr_string(callable);
-            set_string(
+            set_format(
                 crate::exc!(SystemError),
-                &format!("{rep} returned NULL without setting an exception"),
+                format_args!("{rep} returned NULL without setting an exception"),
             );
         } else if !r.is_null() && err {
             decref(r);
             let (t, v, tb) = crate::python::errors::fetch();
             let rep = crate::objects::object_ops::repr_string(callable);
-            set_string(
+            set_format(
                 crate::exc!(SystemError),
-                &format!("{rep} returned a result with an exception set"),
+                format_args!("{rep} returned a result with an exception set"),
             );
             chain_as_cause(t, v, tb);
             return null_mut();
@@ -193,9 +193,9 @@ pub(crate) unsafe fn call(
         match (*tp).tp_call {
             Some(c) => check_result(callable, counted_call(|| c(callable, args, kwargs))),
             None => {
-                set_string(
+                set_format(
                     crate::exc!(TypeError),
-                    &format!("'{}' object is not callable", tp_name_of(callable)),
+                    format_args!("'{}' object is not callable", tp_name_of(callable)),
                 );
                 null_mut()
             }
@@ -410,9 +410,9 @@ pub unsafe extern "C" fn _PyObject_MakeTpCall(
             let r = match (*ty(callable)).tp_call {
                 Some(c) => check_result(callable, counted_call(|| c(callable, t, kw))),
                 None => {
-                    set_string(
+                    set_format(
                         crate::exc!(TypeError),
-                        &format!("'{}' object is not callable", tp_name_of(callable)),
+                        format_args!("'{}' object is not callable", tp_name_of(callable)),
                     );
                     null_mut()
                 }
@@ -457,9 +457,9 @@ pub unsafe extern "C" fn PyVectorcall_Call(
             match vectorcall_of(callable) {
                 Some(vc) => vectorcall_with_dict(vc, callable, as_slice(tuple), dict),
                 None => {
-                    set_string(
+                    set_format(
                         crate::exc!(TypeError),
-                        &format!(
+                        format_args!(
                             "'{}' object does not support vectorcall",
                             tp_name_of(callable)
                         ),

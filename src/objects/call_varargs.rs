@@ -12,7 +12,7 @@ use crate::capi::varargs::{VaListTag, va_list, vararg_trampoline};
 use crate::objects::object::{Py_ssize_t, PyObject};
 use crate::objects::object_ops::PyCallable_Check;
 use crate::objects::tupleobject::is_tuple;
-use crate::python::errors::{occurred, set_string};
+use crate::python::errors::{occurred, set_format, set_string};
 use crate::python::modsupport::{Builder, tuple_from_owned};
 use core::ffi::{CStr, c_char};
 use core::ptr::null_mut;
@@ -89,15 +89,18 @@ unsafe fn call_function_va(
         if let [single] = args[..]
             && is_tuple(single)
         {
-            let n = crate::capi::ffi::size(single);
-            let mut items = Vec::with_capacity(n as usize);
-            for i in 0..n {
-                let item = crate::objects::tupleobject::item(single, i);
-                incref(item);
-                items.push(item);
-            }
+            // The tuple's items are the arguments: the callee gets a tuple of its own, as in
+            // CPython (which passes the items, never the tuple itself).
+            let tuple = crate::objects::tupleobject::tuple_from(
+                crate::objects::tupleobject::as_slice(single),
+            );
             decref(single);
-            args = items;
+            if tuple.is_null() {
+                return tuple;
+            }
+            let result = crate::objects::call::PyObject_Call(callable, tuple, null_mut());
+            decref(tuple);
+            return result;
         }
         call_owned(callable, args)
     }
@@ -119,10 +122,10 @@ unsafe fn call_method_va(
         let result = if PyCallable_Check(callable) == 0 {
             let tp_name = CStr::from_ptr((*ty(callable)).tp_name).to_bytes();
             // CPython formats it with "%.200s": at most 200 bytes of the name.
-            let tp_name = String::from_utf8_lossy(&tp_name[..tp_name.len().min(200)]);
-            set_string(
+            let tp_name = crate::capi::fallible::LossyDisplay(&tp_name[..tp_name.len().min(200)]);
+            set_format(
                 crate::exc!(TypeError),
-                &format!("attribute of type '{tp_name}' is not callable"),
+                format_args!("attribute of type '{tp_name}' is not callable"),
             );
             null_mut()
         } else {
@@ -133,33 +136,47 @@ unsafe fn call_method_va(
     }
 }
 
-/// Reads object pointers from `ap` up to the terminating NULL.
+/// Reads object pointers from `ap` up to the terminating NULL; `MemoryError` when there are
+/// too many to hold.
 ///
 /// # Safety
 /// The caller passed object pointers ending with a NULL.
-unsafe fn objects_until_null(ap: &mut VaListTag) -> Vec<*mut PyObject> {
+unsafe fn objects_until_null(ap: &mut VaListTag) -> Option<Vec<*mut PyObject>> {
     let mut objects = Vec::new();
     loop {
         // SAFETY: the caller passed another pointer (the list ends with NULL).
         let o = unsafe { ap.next_gp() } as usize as *mut PyObject;
         if o.is_null() {
-            return objects;
+            return Some(objects);
         }
-        objects.push(o);
+        if crate::capi::fallible::try_push(&mut objects, o).is_err() {
+            // SAFETY: setting the error indicator.
+            unsafe { crate::python::errors::no_memory() };
+            return None;
+        }
     }
 }
 
-/// Calls `callable` with borrowed `args`.
+/// Calls `callable` with borrowed `args` (None: reading them failed, an exception is set).
 ///
 /// # Safety
 /// `callable` and every item are live.
-unsafe fn call_borrowed(callable: *mut PyObject, args: Vec<*mut PyObject>) -> *mut PyObject {
-    // SAFETY: live objects; call_owned takes the new references.
+unsafe fn call_borrowed(
+    callable: *mut PyObject,
+    args: Option<Vec<*mut PyObject>>,
+) -> *mut PyObject {
+    let Some(args) = args else {
+        return null_mut();
+    };
+    // SAFETY: live objects; the tuple takes new references.
     unsafe {
-        for &a in &args {
-            incref(a);
+        let tuple = crate::objects::tupleobject::tuple_from(&args);
+        if tuple.is_null() {
+            return tuple;
         }
-        call_owned(callable, args)
+        let result = crate::objects::call::PyObject_Call(callable, tuple, null_mut());
+        decref(tuple);
+        result
     }
 }
 
@@ -285,21 +302,25 @@ unsafe extern "C" fn tuple_pack_target(n: Py_ssize_t, vargs: va_list) -> *mut Py
             unsafe { crate::python::errors::bad_internal_call() };
             return null_mut();
         }
-        // SAFETY: the caller passed `n` object pointers.
-        let items: Vec<*mut PyObject> = (0..n)
-            .map(|_| unsafe { (*vargs).next_gp() } as usize as *mut PyObject)
-            .collect();
-        if items.iter().any(|o| o.is_null()) {
-            // SAFETY: setting the error indicator.
-            unsafe { crate::python::errors::bad_internal_call() };
-            return null_mut();
-        }
-        // SAFETY: live objects; the tuple takes the new references.
+        // SAFETY: the caller passed `n` object pointers; the tuple takes new references (its
+        // unfilled slots are NULL, which releasing it skips).
         unsafe {
-            for &o in &items {
-                incref(o);
+            let tuple = crate::objects::tupleobject::new_tuple(n);
+            if tuple.is_null() {
+                return tuple;
             }
-            tuple_from_owned(items)
+            let slots = crate::objects::tupleobject::items(tuple);
+            for i in 0..n as usize {
+                let o = (*vargs).next_gp() as usize as *mut PyObject;
+                if o.is_null() {
+                    decref(tuple);
+                    crate::python::errors::bad_internal_call();
+                    return null_mut();
+                }
+                incref(o);
+                *slots.add(i) = o;
+            }
+            tuple
         }
     })
 }

@@ -6,8 +6,8 @@ use crate::modules::gcmodule::{alloc_object, free_object};
 use crate::objects::frameobject::PyFrameObject;
 use crate::objects::object::*;
 use crate::objects::typeobject::static_type;
-use crate::objects::unicodeobject::{decode_utf8, str_as, str_from};
-use crate::python::errors::{bad_internal_call, set_string};
+use crate::objects::unicodeobject::{decode_utf8, str_as};
+use crate::python::errors::{bad_internal_call, set_format, set_string};
 use core::ffi::{CStr, c_char, c_int, c_uchar, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
@@ -222,19 +222,18 @@ unsafe extern "C" fn code_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a live code object; its name and filename are str (or NULL).
     unsafe {
         let name = str_as((*co).co_name).unwrap_or("???");
-        let text = match str_as((*co).co_filename) {
-            Some(file) => format!(
+        match str_as((*co).co_filename) {
+            Some(file) => crate::objects::unicodeobject::str_format(format_args!(
                 "<code object {name} at {:#x}, file \"{file}\", line {}>",
                 op as usize,
                 (*co).co_firstlineno
-            ),
-            None => format!(
+            )),
+            None => crate::objects::unicodeobject::str_format(format_args!(
                 "<code object {name} at {:#x}, file ???, line {}>",
                 op as usize,
                 (*co).co_firstlineno
-            ),
-        };
-        str_from(&text)
+            )),
+        }
     }
 }
 
@@ -320,9 +319,9 @@ pub unsafe extern "C" fn PyNative_NewCode(
         unsafe {
             let unknown = flags & !KNOWN_FLAGS;
             if unknown != 0 {
-                set_string(
+                set_format(
                     crate::exc!(ValueError),
-                    &format!(
+                    format_args!(
                         "PyNative_NewCode: unknown flag bits {unknown:#x} in flags {flags:#x}"
                     ),
                 );
@@ -337,16 +336,16 @@ pub unsafe extern "C" fn PyNative_NewCode(
                 return null_mut();
             }
             if nslots < 0 {
-                set_string(
+                set_format(
                     crate::exc!(ValueError),
-                    &format!("PyNative_NewCode: nslots must be >= 0, not {nslots}"),
+                    format_args!("PyNative_NewCode: nslots must be >= 0, not {nslots}"),
                 );
                 return null_mut();
             }
             if state_size < 0 {
-                set_string(
+                set_format(
                     crate::exc!(ValueError),
-                    &format!("PyNative_NewCode: state_size must be >= 0, not {state_size}"),
+                    format_args!("PyNative_NewCode: state_size must be >= 0, not {state_size}"),
                 );
                 return null_mut();
             }

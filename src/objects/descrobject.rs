@@ -7,7 +7,6 @@ use crate::objects::methodobject::PyMethodDef;
 use crate::objects::object::*;
 use crate::objects::typeobject::tp_name_of;
 use crate::objects::unicodeobject::str_as;
-use crate::python::errors::set_string;
 use crate::python::structmember::{PY_AUDIT_READ, PyMember_GetOne, PyMember_SetOne};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::mem::size_of;
@@ -397,7 +396,7 @@ unsafe fn descr_repr_fmt(op: *mut PyObject, what: &str) -> *mut PyObject {
     // SAFETY: a descriptor.
     unsafe {
         let d = descr(op);
-        crate::objects::unicodeobject::str_from(&format!(
+        crate::objects::unicodeobject::str_format(format_args!(
             "<{what} '{}' of '{}' objects>",
             descr_name(d),
             owner_name(d)
@@ -432,9 +431,9 @@ unsafe fn descr_check(d: *mut PyDescrObject, o: *mut PyObject) -> bool {
         if crate::objects::typeobject::is_subtype(ty(o), (*d).d_type) {
             return true;
         }
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
                 descr_name(d),
                 owner_name(d),
@@ -480,9 +479,9 @@ unsafe extern "C" fn classmethod_get(
         let owner = (*d).d_common.d_type;
         let tp = if tp.is_null() {
             if o.is_null() {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "descriptor '{}' for type '{}' needs either an object or a type",
                         descr_name(descr(op)),
                         owner_name(descr(op))
@@ -495,9 +494,9 @@ unsafe extern "C" fn classmethod_get(
             tp
         };
         if !crate::capi::ffi::type_has(tp, Py_TPFLAGS_TYPE_SUBCLASS) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "descriptor '{}' for type '{}' needs a type, not a '{}' as arg 2",
                     descr_name(descr(op)),
                     owner_name(descr(op)),
@@ -507,9 +506,9 @@ unsafe extern "C" fn classmethod_get(
             return null_mut();
         }
         if !crate::objects::typeobject::is_subtype(tp as *mut PyTypeObject, owner) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "descriptor '{}' requires a subtype of '{}' but received '{}'",
                     descr_name(descr(op)),
                     owner_name(descr(op)),
@@ -537,9 +536,9 @@ unsafe extern "C" fn classmethoddescr_call(
         let d = descr(op);
         let n = crate::capi::ffi::size(args);
         if n < 1 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "descriptor '{}' of '{}' object needs an argument",
                     descr_name(d),
                     owner_name(d)
@@ -625,9 +624,9 @@ unsafe extern "C" fn getset_get(
         match (*g).get {
             Some(get) => get(o, (*g).closure),
             None => {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(AttributeError),
-                    &format!(
+                    format_args!(
                         "attribute '{}' of '{}' objects is not readable",
                         descr_name(descr(op)),
                         owner_name(descr(op))
@@ -650,9 +649,9 @@ unsafe extern "C" fn getset_set(op: *mut PyObject, o: *mut PyObject, v: *mut PyO
         match (*g).set {
             Some(set) => set(o, v, (*g).closure),
             None => {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(AttributeError),
-                    &format!(
+                    format_args!(
                         "attribute '{}' of '{}' objects is not writable",
                         descr_name(descr(op)),
                         owner_name(descr(op))
@@ -706,9 +705,9 @@ unsafe fn wrapper_raw_call(
             return wk(slf, args, (*d).d_wrapped, kwds);
         }
         if !kwds.is_null() && !crate::objects::call::kwargs_empty(kwds) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "wrapper {}() takes no keyword arguments",
                     descr_name(d as *mut PyDescrObject)
                 ),
@@ -729,9 +728,9 @@ unsafe extern "C" fn wrapperdescr_call(
         let d = descr(op);
         let n = crate::capi::ffi::size(args);
         if n < 1 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "descriptor '{}' of '{}' object needs an argument",
                     descr_name(d),
                     owner_name(d)
@@ -741,9 +740,9 @@ unsafe extern "C" fn wrapperdescr_call(
         }
         let slf = crate::objects::tupleobject::item(args, 0);
         if !crate::objects::typeobject::is_subtype(ty(slf), (*d).d_type) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "descriptor '{}' requires a '{}' object but received a '{}'",
                     descr_name(d),
                     owner_name(d),
@@ -785,9 +784,9 @@ unsafe extern "C" fn method_vectorcall(
         let d = op as *mut PyMethodDescrObject;
         let n = nargsf & !crate::objects::call::PY_VECTORCALL_ARGUMENTS_OFFSET;
         if n < 1 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "unbound method {} needs an argument",
                     method_funcstr(descr(op))
                 ),
@@ -815,7 +814,7 @@ unsafe extern "C" fn descr_get_qualname(op: *mut PyObject, _c: *mut c_void) -> *
     unsafe {
         let d = descr(op);
         if (*d).d_qualname.is_null() {
-            let q = crate::objects::unicodeobject::str_from(&format!(
+            let q = crate::objects::unicodeobject::str_format(format_args!(
                 "{}.{}",
                 crate::objects::typeobject::type_qualname((*d).d_type),
                 descr_name(d)
@@ -940,9 +939,9 @@ unsafe extern "C" fn descr_reduce(op: *mut PyObject, _a: *mut PyObject) -> *mut 
     // SAFETY: a descriptor. CPython returns (getattr, (owner, name)); pycoro has no builtins
     // module to name `getattr`, so pickling a descriptor is refused as for other objects.
     unsafe {
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!("cannot pickle '{}' object", tp_name_of(op)),
+            format_args!("cannot pickle '{}' object", tp_name_of(op)),
         );
     }
     null_mut()
@@ -976,9 +975,9 @@ pub(crate) unsafe fn new_method_descr(
         let flags = (*ml).ml_flags
             & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
         if !matches!(flags, 0x1 | 0x3 | 0x80 | 0x82 | 0x4 | 0x8 | 0x282) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(SystemError),
-                &format!(
+                format_args!(
                     "{} method: bad call flags",
                     CStr::from_ptr((*ml).ml_name).to_string_lossy()
                 ),
@@ -1155,7 +1154,7 @@ unsafe extern "C" fn wrapper_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a method-wrapper.
     unsafe {
         let w = op as *mut WrapperObject;
-        crate::objects::unicodeobject::str_from(&format!(
+        crate::objects::unicodeobject::str_format(format_args!(
             "<method-wrapper '{}' of {} object at {:p}>",
             descr_name((*w).descr as *mut PyDescrObject),
             tp_name_of((*w).slf),

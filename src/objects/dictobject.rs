@@ -990,9 +990,9 @@ unsafe extern "C" fn dict_init(
             crate::capi::ffi::size(args)
         };
         if n > 1 {
-            crate::python::errors::set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("dict expected at most 1 argument, got {n}"),
+                format_args!("dict expected at most 1 argument, got {n}"),
             );
             return -1;
         }
@@ -1779,9 +1779,9 @@ unsafe fn pair_of(item: *mut PyObject, i: Py_ssize_t) -> Option<(*mut PyObject, 
             let it = crate::objects::iterobject::get_iter(item);
             if it.is_null() {
                 if crate::python::errors::matches(crate::exc!(TypeError)) {
-                    crate::python::errors::set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(TypeError),
-                        &format!(
+                        format_args!(
                             "cannot convert dictionary update sequence element #{i} to a sequence"
                         ),
                     );
@@ -1803,9 +1803,9 @@ unsafe fn pair_of(item: *mut PyObject, i: Py_ssize_t) -> Option<(*mut PyObject, 
             crate::objects::tupleobject::as_slice(fast)
         };
         if items.len() != 2 {
-            crate::python::errors::set_string(
+            crate::python::errors::set_format(
                 crate::exc!(ValueError),
-                &format!(
+                format_args!(
                     "dictionary update sequence element #{i} has length {}; 2 is required",
                     items.len()
                 ),

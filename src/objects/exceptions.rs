@@ -13,8 +13,8 @@ use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::tupleobject::{as_slice, is_tuple};
 use crate::objects::typeobject::{static_type, type_name};
-use crate::objects::unicodeobject::str_from;
-use crate::python::errors::set_string;
+use crate::objects::unicodeobject::{str_format, str_from};
+use crate::python::errors::{set_format, set_string};
 use crate::python::structmember::{T_BOOL, T_OBJECT};
 use core::ffi::{c_char, c_int, c_void};
 use core::mem::{offset_of, size_of};
@@ -647,9 +647,9 @@ pub(crate) unsafe fn create_exception(t: *mut PyObject, value: *mut PyObject) ->
         let r = crate::objects::call::call(t, args, null_mut());
         decref(args);
         if !r.is_null() && !exc_instance_check(r) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "calling {} should have returned an instance of BaseException, not {}",
                     crate::objects::object_ops::repr_string(t),
                     crate::objects::typeobject::tp_name_of(r)
@@ -709,9 +709,9 @@ unsafe fn no_keywords(op: *mut PyObject, kw: *mut PyObject) -> bool {
         if kw.is_null() || crate::objects::call::kwargs_empty(kw) {
             return true;
         }
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "{}() takes no keyword arguments",
                 crate::objects::typeobject::tp_name_of(op)
             ),
@@ -757,9 +757,9 @@ unsafe fn keyword_only<const N: usize>(
                     if !crate::objects::unicodeobject::is_str(k) {
                         set_string(crate::exc!(TypeError), "keywords must be strings");
                     } else {
-                        set_string(
+                        crate::python::errors::set_format(
                             crate::exc!(TypeError),
-                            &format!(
+                            format_args!(
                                 "'{}' is an invalid keyword argument for {tp}()",
                                 key.unwrap_or("?")
                             ),
@@ -892,7 +892,7 @@ unsafe extern "C" fn os_error_str(op: *mut PyObject) -> *mut PyObject {
         let e = op as *mut PyOSErrorObject;
         use crate::objects::object_ops::{repr_string, str_string};
         if !(*e).filename.is_null() {
-            return str_from(&format!(
+            return str_format(format_args!(
                 "[Errno {}] {}: {}",
                 str_string((*e).myerrno),
                 str_string((*e).strerror),
@@ -900,7 +900,7 @@ unsafe extern "C" fn os_error_str(op: *mut PyObject) -> *mut PyObject {
             ));
         }
         if !(*e).myerrno.is_null() && !(*e).strerror.is_null() {
-            return str_from(&format!(
+            return str_format(format_args!(
                 "[Errno {}] {}",
                 str_string((*e).myerrno),
                 str_string((*e).strerror)
@@ -1096,17 +1096,26 @@ unsafe extern "C" fn exc_repr(op: *mut PyObject) -> *mut PyObject {
     unsafe {
         let name = type_name(ty(op));
         let args = (*base(op)).args;
-        let inner = if !args.is_null() && is_tuple(args) && size(args) == 1 {
-            format!(
-                "({})",
-                crate::objects::object_ops::repr_string(crate::objects::tupleobject::item(args, 0))
-            )
-        } else if args.is_null() {
-            "()".to_owned()
+        if args.is_null() {
+            return str_format(format_args!("{name}()"));
+        }
+        let single = is_tuple(args) && size(args) == 1;
+        let inner = crate::objects::object_ops::repr(if single {
+            crate::objects::tupleobject::item(args, 0)
         } else {
-            crate::objects::object_ops::repr_string(args)
+            args
+        });
+        if inner.is_null() {
+            return inner;
+        }
+        let text = crate::objects::unicodeobject::str_as(inner).unwrap_or("?");
+        let r = if single {
+            str_format(format_args!("{name}({text})"))
+        } else {
+            str_format(format_args!("{name}{text}"))
         };
-        str_from(&format!("{name}{inner}"))
+        decref(inner);
+        r
     }
 }
 
@@ -1199,9 +1208,9 @@ unsafe fn chain_value(v: *mut PyObject, what: &str) -> Option<*mut PyObject> {
     // SAFETY: live object or NULL.
     unsafe {
         if v.is_null() {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("__{what}__ may not be deleted"),
+                format_args!("__{what}__ may not be deleted"),
             );
             return None;
         }
@@ -1209,9 +1218,9 @@ unsafe fn chain_value(v: *mut PyObject, what: &str) -> Option<*mut PyObject> {
             return Some(null_mut());
         }
         if !exc_instance_check(v) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("exception {what} must be None or derive from BaseException"),
+                format_args!("exception {what} must be None or derive from BaseException"),
             );
             return None;
         }
@@ -1264,9 +1273,9 @@ unsafe fn check_instance(op: *mut PyObject) -> bool {
         if exc_instance_check(op) {
             return true;
         }
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "expected an exception instance, not '{}'",
                 crate::objects::typeobject::tp_name_of(op)
             ),
@@ -1397,9 +1406,9 @@ unsafe fn check_chained(v: *mut PyObject, what: &str) -> bool {
         if v.is_null() || v == crate::none() || exc_instance_check(v) {
             return true;
         }
-        crate::python::errors::set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!("exception {what} must be None or derive from BaseException"),
+            format_args!("exception {what} must be None or derive from BaseException"),
         );
         false
     }

@@ -8,7 +8,7 @@ use crate::objects::codeobject::{PyCodeObject, is_code, state_size_of};
 use crate::objects::object::*;
 use crate::objects::object_ops::{repr_string, str_string};
 use crate::objects::typeobject::static_type;
-use crate::objects::unicodeobject::str_from;
+use crate::objects::unicodeobject::str_format;
 use crate::python::errors::{bad_internal_call, no_memory};
 use crate::python::pystate::PyThreadState;
 use core::ffi::{c_char, c_int, c_schar, c_void};
@@ -221,7 +221,7 @@ unsafe extern "C" fn frame_repr(op: *mut PyObject) -> *mut PyObject {
         let code = (*f).f_code;
         let file = repr_string((*code).co_filename);
         let name = str_string((*code).co_name);
-        str_from(&format!(
+        str_format(format_args!(
             "<frame at {:#x}, file {file}, line {}, code {name}>",
             op as usize,
             line_number(f)

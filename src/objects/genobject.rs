@@ -13,8 +13,10 @@ use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::tupleobject::{items, new_tuple, tuple_from};
 use crate::objects::typeobject::{static_type, tp_name_of};
-use crate::objects::unicodeobject::{str_as, str_from};
-use crate::python::errors::{_PyErr_StackItem, bad_internal_call, occurred, restore, set_string};
+use crate::objects::unicodeobject::str_as;
+use crate::python::errors::{
+    _PyErr_StackItem, bad_internal_call, occurred, restore, set_format, set_string,
+};
 use crate::python::pystate::tstate;
 use core::ffi::{CStr, c_int, c_void};
 use core::mem::{offset_of, size_of};
@@ -244,14 +246,14 @@ unsafe extern "C" fn gen_repr(op: *mut PyObject) -> *mut PyObject {
         if q.is_null() {
             return q;
         }
-        let text = format!(
+        let r = crate::objects::unicodeobject::str_format(format_args!(
             "<{} object {} at {:#x}>",
             gen_kind(ty(op)),
             str_as(q).unwrap_or("?"),
             op as usize
-        );
+        ));
         decref(q);
-        str_from(&text)
+        r
     }
 }
 
@@ -272,9 +274,9 @@ unsafe fn gen_new(
         }
         let fo = obj(f);
         if !is_frame(fo) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "{func}() argument 1 must be a frame object, not '{}'",
                     tp_name_of(fo)
                 ),
@@ -284,9 +286,9 @@ unsafe fn gen_new(
         }
         let owner = (*f).f_gen;
         if !owner.is_null() {
-            set_string(
+            set_format(
                 crate::exc!(RuntimeError),
-                &format!(
+                format_args!(
                     "{func}(): the frame already belongs to a {} object",
                     gen_kind(ty(owner))
                 ),
@@ -685,16 +687,16 @@ unsafe fn send_refused(
             && !arg.is_null()
             && arg != none()
         {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("can't send non-None value to a just-started {}", noun(op)),
+                format_args!("can't send non-None value to a just-started {}", noun(op)),
             );
             return PYGEN_ERROR;
         }
         if !f.is_null() && (*f).f_state == FRAME_EXECUTING {
-            set_string(
+            set_format(
                 crate::exc!(ValueError),
-                &format!("{} already executing", noun(op)),
+                format_args!("{} already executing", noun(op)),
             );
             return PYGEN_ERROR;
         }
@@ -741,14 +743,14 @@ unsafe fn send_finished(
         } else if crate::python::errors::matches(crate::exc!(StopIteration)) {
             crate::python::errors::format_from_cause(
                 crate::exc!(RuntimeError),
-                &format!("{} raised StopIteration", noun(op)),
+                format_args!("{} raised StopIteration", noun(op)),
             );
         } else if is_agen_exact(op)
             && crate::python::errors::matches(crate::exc!(StopAsyncIteration))
         {
             crate::python::errors::format_from_cause(
                 crate::exc!(RuntimeError),
-                "async generator raised StopAsyncIteration",
+                format_args!("async generator raised StopAsyncIteration"),
             );
         }
         release_frame(op as *mut PyGenObject);
@@ -1000,9 +1002,9 @@ unsafe fn close_here(op: *mut PyObject, err: c_int) -> *mut PyObject {
         let r = send_ex(op, none(), true, true);
         if !r.is_null() {
             decref(r);
-            set_string(
+            set_format(
                 crate::exc!(RuntimeError),
-                &format!("{} ignored GeneratorExit", noun(op)),
+                format_args!("{} ignored GeneratorExit", noun(op)),
             );
             return null_mut();
         }
@@ -1176,9 +1178,9 @@ unsafe fn throw_here(
         } else {
             xdecref(v);
             xdecref(b);
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "exceptions must be classes or instances deriving from BaseException, not {}",
                     tp_name_of(t)
                 ),
@@ -1203,16 +1205,16 @@ pub(crate) unsafe fn unpack_throw_args(
             crate::objects::tupleobject::as_slice(args)
         };
         if a.is_empty() {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("{name} expected at least 1 argument, got 0"),
+                format_args!("{name} expected at least 1 argument, got 0"),
             );
             return None;
         }
         if a.len() > 3 {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("{name} expected at most 3 arguments, got {}", a.len()),
+                format_args!("{name} expected at most 3 arguments, got {}", a.len()),
             );
             return None;
         }
@@ -1262,9 +1264,9 @@ pub(crate) unsafe fn get_awaitable_iter(o: *mut PyObject) -> *mut PyObject {
                 return null_mut();
             }
             if !crate::objects::iterobject::is_iterator(r) {
-                set_string(
+                set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "__await__() returned non-iterator of type '{}'",
                         tp_name_of(r)
                     ),
@@ -1274,9 +1276,9 @@ pub(crate) unsafe fn get_awaitable_iter(o: *mut PyObject) -> *mut PyObject {
             }
             return r;
         }
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "object {} can't be used in 'await' expression",
                 tp_name_of(o)
             ),
@@ -1388,9 +1390,9 @@ unsafe fn set_name_field(slot: *mut *mut PyObject, value: *mut PyObject, what: &
     // SAFETY: the slot owns its reference; `value` is live or NULL.
     unsafe {
         if value.is_null() || !crate::objects::unicodeobject::is_str(value) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("{what} must be set to a string object"),
+                format_args!("{what} must be set to a string object"),
             );
             return -1;
         }

@@ -8,7 +8,7 @@ use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::tupleobject::is_tuple;
 use crate::objects::typeobject::{is_subtype, tp_name_of};
-use crate::python::errors::{fetch, matches, normalize, occurred, restore, set_object, set_string};
+use crate::python::errors::{fetch, matches, normalize, occurred, restore, set_format, set_object};
 use core::ffi::c_int;
 use core::ptr::null_mut;
 
@@ -20,9 +20,9 @@ pub unsafe extern "C" fn _PyObject_NextNotImplemented(op: *mut PyObject) -> *mut
     check_null!(op, null_mut());
     // SAFETY: a live object.
     guard("_PyObject_NextNotImplemented", null_mut(), || unsafe {
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!("'{}' object is not iterable", tp_name_of(op)),
+            format_args!("'{}' object is not iterable", tp_name_of(op)),
         );
         null_mut()
     })
@@ -68,17 +68,17 @@ pub(crate) unsafe fn get_iter(o: *mut PyObject) -> *mut PyObject {
     // SAFETY: a live object; `tp_iter` follows the slot contract.
     unsafe {
         let Some(f) = (*ty(o)).tp_iter else {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("'{}' object is not iterable", tp_name_of(o)),
+                format_args!("'{}' object is not iterable", tp_name_of(o)),
             );
             return null_mut();
         };
         let r = f(o);
         if !r.is_null() && !is_iterator(r) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("iter() returned non-iterator of type '{}'", tp_name_of(r)),
+                format_args!("iter() returned non-iterator of type '{}'", tp_name_of(r)),
             );
             decref(r);
             return null_mut();
@@ -112,9 +112,9 @@ pub unsafe extern "C" fn PyIter_Next(iter: *mut PyObject) -> *mut PyObject {
     // SAFETY: a live object.
     guard("PyIter_Next", null_mut(), || unsafe {
         let Some(next) = (*ty(iter)).tp_iternext else {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("'{}' object is not an iterator", tp_name_of(iter)),
+                format_args!("'{}' object is not an iterator", tp_name_of(iter)),
             );
             return null_mut();
         };

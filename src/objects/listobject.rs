@@ -397,9 +397,9 @@ unsafe fn extend_from_iter(op: *mut PyObject, it: *mut PyObject) -> c_int {
     // SAFETY: a list and a live iterator.
     unsafe {
         let Some(next) = (*ty(it)).tp_iternext else {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("'{}' object is not an iterator", tp_name_of(it)),
+                format_args!("'{}' object is not an iterator", tp_name_of(it)),
             );
             return -1;
         };
@@ -778,9 +778,9 @@ unsafe extern "C" fn list_concat(a: *mut PyObject, b: *mut PyObject) -> *mut PyO
     // SAFETY: `a` is a list; `b` live.
     unsafe {
         if !is_list(b) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "can only concatenate list (not \"{}\") to list",
                     tp_name_of(b)
                 ),
@@ -883,18 +883,18 @@ unsafe fn index_of(key: *mut PyObject) -> Option<Py_ssize_t> {
                 return None;
             }
             if !crate::objects::longobject::is_long(r) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("__index__ returned non-int (type {})", tp_name_of(r)),
+                    format_args!("__index__ returned non-int (type {})", tp_name_of(r)),
                 );
                 decref(r);
                 return None;
             }
             r
         } else {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "list indices must be integers or slices, not {}",
                     tp_name_of(key)
                 ),
@@ -907,9 +907,9 @@ unsafe fn index_of(key: *mut PyObject) -> Option<Py_ssize_t> {
         match v.and_then(|v| Py_ssize_t::try_from(v).ok()) {
             Some(v) => Some(v),
             None => {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(IndexError),
-                    &format!("cannot fit '{name}' into an index-sized integer"),
+                    format_args!("cannot fit '{name}' into an index-sized integer"),
                 );
                 None
             }
@@ -984,9 +984,9 @@ unsafe extern "C" fn list_init(
         }
         let n = if args.is_null() { 0 } else { size(args) };
         if n > 1 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("list expected at most 1 argument, got {n}"),
+                format_args!("list expected at most 1 argument, got {n}"),
             );
             return -1;
         }

@@ -6,7 +6,7 @@ use crate::capi::ffi::{new_ref, ty, type_has};
 use crate::objects::descrobject::PyGetSetDef;
 use crate::objects::object::*;
 use crate::objects::typeobject::{static_type, tp_name_of};
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{c_int, c_long, c_longlong, c_ulong, c_ulonglong, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
@@ -282,7 +282,10 @@ unsafe extern "C" fn long_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: an int.
     unsafe {
         match value(op) {
-            Some(v) => crate::objects::unicodeobject::str_from(&v.to_string()),
+            // At most 40 digits and a sign: formatted on the stack.
+            Some(v) => crate::objects::unicodeobject::str_from(
+                crate::capi::fallible::Small::<48>::format(format_args!("{v}")).as_str(),
+            ),
             None => crate::objects::unicodeobject::str_from("<int too large>"),
         }
     }
@@ -324,14 +327,16 @@ unsafe fn index_value(op: *mut PyObject, msg: Option<&str>) -> Option<i128> {
         if is_long(op) {
             return value(op).or(Some(i128::MAX));
         }
-        let m = match msg {
-            Some(m) => m.to_owned(),
-            None => format!(
-                "'{}' object cannot be interpreted as an integer",
-                tp_name_of(op)
+        match msg {
+            Some(m) => set_string(crate::exc!(TypeError), m),
+            None => set_format(
+                crate::exc!(TypeError),
+                format_args!(
+                    "'{}' object cannot be interpreted as an integer",
+                    tp_name_of(op)
+                ),
             ),
-        };
-        set_string(crate::exc!(TypeError), &m);
+        }
         None
     }
 }
@@ -347,9 +352,9 @@ unsafe fn to_signed(
     unsafe {
         let v = index_value(op, msg)?;
         if v < min || v > max {
-            set_string(
+            set_format(
                 crate::exc!(OverflowError),
-                &format!("Python int too large to convert to C {cname}"),
+                format_args!("Python int too large to convert to C {cname}"),
             );
             return None;
         }
@@ -478,9 +483,9 @@ unsafe fn to_unsigned(op: *mut PyObject, max: u128, cname: &str, negative: &str)
             return None;
         }
         if v as u128 > max {
-            set_string(
+            set_format(
                 crate::exc!(OverflowError),
-                &format!("Python int too large to convert to C {cname}"),
+                format_args!("Python int too large to convert to C {cname}"),
             );
             return None;
         }
@@ -543,9 +548,9 @@ pub(crate) unsafe fn index_as_ssize(op: *mut PyObject) -> Py_ssize_t {
                 return -1;
             }
             if !is_long(r) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("__index__ returned non-int (type {})", tp_name_of(r)),
+                    format_args!("__index__ returned non-int (type {})", tp_name_of(r)),
                 );
                 crate::capi::ffi::decref(r);
                 return -1;
@@ -555,9 +560,9 @@ pub(crate) unsafe fn index_as_ssize(op: *mut PyObject) -> Py_ssize_t {
             v
         };
         if v < Py_ssize_t::MIN as i128 || v > Py_ssize_t::MAX as i128 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(OverflowError),
-                &format!(
+                format_args!(
                     "cannot fit '{}' into an index-sized integer",
                     tp_name_of(op)
                 ),
@@ -655,9 +660,9 @@ pub(crate) unsafe extern "C" fn long_new(
             null_mut()
         };
         if n > 2 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("int() takes at most 2 arguments ({n} given)"),
+                format_args!("int() takes at most 2 arguments ({n} given)"),
             );
             return null_mut();
         }
@@ -667,9 +672,9 @@ pub(crate) unsafe extern "C" fn long_new(
                 match crate::objects::unicodeobject::str_as(k) {
                     Some("base") if n < 2 => base = v,
                     Some(name) if name != "base" || n >= 2 => {
-                        set_string(
+                        crate::python::errors::set_format(
                             crate::exc!(TypeError),
-                            &format!("'{name}' is an invalid keyword argument for int()"),
+                            format_args!("'{name}' is an invalid keyword argument for int()"),
                         );
                         return null_mut();
                     }
@@ -719,11 +724,15 @@ pub(crate) unsafe extern "C" fn long_new(
                     return null_mut();
                 }
                 None => {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(ValueError),
-                        &format!(
+                        format_args!(
                             "invalid literal for int() with base {b}: {}",
-                            crate::objects::unicodeobject::repr_text(text)
+                            match crate::objects::unicodeobject::repr_text(text) {
+                                Ok(t) => t,
+                                Err(_) => return crate::python::errors::no_memory(),
+                            }
+                            .as_str()
                         ),
                     );
                     return null_mut();
@@ -752,11 +761,15 @@ pub(crate) unsafe extern "C" fn long_new(
                     return null_mut();
                 }
                 None => {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(ValueError),
-                        &format!(
+                        format_args!(
                             "invalid literal for int() with base 10: {}",
-                            crate::objects::unicodeobject::repr_text(text)
+                            match crate::objects::unicodeobject::repr_text(text) {
+                                Ok(t) => t,
+                                Err(_) => return crate::python::errors::no_memory(),
+                            }
+                            .as_str()
                         ),
                     );
                     return null_mut();
@@ -770,9 +783,9 @@ pub(crate) unsafe extern "C" fn long_new(
                 (*nbm).nb_int.or((*nbm).nb_index)
             };
             let Some(conv) = conv else {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "int() argument must be a string, a bytes-like object or a real number, not '{}'",
                         tp_name_of(x)
                     ),
@@ -784,9 +797,9 @@ pub(crate) unsafe extern "C" fn long_new(
                 return r;
             }
             if !is_long(r) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("__int__ returned non-int (type {})", tp_name_of(r)),
+                    format_args!("__int__ returned non-int (type {})", tp_name_of(r)),
                 );
                 crate::capi::ffi::decref(r);
                 return null_mut();

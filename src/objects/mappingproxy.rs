@@ -6,7 +6,6 @@ use crate::capi::ffi::{decref, new_ref, ty};
 use crate::modules::gcmodule::{track, untrack};
 use crate::objects::object::*;
 use crate::objects::typeobject::{static_type, tp_name_of};
-use crate::python::errors::set_string;
 use core::ffi::{c_int, c_void};
 use core::mem::size_of;
 use core::ptr::null_mut;
@@ -182,9 +181,9 @@ unsafe extern "C" fn mp_get(op: *mut PyObject, args: *mut PyObject) -> *mut PyOb
     unsafe {
         let n = crate::capi::ffi::size(args);
         if !(1..=2).contains(&n) {
-            crate::python::errors::set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "get expected {} argument{}, got {n}",
                     if n < 1 { "at least 1" } else { "at most 2" },
                     if n < 1 { "" } else { "s" }
@@ -264,9 +263,9 @@ pub unsafe extern "C" fn PyDictProxy_New(mapping: *mut PyObject) -> *mut PyObjec
                 || crate::objects::listobject::is_list(mapping)
                 || crate::objects::tupleobject::is_tuple(mapping)
             {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "mappingproxy() argument must be a mapping, not {}",
                         tp_name_of(mapping)
                     ),

@@ -3,13 +3,14 @@
 //! type's `tp_methods` to an instance.
 
 use crate::capi::boundary::{check_null, guard};
+use crate::capi::fallible::LossyDisplay;
 use crate::capi::ffi::{clear, obj, py_visit, ty, xincref};
 use crate::modules::gcmodule::{track, untrack};
 use crate::objects::call::{PY_VECTORCALL_ARGUMENTS_OFFSET, kwargs_empty};
 use crate::objects::object::*;
 use crate::objects::typeobject::{static_type, type_name};
-use crate::objects::unicodeobject::str_from;
-use crate::python::errors::set_string;
+use crate::objects::unicodeobject::{str_format, str_from};
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
@@ -187,24 +188,35 @@ unsafe fn is_function(f: *mut PyCFunctionObject) -> bool {
 }
 
 /// CPython's `_PyObject_FunctionStr` of a built-in: `TYPE.NAME()`, or `NAME()` for functions.
-unsafe fn function_str(f: *mut PyCFunctionObject) -> String {
-    // SAFETY: a function object with a method table entry.
-    unsafe {
-        let name = CStr::from_ptr((*(*f).m_ml).ml_name).to_string_lossy();
-        if is_function(f) {
-            let module = crate::objects::unicodeobject::str_as((*f).m_module);
-            match module {
-                Some(m) if m != "builtins" => format!("{m}.{name}()"),
-                _ => format!("{name}()"),
-            }
-        } else {
-            let s = (*f).m_self;
-            let tp = if crate::capi::ffi::type_has(s, Py_TPFLAGS_TYPE_SUBCLASS) {
-                s as *mut PyTypeObject
+/// Written straight into the message being formatted (nothing is allocated).
+unsafe fn function_str(f: *mut PyCFunctionObject) -> FunctionStr {
+    FunctionStr(f)
+}
+
+struct FunctionStr(*mut PyCFunctionObject);
+
+impl core::fmt::Display for FunctionStr {
+    fn fmt(&self, out: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let f = self.0;
+        // SAFETY: a function object with a method table entry, alive while the message is
+        // formatted.
+        unsafe {
+            let name = LossyDisplay::of_c((*(*f).m_ml).ml_name);
+            if is_function(f) {
+                let module = crate::objects::unicodeobject::str_as((*f).m_module);
+                match module {
+                    Some(m) if m != "builtins" => write!(out, "{m}.{name}()"),
+                    _ => write!(out, "{name}()"),
+                }
             } else {
-                ty(s)
-            };
-            format!("{}.{name}()", type_name(tp))
+                let s = (*f).m_self;
+                let tp = if crate::capi::ffi::type_has(s, Py_TPFLAGS_TYPE_SUBCLASS) {
+                    s as *mut PyTypeObject
+                } else {
+                    ty(s)
+                };
+                write!(out, "{}.{name}()", type_name(tp))
+            }
         }
     }
 }
@@ -213,12 +225,12 @@ unsafe extern "C" fn cfunction_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a function object.
     unsafe {
         let f = op as *mut PyCFunctionObject;
-        let name = CStr::from_ptr((*(*f).m_ml).ml_name).to_string_lossy();
+        let name = LossyDisplay::of_c((*(*f).m_ml).ml_name);
         if is_function(f) {
-            return str_from(&format!("<built-in function {name}>"));
+            return str_format(format_args!("<built-in function {name}>"));
         }
         let s = (*f).m_self;
-        str_from(&format!(
+        str_format(format_args!(
             "<built-in method {name} of {} object at {:#x}>",
             crate::objects::typeobject::tp_name_of(s),
             s as usize
@@ -251,11 +263,11 @@ pub(crate) unsafe fn new_cfunction(
             METH_O => Some(vc_o),
             0x0282 => Some(vc_method),
             _ => {
-                set_string(
+                set_format(
                     crate::exc!(SystemError),
-                    &format!(
+                    format_args!(
                         "{}() method: bad call flags",
-                        CStr::from_ptr((*ml).ml_name).to_string_lossy()
+                        LossyDisplay::of_c((*ml).ml_name)
                     ),
                 );
                 return null_mut();
@@ -289,9 +301,9 @@ unsafe fn check_no_kwargs(f: *mut PyCFunctionObject, kwnames: *mut PyObject) -> 
         if kwnames.is_null() || crate::capi::ffi::size(kwnames) == 0 {
             return true;
         }
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!("{} takes no keyword arguments", function_str(f)),
+            format_args!("{} takes no keyword arguments", function_str(f)),
         );
         false
     }
@@ -339,9 +351,9 @@ unsafe extern "C" fn vc_noargs(
             return null_mut();
         }
         if n != 0 {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("{} takes no arguments ({n} given)", function_str(f)),
+                format_args!("{} takes no arguments ({n} given)", function_str(f)),
             );
             return null_mut();
         }
@@ -365,9 +377,9 @@ unsafe extern "C" fn vc_o(
             return null_mut();
         }
         if n != 1 {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("{} takes exactly one argument ({n} given)", function_str(f)),
+                format_args!("{} takes exactly one argument ({n} given)", function_str(f)),
             );
             return null_mut();
         }
@@ -460,9 +472,9 @@ pub(crate) unsafe fn call_varargs(
         }
         if !kwargs.is_null() && !kwargs_empty(kwargs) {
             // CPython's cfunction_call names only the function here ("f() takes ...").
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "{}() takes no keyword arguments",
                     CStr::from_ptr((*(*f).m_ml).ml_name).to_string_lossy()
                 ),
@@ -575,9 +587,9 @@ pub(crate) unsafe fn call_method_def(
             .map_or(core::ptr::null(), |m| m as *const c_void);
         let has_kw = !kwnames.is_null() && crate::capi::ffi::size(kwnames) != 0;
         let no_kw = || {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("{} takes no keyword arguments", funcstr()),
+                format_args!("{} takes no keyword arguments", funcstr()),
             );
             null_mut()
         };
@@ -585,9 +597,9 @@ pub(crate) unsafe fn call_method_def(
             METH_NOARGS | METH_O | METH_FASTCALL if has_kw => no_kw(),
             METH_NOARGS => {
                 if nargs != 0 {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(TypeError),
-                        &format!("{} takes no arguments ({nargs} given)", funcstr()),
+                        format_args!("{} takes no arguments ({nargs} given)", funcstr()),
                     );
                     return null_mut();
                 }
@@ -597,9 +609,9 @@ pub(crate) unsafe fn call_method_def(
             }
             METH_O => {
                 if nargs != 1 {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(TypeError),
-                        &format!("{} takes exactly one argument ({nargs} given)", funcstr()),
+                        format_args!("{} takes exactly one argument ({nargs} given)", funcstr()),
                     );
                     return null_mut();
                 }
@@ -670,9 +682,9 @@ pub(crate) unsafe fn call_method_def(
                 r
             }
             _ => {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(SystemError),
-                    &format!(
+                    format_args!(
                         "{} method: bad call flags",
                         CStr::from_ptr((*ml).ml_name).to_string_lossy()
                     ),
@@ -818,7 +830,7 @@ unsafe extern "C" fn cfunction_get_qualname(op: *mut PyObject, _c: *mut c_void) 
         } else {
             ty(s)
         };
-        str_from(&format!(
+        crate::objects::unicodeobject::str_format(format_args!(
             "{}.{}",
             crate::objects::typeobject::type_qualname(tp),
             ml_name(op)
@@ -846,9 +858,9 @@ unsafe extern "C" fn cfunction_reduce(op: *mut PyObject, _a: *mut PyObject) -> *
         if s.is_null() || crate::objects::moduleobject_check(s) {
             return str_from(ml_name(op));
         }
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "cannot pickle '{}' object",
                 crate::objects::typeobject::tp_name_of(op)
             ),

@@ -5,8 +5,8 @@ use crate::capi::boundary::{check_null, guard};
 use crate::capi::ffi::{decref, incref, new_ref, obj, ty};
 use crate::objects::object::*;
 use crate::objects::typeobject::{full_name, is_subtype, static_type, tp_name_of};
-use crate::objects::unicodeobject::{is_str, str_as, str_from};
-use crate::python::errors::set_string;
+use crate::objects::unicodeobject::{is_str, str_as, str_format, str_from};
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{c_char, c_int};
 use core::ptr::null_mut;
 
@@ -90,9 +90,9 @@ unsafe fn singleton_new(
         if crate::capi::ffi::size(args) != 0
             || (!kwds.is_null() && !crate::objects::call::kwargs_empty(kwds))
         {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("{name} takes no arguments"),
+                format_args!("{name} takes no arguments"),
             );
             return null_mut();
         }
@@ -181,6 +181,83 @@ pub unsafe extern "C" fn _Py_Dealloc(op: *mut PyObject) {
     guard("_Py_Dealloc", (), || unsafe { dealloc(op) })
 }
 
+/// Objects made immortal by `PyNative_SetImmortal`, by the start of their memory block: they
+/// are never freed, and this table keeps them reachable for leak checkers.
+static IMMORTALIZED: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes `op` immortal, as CPython 3.12 makes its immortal objects (3.13+ has this as an
+/// internal `_Py_SetImmortal`): its reference count is set to `PYNATIVE_IMMORTAL_REFCNT` and is
+/// never written again, by pycoro or by `Py_INCREF`/`Py_DECREF`, and the object is never
+/// deallocated (nor examined by the cycle collector: a GC object is untracked). pycoro keeps
+/// it in a process-wide table, so leak checkers see it as reachable.
+///
+/// An immortal object may be used by any number of threads at once as far as reference
+/// counting goes: this is how a code object is shared (README "Threading contract"). For a code
+/// object the call also makes immortal the objects the code holds and hands out to its frames
+/// and generators: `co_name`, `co_filename` and its tuples (`co_consts`, `co_names`, ...), so
+/// that frames, coroutines and generators of the code may be created, run and freed on any
+/// number of threads at the same time. Other objects are made immortal alone, not what they
+/// refer to.
+///
+/// Call it while only the calling thread uses `op` (before sharing it). Immortalizing an
+/// object that is already immortal does nothing.
+///
+/// Returns 0, or -1 with an exception set: `SystemError` ("bad argument to internal function")
+/// when `op` is NULL; `MemoryError` (and `op` is left unchanged) when the table cannot grow.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyNative_SetImmortal(op: *mut PyObject) -> c_int {
+    check_null!(op, -1);
+    guard("PyNative_SetImmortal", -1, || {
+        // SAFETY: a live object owned by the calling thread by contract.
+        unsafe {
+            let mut targets = [null_mut(); 10];
+            let mut n = 0;
+            targets[n] = op;
+            n += 1;
+            if crate::objects::codeobject::is_code(op) {
+                let co = op as *mut crate::objects::codeobject::PyCodeObject;
+                for field in [
+                    (*co).co_code,
+                    (*co).co_consts,
+                    (*co).co_names,
+                    (*co).co_varnames,
+                    (*co).co_freevars,
+                    (*co).co_cellvars,
+                    (*co).co_filename,
+                    (*co).co_name,
+                    (*co).co_linetable,
+                ] {
+                    targets[n] = field;
+                    n += 1;
+                }
+            }
+            let mortal = |o: *mut PyObject| !o.is_null() && (*o).ob_refcnt < PYNATIVE_IMMORTAL_MIN;
+            let count = targets[..n].iter().filter(|&&o| mortal(o)).count();
+            let mut table = IMMORTALIZED.lock().unwrap_or_else(|e| e.into_inner());
+            if crate::capi::fallible::try_reserve(&mut table, count).is_err() {
+                drop(table);
+                crate::python::errors::no_memory();
+                return -1;
+            }
+            for &o in &targets[..n] {
+                if !mortal(o) {
+                    continue;
+                }
+                let gc = crate::capi::ffi::type_has(o, Py_TPFLAGS_HAVE_GC);
+                let start = if gc {
+                    crate::modules::gcmodule::untrack(o);
+                    crate::modules::gcmodule::head(o) as usize
+                } else {
+                    o as usize
+                };
+                (*o).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
+                table.push(start);
+            }
+            0
+        }
+    })
+}
+
 /// Function version of `Py_XINCREF` (NULL is ignored).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn Py_IncRef(op: *mut PyObject) {
@@ -195,33 +272,50 @@ pub unsafe extern "C" fn Py_DecRef(op: *mut PyObject) {
     guard("Py_DecRef", (), || unsafe { crate::capi::ffi::xdecref(op) })
 }
 
-/// Repr of `op` as a Rust string (for messages); "<NULL>" for NULL, `?` on failure (the error
-/// is cleared).
-pub(crate) unsafe fn repr_string(op: *mut PyObject) -> String {
+/// Repr of `op` as text (for messages): "<NULL>" for NULL, `?` on failure (the error is
+/// cleared). Borrowed from the str it holds, so nothing is copied.
+pub(crate) unsafe fn repr_string(op: *mut PyObject) -> StrOf {
     // SAFETY: live object or NULL.
     unsafe { to_string_with(op, repr) }
 }
 
-/// Str of `op` as a Rust string (for messages).
-pub(crate) unsafe fn str_string(op: *mut PyObject) -> String {
+/// Str of `op` as text (for messages), as `repr_string`.
+pub(crate) unsafe fn str_string(op: *mut PyObject) -> StrOf {
     // SAFETY: live object or NULL.
     unsafe { to_string_with(op, str) }
 }
 
-unsafe fn to_string_with(
-    op: *mut PyObject,
-    f: unsafe fn(*mut PyObject) -> *mut PyObject,
-) -> String {
-    // SAFETY: live object or NULL; the temporary str is released.
+/// A str object's text, owned (released when dropped); `?` when there is none.
+pub(crate) struct StrOf(*mut PyObject);
+
+impl StrOf {
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: NULL or a str we own, alive as long as `self`.
+        unsafe { str_as(self.0) }.unwrap_or("?")
+    }
+}
+
+impl core::fmt::Display for StrOf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Drop for StrOf {
+    fn drop(&mut self) {
+        // SAFETY: NULL or our reference.
+        unsafe { crate::capi::ffi::xdecref(self.0) }
+    }
+}
+
+unsafe fn to_string_with(op: *mut PyObject, f: unsafe fn(*mut PyObject) -> *mut PyObject) -> StrOf {
+    // SAFETY: live object or NULL; the str is released when the result is dropped.
     unsafe {
         let s = f(op);
         if s.is_null() {
             crate::python::errors::restore(null_mut(), null_mut(), null_mut());
-            return "?".to_owned();
         }
-        let r = str_as(s).unwrap_or("?").to_owned();
-        decref(s);
-        r
+        StrOf(s)
     }
 }
 
@@ -233,7 +327,7 @@ pub(crate) unsafe fn repr(op: *mut PyObject) -> *mut PyObject {
             return str_from("<NULL>");
         }
         let Some(f) = (*ty(op)).tp_repr else {
-            return str_from(&format!(
+            return str_format(format_args!(
                 "<{} object at {:#x}>",
                 tp_name_of(op),
                 op as usize
@@ -247,9 +341,9 @@ pub(crate) unsafe fn repr(op: *mut PyObject) -> *mut PyObject {
         let r = f(op);
         crate::python::ceval::leave_recursive_call(ts);
         if !r.is_null() && !is_str(r) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("__repr__ returned non-string (type {})", tp_name_of(r)),
+                format_args!("__repr__ returned non-string (type {})", tp_name_of(r)),
             );
             decref(r);
             return null_mut();
@@ -278,9 +372,9 @@ pub(crate) unsafe fn str(op: *mut PyObject) -> *mut PyObject {
         let r = f(op);
         crate::python::ceval::leave_recursive_call(ts);
         if !r.is_null() && !is_str(r) {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("__str__ returned non-string (type {})", tp_name_of(r)),
+                format_args!("__str__ returned non-string (type {})", tp_name_of(r)),
             );
             decref(r);
             return null_mut();
@@ -321,7 +415,7 @@ pub unsafe extern "C" fn PyObject_ASCII(op: *mut PyObject) -> *mut PyObject {
             }
             let s = crate::objects::unicodeobject::ascii_escape(str_as(r).unwrap_or(""));
             decref(r);
-            str_from(&s)
+            crate::objects::unicodeobject::str_from_text(s)
         }
     })
 }
@@ -331,12 +425,8 @@ pub(crate) unsafe extern "C" fn object_repr(op: *mut PyObject) -> *mut PyObject 
     // SAFETY: live object.
     unsafe {
         let tp = ty(op);
-        let full = full_name(tp);
-        let name = match full.rfind('.') {
-            Some(_) => full.to_owned(),
-            None => full.to_owned(),
-        };
-        str_from(&format!("<{name} object at {:#x}>", op as usize))
+        let name = full_name(tp);
+        str_format(format_args!("<{name} object at {:#x}>", op as usize))
     }
 }
 
@@ -442,9 +532,9 @@ unsafe fn do_rich_compare(v: *mut PyObject, w: *mut PyObject, op: c_int) -> *mut
             Py_EQ => new_ref(crate::objects::boolobject::from_bool(v == w)),
             Py_NE => new_ref(crate::objects::boolobject::from_bool(v != w)),
             _ => {
-                set_string(
+                set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "'{}' not supported between instances of '{}' and '{}'",
                         OP_SYMBOLS[op as usize],
                         tp_name_of(v),
@@ -546,9 +636,9 @@ pub unsafe extern "C" fn PyObject_HashNotImplemented(op: *mut PyObject) -> Py_ha
     check_null!(op, -1);
     // SAFETY: live object.
     unsafe {
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!("unhashable type: '{}'", tp_name_of(op)),
+            format_args!("unhashable type: '{}'", tp_name_of(op)),
         );
     }
     -1
@@ -637,9 +727,9 @@ unsafe fn check_attr_name(name: *mut PyObject) -> bool {
         if is_str(name) {
             return true;
         }
-        set_string(
+        set_format(
             crate::exc!(TypeError),
-            &format!("attribute name must be string, not '{}'", tp_name_of(name)),
+            format_args!("attribute name must be string, not '{}'", tp_name_of(name)),
         );
         false
     }
@@ -662,9 +752,9 @@ pub(crate) unsafe fn get_attr(v: *mut PyObject, name: *mut PyObject) -> *mut PyO
             };
             return f(v, s as *mut c_char);
         }
-        set_string(
+        set_format(
             crate::exc!(AttributeError),
-            &format!(
+            format_args!(
                 "'{}' object has no attribute '{}'",
                 tp_name_of(v),
                 str_as(name).unwrap_or("?")
@@ -752,15 +842,18 @@ pub(crate) unsafe fn set_attr(
         }
         let n = str_as(name).unwrap_or("?");
         let what = if value.is_null() { "del" } else { "assign to" };
-        let msg = if (*tp).tp_getattr.is_none() && (*tp).tp_getattro.is_none() {
-            format!("'{}' object has no attributes ({what} .{n})", tp_name_of(v))
+        let kind = if (*tp).tp_getattr.is_none() && (*tp).tp_getattro.is_none() {
+            "no"
         } else {
-            format!(
-                "'{}' object has only read-only attributes ({what} .{n})",
-                tp_name_of(v)
-            )
+            "only read-only"
         };
-        set_string(crate::exc!(TypeError), &msg);
+        set_format(
+            crate::exc!(TypeError),
+            format_args!(
+                "'{}' object has {kind} attributes ({what} .{n})",
+                tp_name_of(v)
+            ),
+        );
         -1
     }
 }
@@ -877,9 +970,9 @@ pub unsafe extern "C" fn _PyObject_GetDictPtr(op: *mut PyObject) -> *mut *mut Py
 fn no_attribute(v: *mut PyObject, name: *mut PyObject) {
     // SAFETY: live objects.
     unsafe {
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(AttributeError),
-            &format!(
+            format_args!(
                 "'{}' object has no attribute '{}'",
                 tp_name_of(v),
                 str_as(name).unwrap_or("?")
@@ -990,9 +1083,9 @@ pub(crate) unsafe fn generic_set_attr(
             if descr.is_null() {
                 no_attribute(v, name);
             } else {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(AttributeError),
-                    &format!(
+                    format_args!(
                         "'{}' object attribute '{}' is read-only",
                         tp_name_of(v),
                         str_as(name).unwrap_or("?")
@@ -1124,9 +1217,9 @@ pub unsafe extern "C" fn PyObject_GenericSetDict(
             return -1;
         }
         if !crate::objects::dictobject::is_dict(value) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "__dict__ must be set to a dictionary, not a '{}'",
                     tp_name_of(value)
                 ),

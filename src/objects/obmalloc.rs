@@ -34,8 +34,9 @@ fn injected_failure_slow() -> bool {
 /// tuples, `PyMem_*`/`PyObject_Malloc` memory), and make the `n`-th of them fail as if the
 /// system were out of memory (`MemoryError`, or the operation's own error). Only that one
 /// fails: later allocations succeed. `n == 0` counts without failing; `n < 0` switches
-/// counting and failing off. Memory for Rust-internal bookkeeping (message formatting, the
-/// collector's tables) is not counted. The setting is process-wide: use it from one thread.
+/// counting and failing off. The growth of pycoro's internal text and tables (messages,
+/// formatted strings, reprs, the intern, warning and immortal tables) is counted
+/// too, each time it needs memory. The setting is process-wide: use it from one thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyNative_SetAllocFailure(n: crate::objects::object::Py_ssize_t) {
     COUNT.store(0, Ordering::Relaxed);

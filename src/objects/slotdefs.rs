@@ -464,9 +464,9 @@ unsafe fn check_num_args(args: *mut PyObject, n: isize) -> bool {
         if got == n {
             return true;
         }
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "expected {n} argument{}, got {got}",
                 if n == 1 { "" } else { "s" }
             ),
@@ -497,9 +497,9 @@ unsafe fn unpack(args: *mut PyObject, min: isize, max: isize) -> Option<[*mut Py
             } else {
                 "at most "
             };
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(" expected {kind}{which} argument{}, got {got}", plural(n)),
+                format_args!(" expected {kind}{which} argument{}, got {got}", plural(n)),
             );
             return None;
         }
@@ -817,9 +817,9 @@ unsafe fn hackcheck(s: *mut PyObject, func: *mut c_void, what: &str) -> bool {
         {
             return true;
         }
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!(
+            format_args!(
                 "can't apply this {what} to {} object",
                 crate::objects::typeobject::full_name(tp)
             ),

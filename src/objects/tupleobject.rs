@@ -179,43 +179,33 @@ unsafe extern "C" fn tuple_traverse(
 unsafe extern "C" fn tuple_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a tuple of live objects.
     unsafe {
+        // Every growth is fallible: the items' reprs may be arbitrarily big (MemoryError, not
+        // an abort).
+        let mut out = crate::capi::fallible::Text::new();
+        let mut grown = out.push('(');
         let its = as_slice(op);
-        let mut out = String::new();
-        if !push_fallible(&mut out, "(") {
-            return crate::python::errors::no_memory();
-        }
         for (i, &o) in its.iter().enumerate() {
-            if i > 0 && !push_fallible(&mut out, ", ") {
-                return crate::python::errors::no_memory();
+            if i > 0 && grown.is_ok() {
+                grown = out.push_str(", ");
+            }
+            if grown.is_err() {
+                break;
             }
             let r = crate::objects::object_ops::repr(o);
             if r.is_null() {
                 return r;
             }
-            let ok = push_fallible(
-                &mut out,
-                crate::objects::unicodeobject::str_as(r).unwrap_or("?"),
-            );
+            grown = out.push_str(crate::objects::unicodeobject::str_as(r).unwrap_or("?"));
             decref(r);
-            if !ok {
-                return crate::python::errors::no_memory();
-            }
         }
-        let tail = if its.len() == 1 { ",)" } else { ")" };
-        if !push_fallible(&mut out, tail) {
-            return crate::python::errors::no_memory();
+        if its.len() == 1 && grown.is_ok() {
+            grown = out.push(',');
         }
-        crate::objects::unicodeobject::str_from(&out)
+        if grown.is_ok() {
+            grown = out.push(')');
+        }
+        crate::objects::unicodeobject::str_from_text(grown.map(|()| out))
     }
-}
-
-/// Appends `s` to `out`, or returns false when the memory for it cannot be had.
-fn push_fallible(out: &mut String, s: &str) -> bool {
-    if out.try_reserve(s.len()).is_err() {
-        return false;
-    }
-    out.push_str(s);
-    true
 }
 
 // The hash: 3.10's xxHash-style combination of the item hashes (equal tuples hash equally).
@@ -463,9 +453,9 @@ unsafe extern "C" fn tuple_new(
         }
         let n = crate::capi::ffi::size(args);
         if n > 1 {
-            crate::python::errors::set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("tuple expected at most 1 argument, got {n}"),
+                format_args!("tuple expected at most 1 argument, got {n}"),
             );
             return null_mut();
         }

@@ -13,7 +13,7 @@ use crate::modules::gcmodule::{alloc_object, track, var_size};
 use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::typeobject_heap::type_new;
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{CStr, c_int, c_ulong};
 use core::ptr::null_mut;
 
@@ -324,9 +324,9 @@ unsafe extern "C" fn object_init(
                 return -1;
             }
             if fp((*tp).tp_new) == fp::<Newproc>(Some(object_new)) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "{}.__init__() takes exactly one argument (the instance to initialize)",
                         full_name(tp)
                     ),
@@ -354,17 +354,17 @@ unsafe extern "C" fn object_new(
                 return null_mut();
             }
             if fp((*tp).tp_init) == fp::<Initproc>(Some(object_init)) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("{}() takes no arguments", full_name(tp)),
+                    format_args!("{}() takes no arguments", full_name(tp)),
                 );
                 return null_mut();
             }
         }
         if has_flag(tp, Py_TPFLAGS_IS_ABSTRACT) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "Can't instantiate abstract class {} with abstract methods",
                     type_name(tp)
                 ),
@@ -490,9 +490,9 @@ unsafe extern "C" fn type_call(
             }
         }
         let Some(new) = (*tp).tp_new else {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!("cannot create '{}' instances", full_name(tp)),
+                format_args!("cannot create '{}' instances", full_name(tp)),
             );
             return null_mut();
         };
@@ -622,9 +622,9 @@ unsafe extern "C" fn type_getattro(op: *mut PyObject, name: *mut PyObject) -> *m
         if !meta_attr.is_null() {
             return meta_attr;
         }
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(AttributeError),
-            &format!(
+            format_args!(
                 "type object '{}' has no attribute '{}'",
                 full_name(tp),
                 crate::objects::unicodeobject::str_as(name).unwrap_or("?")
@@ -644,9 +644,9 @@ unsafe extern "C" fn type_setattro(
     unsafe {
         if has_flag(tp, Py_TPFLAGS_IMMUTABLETYPE) {
             let n = crate::objects::unicodeobject::str_as(name).unwrap_or("?");
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "cannot set '{n}' attribute of immutable type '{}'",
                     full_name(tp)
                 ),
@@ -975,9 +975,9 @@ unsafe fn check_set_special(tp: *mut PyTypeObject, value: *mut PyObject, name: &
     // SAFETY: a live type.
     unsafe {
         if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "cannot set '{name}' attribute of immutable type '{}'",
                     full_name(tp)
                 ),
@@ -985,9 +985,9 @@ unsafe fn check_set_special(tp: *mut PyTypeObject, value: *mut PyObject, name: &
             return false;
         }
         if value.is_null() {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "cannot delete '{name}' attribute of immutable type '{}'",
                     full_name(tp)
                 ),
@@ -1024,9 +1024,9 @@ unsafe extern "C" fn type_set_name(
             return -1;
         }
         if !crate::objects::unicodeobject::is_str(v) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "can only assign string to {}.__name__, not '{}'",
                     full_name(tp),
                     tp_name_of(v)
@@ -1084,9 +1084,9 @@ unsafe extern "C" fn type_set_qualname(
             return -1;
         }
         if !crate::objects::unicodeobject::is_str(v) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "can only assign string to {}.__qualname__, not '{}'",
                     full_name(tp),
                     tp_name_of(v)
@@ -1241,9 +1241,9 @@ unsafe extern "C" fn type_get_annotations(
         let tp = op as *mut PyTypeObject;
         let key = crate::objects::unicodeobject::intern("__annotations__");
         if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(AttributeError),
-                &format!(
+                format_args!(
                     "type object '{}' has no attribute '__annotations__'",
                     full_name(tp)
                 ),
@@ -1422,9 +1422,9 @@ unsafe extern "C" fn object_set_class(
             return -1;
         }
         if !crate::capi::ffi::type_has(v, Py_TPFLAGS_TYPE_SUBCLASS) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "__class__ must be set to a class, not '{}' object",
                     tp_name_of(v)
                 ),
@@ -1506,9 +1506,9 @@ unsafe fn compatible_for_assignment(
     // SAFETY: live types.
     unsafe {
         if fp((*newto).tp_free) != fp((*oldto).tp_free) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "{what} assignment: '{}' deallocator differs from '{}'",
                     full_name(newto),
                     full_name(oldto)
@@ -1527,9 +1527,9 @@ unsafe fn compatible_for_assignment(
         if newbase != oldbase
             && ((*newbase).tp_base != (*oldbase).tp_base || !same_fields_added(newbase, oldbase))
         {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "{what} assignment: '{}' object layout differs from '{}'",
                     full_name(newto),
                     full_name(oldto)
@@ -1544,9 +1544,9 @@ unsafe fn compatible_for_assignment(
 unsafe fn cannot_pickle(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a live object.
     unsafe {
-        set_string(
+        crate::python::errors::set_format(
             crate::exc!(TypeError),
-            &format!("cannot pickle '{}' object", tp_name_of(op)),
+            format_args!("cannot pickle '{}' object", tp_name_of(op)),
         );
     }
     null_mut()
@@ -1558,9 +1558,9 @@ unsafe extern "C" fn object_reduce_ex(op: *mut PyObject, protocol: *mut PyObject
     // C-level fields) get its TypeError.
     unsafe {
         if !crate::objects::longobject::is_long(protocol) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "'{}' object cannot be interpreted as an integer",
                     tp_name_of(protocol)
                 ),
@@ -1593,9 +1593,9 @@ unsafe extern "C" fn object_format(op: *mut PyObject, spec: *mut PyObject) -> *m
     // SAFETY: live objects.
     unsafe {
         if !crate::objects::unicodeobject::is_str(spec) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "__format__() argument must be str, not {}",
                     tp_name_of(spec)
                 ),
@@ -1603,9 +1603,9 @@ unsafe extern "C" fn object_format(op: *mut PyObject, spec: *mut PyObject) -> *m
             return null_mut();
         }
         if crate::objects::unicodeobject::PyUnicode_GetLength(spec) > 0 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "unsupported format string passed to {}.__format__",
                     full_name(ty(op))
                 ),
@@ -1899,9 +1899,9 @@ unsafe fn ready_steps(tp: *mut PyTypeObject) -> c_int {
             && (t.tp_free.is_none()
                 || fp(t.tp_free) == fp::<Freeproc>(Some(crate::objects::obmalloc::PyObject_Free)))
         {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "type '{}' participates in gc and is a base type but has inappropriate tp_free slot",
                     full_name(tp)
                 ),
@@ -1997,9 +1997,9 @@ unsafe fn mro_of(tp: *mut PyTypeObject) -> *mut PyObject {
         let bl = crate::objects::tupleobject::as_slice(bases);
         for (i, &b) in bl.iter().enumerate() {
             if bl[i + 1..].contains(&b) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("duplicate base class {}", type_name(b as *mut PyTypeObject)),
+                    format_args!("duplicate base class {}", type_name(b as *mut PyTypeObject)),
                 );
                 return null_mut();
             }
@@ -2054,9 +2054,9 @@ unsafe fn mro_of(tp: *mut PyTypeObject) -> *mut PyObject {
                         }
                     }
                 }
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                         names.join(", ")
                     ),
@@ -2193,17 +2193,17 @@ unsafe extern "C" fn tp_new_wrapper(
         let tp = slf as *mut PyTypeObject;
         let n = crate::capi::ffi::size(args);
         if n < 1 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("{}.__new__(): not enough arguments", full_name(tp)),
+                format_args!("{}.__new__(): not enough arguments", full_name(tp)),
             );
             return null_mut();
         }
         let a0 = crate::objects::tupleobject::item(args, 0);
         if !crate::capi::ffi::type_has(a0, Py_TPFLAGS_TYPE_SUBCLASS) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "{}.__new__(X): X is not a type object ({})",
                     full_name(tp),
                     tp_name_of(a0)
@@ -2213,9 +2213,9 @@ unsafe extern "C" fn tp_new_wrapper(
         }
         let sub = a0 as *mut PyTypeObject;
         if !is_subtype(sub, tp) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "{}.__new__({}): {} is not a subtype of {}",
                     full_name(tp),
                     full_name(sub),
@@ -2226,9 +2226,9 @@ unsafe extern "C" fn tp_new_wrapper(
             return null_mut();
         }
         if fp((*sub).tp_new) != fp((*tp).tp_new) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "{}.__new__({}) is not safe, use {}.__new__()",
                     full_name(tp),
                     full_name(sub),

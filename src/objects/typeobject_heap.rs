@@ -212,9 +212,9 @@ unsafe fn best_base(bases: *mut PyObject) -> *mut PyTypeObject {
                 return null_mut();
             }
             if !has_flag(bt, Py_TPFLAGS_BASETYPE) {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!("type '{}' is not an acceptable base type", full_name(bt)),
+                    format_args!("type '{}' is not an acceptable base type", full_name(bt)),
                 );
                 return null_mut();
             }
@@ -285,17 +285,17 @@ pub(crate) unsafe extern "C" fn type_new(
     unsafe {
         let n = crate::capi::ffi::size(args);
         if n != 3 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("type.__new__() takes exactly 3 arguments ({n} given)"),
+                format_args!("type.__new__() takes exactly 3 arguments ({n} given)"),
             );
             return null_mut();
         }
         let [name, bases, dict] = [0, 1, 2].map(|i| crate::objects::tupleobject::item(args, i));
         let arg_err = |i: i32, what: &str, v: *mut PyObject| {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "type.__new__() argument {i} must be {what}, not {}",
                     crate::objects::typeobject::tp_name_of(v)
                 ),
@@ -465,9 +465,9 @@ unsafe fn new_class(
             Err(()) => return fail(tp),
             Ok(q) if !q.is_null() => {
                 if !crate::objects::unicodeobject::is_str(q) {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(TypeError),
-                        &format!(
+                        format_args!(
                             "type __qualname__ must be a str, not {}",
                             crate::objects::typeobject::tp_name_of(q)
                         ),
@@ -871,9 +871,9 @@ unsafe fn from_spec(
             return fail();
         }
         if !has_flag(base, Py_TPFLAGS_BASETYPE) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("type '{}' is not an acceptable base type", full_name(base)),
+                format_args!("type '{}' is not an acceptable base type", full_name(base)),
             );
             return fail();
         }
@@ -1029,17 +1029,17 @@ unsafe fn module_of(tp: *mut PyTypeObject, what: &str) -> *mut PyObject {
     // SAFETY: a live type.
     unsafe {
         if !has_flag(tp, Py_TPFLAGS_HEAPTYPE) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("{what}: Type '{}' is not a heap type", full_name(tp)),
+                format_args!("{what}: Type '{}' is not a heap type", full_name(tp)),
             );
             return null_mut();
         }
         let m = (*(tp as *mut PyHeapTypeObject)).ht_module;
         if m.is_null() {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("{what}: Type '{}' has no associated module", full_name(tp)),
+                format_args!("{what}: Type '{}' has no associated module", full_name(tp)),
             );
         }
         m

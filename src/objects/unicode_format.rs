@@ -13,33 +13,44 @@
 //! Unicode text and cannot hold lone surrogates.
 
 use crate::capi::boundary::{check_null, guard};
+use crate::capi::fallible::{NoMemory, Small, Text, lossy};
 use crate::capi::ffi::decref;
 use crate::capi::varargs::{VaListTag, va_list, vararg_trampoline};
 use crate::objects::object::PyObject;
-use crate::objects::unicodeobject::{ascii_escape, str_as, str_from};
-use crate::python::errors::{set_object, set_string};
+use crate::objects::unicodeobject::{ascii_escape, str_as, str_from, str_from_text};
+use crate::python::errors::{set_format, set_object, set_string};
 use core::ffi::{CStr, c_char};
 use core::ptr::null_mut;
 
 /// Raised (already set) while formatting.
 struct Raised;
 
-/// The formatted text, built as Rust text then turned into one str.
+/// `MemoryError`, set: the text could not grow.
+fn no_memory(_: NoMemory) -> Raised {
+    // SAFETY: setting the error indicator.
+    unsafe { crate::python::errors::no_memory() };
+    Raised
+}
+
+/// The formatted text, built as Rust text then turned into one str. Every growth is fallible
+/// (`MemoryError` instead of aborting the process): huge widths, precisions and arguments come
+/// from C.
 struct Writer {
-    out: String,
+    out: Text,
 }
 
 impl Writer {
-    /// Appends `n` copies of `c`, raising `MemoryError` (instead of aborting the process) when a
-    /// huge width cannot be allocated.
+    /// Appends `n` copies of `c`.
     fn pad(&mut self, c: char, n: usize) -> Result<(), Raised> {
-        if self.out.try_reserve(n).is_err() {
-            // SAFETY: setting the error indicator.
-            unsafe { crate::python::errors::no_memory() };
-            return Err(Raised);
-        }
-        self.out.extend(core::iter::repeat_n(c, n));
-        Ok(())
+        self.out.push_repeat(c, n).map_err(no_memory)
+    }
+
+    fn push_str(&mut self, s: &str) -> Result<(), Raised> {
+        self.out.push_str(s).map_err(no_memory)
+    }
+
+    fn push(&mut self, c: char) -> Result<(), Raised> {
+        self.out.push(c).map_err(no_memory)
     }
 
     /// `unicode_fromformat_write_str`: at most `precision` code points of `text`, right-aligned
@@ -50,16 +61,15 @@ impl Writer {
         width: Option<usize>,
         precision: Option<usize>,
     ) -> Result<(), Raised> {
-        let length = text.chars().count();
-        let take = precision.map_or(length, |p| p.min(length));
+        // The part taken: at most `precision` code points.
+        let text = match precision.and_then(|p| text.char_indices().nth(p)) {
+            Some((end, _)) => &text[..end],
+            None => text,
+        };
         if let Some(width) = width {
-            self.pad(' ', width.saturating_sub(take))?;
+            self.pad(' ', width.saturating_sub(text.chars().count()))?;
         }
-        match text.char_indices().nth(take) {
-            Some((end, _)) => self.out.push_str(&text[..end]),
-            None => self.out.push_str(text),
-        }
-        Ok(())
+        self.push_str(text)
     }
 
     /// `unicode_fromformat_write_cstr`: `precision` limits the BYTES taken from `s` before they
@@ -71,7 +81,8 @@ impl Writer {
         precision: Option<usize>,
     ) -> Result<(), Raised> {
         let s = &s[..precision.map_or(s.len(), |p| p.min(s.len()))];
-        self.write_str(&String::from_utf8_lossy(s), width, None)
+        let text = lossy(s).map_err(no_memory)?;
+        self.write_str(text.as_str(), width, None)
     }
 
     /// A formatted integer (`digits` may start with '-'): zero-extended to `precision` digits,
@@ -89,8 +100,7 @@ impl Writer {
             self.pad(if zeropad { '0' } else { ' ' }, width - precision)?;
         }
         self.pad('0', precision - digits.len())?;
-        self.out.push_str(digits);
-        Ok(())
+        self.push_str(digits)
     }
 }
 
@@ -106,9 +116,9 @@ fn check_ascii(text: &[u8]) -> Result<(), Raised> {
         Some(b) => {
             // SAFETY: setting the error indicator.
             unsafe {
-                set_string(
+                set_format(
                     crate::exc!(ValueError),
-                    &format!(
+                    format_args!(
                         "PyUnicode_FromFormatV() expects an ASCII-encoded format string, \
                          got a non-ASCII byte: 0x{b:02x}"
                     ),
@@ -231,28 +241,29 @@ unsafe fn format_arg(
                 crate::python::modsupport::surrogate_error(ordinal as u32);
                 return Err(Raised);
             };
-            w.out.push(c);
+            w.push(c)?;
         }
         conv @ (b'd' | b'i' | b'u' | b'x') => {
             // SAFETY: the caller passed an integer of the announced size.
             let raw = unsafe { ap.next_gp() };
+            // At most 20 digits and a sign: formatted on the stack.
             let digits = match conv {
-                b'u' if wide => (raw).to_string(),
-                b'u' => (raw as u32).to_string(),
-                b'x' => format!("{:x}", raw as u32),
-                _ if wide => (raw as i64).to_string(),
-                _ => (raw as i32).to_string(),
+                b'u' if wide => Small::<24>::format(format_args!("{raw}")),
+                b'u' => Small::<24>::format(format_args!("{}", raw as u32)),
+                b'x' => Small::<24>::format(format_args!("{:x}", raw as u32)),
+                _ if wide => Small::<24>::format(format_args!("{}", raw as i64)),
+                _ => Small::<24>::format(format_args!("{}", raw as i32)),
             };
-            w.write_number(&digits, zeropad, width, precision)?;
+            w.write_number(digits.as_str(), zeropad, width, precision)?;
         }
         b'p' => {
             // SAFETY: the caller passed a pointer.
             let ptr = unsafe { ap.next_gp() };
             // glibc's "%p" with the "0x" prefix CPython ensures: NULL is "0x(nil)".
             if ptr == 0 {
-                w.out.push_str("0x(nil)");
+                w.push_str("0x(nil)")?;
             } else {
-                w.out.push_str(&format!("{ptr:#x}"));
+                w.push_str(Small::<24>::format(format_args!("{ptr:#x}")).as_str())?;
             }
         }
         b's' => {
@@ -306,13 +317,13 @@ unsafe fn format_arg(
             // SAFETY: NULL or a new reference to a str.
             unsafe { write_owned_str(w, result, width, precision)? };
         }
-        b'%' => w.out.push('%'),
+        b'%' => w.push('%')?,
         _ => {
             // Unknown conversion: the rest of the format, verbatim; no more arguments are read.
             let rest = &format[p..];
             check_ascii(rest)?;
             // Checked ASCII above, so this is valid UTF-8.
-            w.out.push_str(&String::from_utf8_lossy(rest));
+            w.push_str(core::str::from_utf8(rest).unwrap_or(""))?;
             return Ok(format.len());
         }
     }
@@ -333,7 +344,7 @@ unsafe fn ascii(o: *mut PyObject) -> *mut PyObject {
     unsafe {
         let escaped = ascii_escape(str_as(r).unwrap_or(""));
         decref(r);
-        str_from(&escaped)
+        str_from_text(escaped)
     }
 }
 
@@ -341,8 +352,8 @@ unsafe fn ascii(o: *mut PyObject) -> *mut PyObject {
 ///
 /// # Safety
 /// The arguments in `ap` match the conversions of `format`.
-unsafe fn format_text(format: &[u8], ap: &mut VaListTag) -> Result<String, Raised> {
-    let mut w = Writer { out: String::new() };
+unsafe fn format_text(format: &[u8], ap: &mut VaListTag) -> Result<Text, Raised> {
+    let mut w = Writer { out: Text::new() };
     let mut i = 0;
     while i < format.len() {
         if format[i] == b'%' {
@@ -355,7 +366,7 @@ unsafe fn format_text(format: &[u8], ap: &mut VaListTag) -> Result<String, Raise
                 .map_or(format.len(), |n| i + n);
             let literal = &format[i..end];
             check_ascii(literal)?;
-            w.out.push_str(&String::from_utf8_lossy(literal));
+            w.push_str(core::str::from_utf8(literal).unwrap_or(""))?;
             i = end;
         }
     }
@@ -372,7 +383,7 @@ pub(crate) unsafe fn from_format(format: *const c_char, ap: &mut VaListTag) -> *
     // SAFETY: forwarded contract.
     match unsafe { format_text(format, ap) } {
         // SAFETY: creating a str.
-        Ok(text) => unsafe { str_from(&text) },
+        Ok(text) => unsafe { str_from(text.as_str()) },
         Err(Raised) => null_mut(),
     }
 }

@@ -4,15 +4,15 @@
 //! carry their UTF-8 form (`utf8`), so `PyUnicode_AsUTF8` never allocates.
 
 use crate::capi::boundary::{check_null, guard};
+use crate::capi::fallible::{NoMemory, Small, Text};
 use crate::capi::ffi::{decref, new_ref, ty, type_has};
 use crate::objects::object::*;
 use crate::objects::typeobject::{static_type, tp_name_of};
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
 use static_assertions::const_assert_eq;
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Header of every string (compact ASCII strings: the characters follow it, NUL-terminated).
@@ -131,19 +131,29 @@ pub(crate) unsafe fn c_str_of(op: *mut PyObject) -> Option<*const c_char> {
     unsafe { str_as(op).map(|s| s.as_ptr() as *const c_char) }
 }
 
-/// A C string as Rust text, replacing invalid UTF-8; NULL gives "(null)".
-pub(crate) unsafe fn lossy(p: *const c_char) -> String {
+/// A C string as Rust text, replacing invalid UTF-8; NULL gives "(null)". Fails only when a
+/// repaired copy cannot be allocated.
+pub(crate) unsafe fn lossy<'a>(
+    p: *const c_char,
+) -> Result<crate::capi::fallible::Lossy<'a>, crate::capi::fallible::NoMemory> {
     if p.is_null() {
-        return "(null)".to_owned();
+        return Ok(crate::capi::fallible::Lossy::Borrowed("(null)"));
     }
     // SAFETY: NUL-terminated by the caller's contract.
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    crate::capi::fallible::lossy(unsafe { CStr::from_ptr(p) }.to_bytes())
 }
 
 /// Creates a str from Rust text. Return value: New reference, or NULL with `MemoryError` set.
 pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
-    let nchars = s.chars().count();
-    let maxchar = s.chars().map(|c| c as u32).max().unwrap_or(0);
+    // ASCII text (the common case) needs no decoding to count or measure it.
+    let (nchars, maxchar) = if s.is_ascii() {
+        (s.len(), 0)
+    } else {
+        (
+            s.chars().count(),
+            s.chars().map(|c| c as u32).max().unwrap_or(0),
+        )
+    };
     let tp = &raw mut PyUnicode_Type;
     // SAFETY: sizes computed below cover every byte written.
     unsafe {
@@ -193,6 +203,17 @@ pub(crate) unsafe fn str_from(s: &str) -> *mut PyObject {
         (*c).utf8 = utf8 as *mut c_char;
         (*c).utf8_length = s.len() as Py_ssize_t;
         op
+    }
+}
+
+/// Creates a str from formatted text (`format_args!`). Return value: New reference, or NULL
+/// with `MemoryError` set.
+pub(crate) unsafe fn str_format(args: core::fmt::Arguments<'_>) -> *mut PyObject {
+    match crate::capi::fallible::format(args) {
+        // SAFETY: creating a str.
+        Ok(t) => unsafe { str_from(t.as_str()) },
+        // SAFETY: setting the error indicator.
+        Err(_) => unsafe { crate::python::errors::no_memory() },
     }
 }
 
@@ -258,60 +279,85 @@ fn non_printable(c: char) -> bool {
         || (v & 0xfffe) == 0xfffe
 }
 
-fn escape_into(out: &mut String, c: char) {
+fn escape_into(out: &mut Text, c: char) -> Result<(), NoMemory> {
     let v = c as u32;
     if v < 0x100 {
-        out.push_str(&format!("\\x{v:02x}"));
+        out.push_fmt(format_args!("\\x{v:02x}"))
     } else if v < 0x10000 {
-        out.push_str(&format!("\\u{v:04x}"));
+        out.push_fmt(format_args!("\\u{v:04x}"))
     } else {
-        out.push_str(&format!("\\U{v:08x}"));
+        out.push_fmt(format_args!("\\U{v:08x}"))
     }
 }
 
 /// Python's `repr()` of a str.
-pub(crate) fn repr_text(s: &str) -> String {
+pub(crate) fn repr_text(s: &str) -> Result<Text, NoMemory> {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
         '\''
     };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
+    let mut out = Text::new();
+    out.reserve(s.len().saturating_add(2))?;
+    out.push(quote)?;
+    // Runs of characters shown as they are are copied whole.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let special = match c {
+            '\\' => true,
+            c if c == quote => true,
+            ' '..='~' => false,
+            c => non_printable(c),
+        };
+        if !special {
+            continue;
+        }
+        out.push_str(&s[run..i])?;
+        run = i + c.len_utf8();
         match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\")?,
+            '\t' => out.push_str("\\t")?,
+            '\n' => out.push_str("\\n")?,
+            '\r' => out.push_str("\\r")?,
             c if c == quote => {
-                out.push('\\');
-                out.push(c);
+                out.push('\\')?;
+                out.push(c)?;
             }
-            c if non_printable(c) => escape_into(&mut out, c),
-            c => out.push(c),
+            c => escape_into(&mut out, c)?,
         }
     }
-    out.push(quote);
-    out
+    out.push_str(&s[run..])?;
+    out.push(quote)?;
+    Ok(out)
 }
 
 /// `ascii()`'s escaping of an already built repr: every non-ASCII character escaped.
-pub(crate) fn ascii_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+pub(crate) fn ascii_escape(s: &str) -> Result<Text, NoMemory> {
+    let mut out = Text::new();
+    out.reserve(s.len())?;
     for c in s.chars() {
         if c.is_ascii() {
-            out.push(c);
+            out.push(c)?;
         } else {
-            escape_into(&mut out, c);
+            escape_into(&mut out, c)?;
         }
     }
-    out
+    Ok(out)
+}
+
+/// A str made from fallibly built text: New reference, or NULL with `MemoryError` set.
+pub(crate) unsafe fn str_from_text(t: Result<Text, NoMemory>) -> *mut PyObject {
+    match t {
+        // SAFETY: creating a str.
+        Ok(t) => unsafe { str_from(t.as_str()) },
+        // SAFETY: setting the error indicator.
+        Err(NoMemory) => unsafe { crate::python::errors::no_memory() },
+    }
 }
 
 unsafe extern "C" fn str_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a str.
-    unsafe { str_from(&repr_text(str_as(op).unwrap_or(""))) }
+    unsafe { str_from_text(repr_text(str_as(op).unwrap_or(""))) }
 }
 
 unsafe extern "C" fn str_richcompare(
@@ -345,16 +391,19 @@ pub(crate) unsafe fn decode_utf8(bytes: &[u8]) -> *mut PyObject {
             };
             // The bad sequence: the maximal invalid prefix (as CPython), or the truncated tail.
             let len = e.error_len().unwrap_or(bytes.len() - pos);
+            // A fixed text and three numbers: it fits on the stack.
             let msg = if len == 1 {
-                format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}")
+                Small::<128>::format(format_args!(
+                    "'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}"
+                ))
             } else {
-                format!(
+                Small::<128>::format(format_args!(
                     "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
                     pos + len - 1
-                )
+                ))
             };
             // SAFETY: setting the error indicator.
-            unsafe { raise_decode_error(&msg) };
+            unsafe { raise_decode_error(msg.as_str()) };
             null_mut()
         }
     }
@@ -494,9 +543,9 @@ pub unsafe extern "C" fn PyUnicode_Compare(left: *mut PyObject, right: *mut PyOb
             match (str_as(left), str_as(right)) {
                 (Some(a), Some(b)) => a.as_bytes().cmp(b.as_bytes()) as c_int,
                 _ => {
-                    set_string(
+                    set_format(
                         crate::exc!(TypeError),
-                        &format!(
+                        format_args!(
                             "Can't compare {} and {}",
                             tp_name_of(left),
                             tp_name_of(right)
@@ -527,14 +576,25 @@ pub unsafe extern "C" fn PyUnicode_CompareWithASCIIString(
     })
 }
 
-/// Interned strings: one immortal str per distinct text, shared by all threads.
-static INTERNED: Mutex<Option<HashMap<Box<str>, usize>>> = Mutex::new(None);
+/// The interned-string table's hash of a text (FNV-1a over its UTF-8 bytes; unrelated to the
+/// str's own `hash()`, which is CPython's SipHash).
+fn str_hash_of(s: &str) -> Py_hash_t {
+    crate::capi::fallible::fnv(crate::capi::fallible::FNV_START, s.as_bytes()) as Py_hash_t
+}
 
-/// The interned str for `s`, created on first use. Return value: an immortal object.
+/// Interned strings: one immortal str per distinct text, shared by all threads. The table
+/// holds the strs themselves (keyed by their text and hash), each by its start address, so a
+/// valgrind run sees them as reachable.
+static INTERNED: Mutex<crate::capi::fallible::Table<usize>> =
+    Mutex::new(crate::capi::fallible::Table::new());
+
+/// The interned str for `s`, created on first use. Return value: an immortal object, or NULL
+/// with `MemoryError` set.
 pub(crate) unsafe fn intern(s: &str) -> *mut PyObject {
     let mut table = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
-    let map = table.get_or_insert_with(HashMap::new);
-    if let Some(&p) = map.get(s) {
+    let hash = str_hash_of(s) as u64;
+    // SAFETY: the table holds live (immortal) strs.
+    if let Some(&p) = table.find(hash, |&p| unsafe { str_as(p as *mut PyObject) } == Some(s)) {
         return p as *mut PyObject;
     }
     // SAFETY: a fresh str, made immortal before it is published to other threads.
@@ -543,9 +603,12 @@ pub(crate) unsafe fn intern(s: &str) -> *mut PyObject {
         if op.is_null() {
             return op;
         }
+        if table.insert(hash, op as usize).is_err() {
+            decref(op);
+            return crate::python::errors::no_memory();
+        }
         (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
         (*(op as *mut PyASCIIObject)).state |= SSTATE_INTERNED_IMMORTAL as u32;
-        map.insert(s.into(), op as usize);
         op
     }
 }
@@ -553,7 +616,13 @@ pub(crate) unsafe fn intern(s: &str) -> *mut PyObject {
 /// The interned str equal to `s`, if one exists (nothing is interned here).
 pub(crate) fn interned_if_any(s: &str) -> Option<*mut PyObject> {
     let table = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
-    table.as_ref()?.get(s).map(|&p| p as *mut PyObject)
+    // SAFETY: the table holds live (immortal) strs.
+    table
+        .find(
+            str_hash_of(s) as u64,
+            |&p| unsafe { str_as(p as *mut PyObject) } == Some(s),
+        )
+        .map(|&p| p as *mut PyObject)
 }
 
 /// Whether `op` (a str) is interned (then immortal: its address is never reused).
@@ -624,9 +693,9 @@ unsafe extern "C" fn unicode_new(
                     Some("object") if n == 0 => obj = v,
                     Some("encoding") | Some("errors") => nargs = nargs.max(2),
                     Some(name) => {
-                        set_string(
+                        crate::python::errors::set_format(
                             crate::exc!(TypeError),
-                            &format!("'{name}' is an invalid keyword argument for str()"),
+                            format_args!("'{name}' is an invalid keyword argument for str()"),
                         );
                         return core::ptr::null_mut();
                     }
@@ -638,9 +707,9 @@ unsafe extern "C" fn unicode_new(
             }
         }
         if n > 3 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!("str() takes at most 3 arguments ({n} given)"),
+                format_args!("str() takes at most 3 arguments ({n} given)"),
             );
             return core::ptr::null_mut();
         }
@@ -648,9 +717,9 @@ unsafe extern "C" fn unicode_new(
             if !obj.is_null() && is_str(obj) {
                 set_string(crate::exc!(TypeError), "decoding str is not supported");
             } else {
-                set_string(
+                crate::python::errors::set_format(
                     crate::exc!(TypeError),
-                    &format!(
+                    format_args!(
                         "decoding to str: need a bytes-like object, {} found",
                         if obj.is_null() {
                             "NoneType"

@@ -12,7 +12,7 @@ use crate::objects::frameobject::PyFrameObject;
 use crate::objects::object::*;
 use crate::objects::object_ops::none;
 use crate::objects::unicodeobject::str_as;
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use crate::python::pystate::PyThreadState;
 use crate::python::traceback;
 use core::ffi::{CStr, c_char, c_int};
@@ -67,7 +67,10 @@ unsafe fn body_bug(f: *mut PyFrameObject, what: &str) {
         if crate::python::errors::occurred().is_null() {
             set_string(crate::exc!(SystemError), &msg);
         } else {
-            crate::python::errors::format_from_cause(crate::exc!(SystemError), &msg);
+            crate::python::errors::format_from_cause(
+                crate::exc!(SystemError),
+                format_args!("{msg}"),
+            );
         }
     }
 }
@@ -171,9 +174,9 @@ pub(crate) unsafe fn eval_frame(
                 traceback_here(f);
             } else {
                 let name = str_as((*code).co_name).unwrap_or("?");
-                set_string(
+                set_format(
                     crate::exc!(SystemError),
-                    &format!("code object '{name}' has no native body to run"),
+                    format_args!("code object '{name}' has no native body to run"),
                 );
             }
             return Outcome::Raised;
@@ -284,7 +287,13 @@ pub(crate) unsafe fn eval_frame(
                 }
                 other => {
                     xdecref(out);
-                    body_bug(f, &format!("returned unknown status {other}"));
+                    body_bug(
+                        f,
+                        crate::capi::fallible::Small::<48>::format(format_args!(
+                            "returned unknown status {other}"
+                        ))
+                        .as_str(),
+                    );
                     return Outcome::Raised;
                 }
             }

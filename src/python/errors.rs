@@ -89,9 +89,9 @@ pub(crate) unsafe fn set_object(exc: *mut PyObject, value: *mut PyObject) {
     unsafe {
         if !exc.is_null() && !exc_class_check(exc) {
             let r = crate::objects::object_ops::repr_string(exc);
-            set_string(
+            set_format(
                 crate::exc!(SystemError),
-                &format!("_PyErr_SetObject: exception {r} is not a BaseException subclass"),
+                format_args!("_PyErr_SetObject: exception {r} is not a BaseException subclass"),
             );
             return;
         }
@@ -181,7 +181,7 @@ pub(crate) unsafe fn chain_stack_item(item: *mut _PyErr_StackItem) {
 /// `_PyErr_FormatFromCause`: replaces the pending exception with `exc(msg)` whose `__cause__`
 /// and `__context__` are the old one (normalized, its traceback attached), and whose
 /// `__suppress_context__` is true.
-pub(crate) unsafe fn format_from_cause(exc: *mut PyObject, msg: &str) {
+pub(crate) unsafe fn format_from_cause(exc: *mut PyObject, msg: core::fmt::Arguments<'_>) {
     // SAFETY: an exception is pending; references are balanced below.
     unsafe {
         let (mut t, mut v, mut tb) = fetch();
@@ -191,7 +191,7 @@ pub(crate) unsafe fn format_from_cause(exc: *mut PyObject, msg: &str) {
         }
         xdecref(t);
         xdecref(tb);
-        set_string(exc, msg);
+        set_format(exc, msg);
         let (mut t2, mut v2, mut tb2) = fetch();
         normalize(&mut t2, &mut v2, &mut tb2, 0);
         if !v2.is_null() && exc_instance_check(v2) && !v.is_null() {
@@ -212,6 +212,20 @@ pub(crate) unsafe fn set_string(exc: *mut PyObject, msg: &str) {
         }
         set_object(exc, s);
         decref(s);
+    }
+}
+
+/// Sets `exc` with a formatted message (`format_args!`), or `MemoryError` when there is no
+/// memory for the message.
+pub(crate) unsafe fn set_format(exc: *mut PyObject, args: core::fmt::Arguments<'_>) {
+    // SAFETY: setting the error indicator.
+    unsafe {
+        match crate::capi::fallible::format(args) {
+            Ok(t) => set_string(exc, t.as_str()),
+            Err(_) => {
+                no_memory();
+            }
+        }
     }
 }
 
@@ -487,12 +501,17 @@ pub unsafe extern "C" fn PyErr_BadInternalCall() {
 pub unsafe extern "C" fn _PyErr_BadInternalCall(filename: *const c_char, lineno: c_int) {
     guard("_PyErr_BadInternalCall", (), || {
         // SAFETY: C string from the caller (NULL tolerated).
-        let f = unsafe { crate::objects::unicodeobject::lossy(filename) };
+        let Ok(f) = (unsafe { crate::objects::unicodeobject::lossy(filename) }) else {
+            // SAFETY: setting the error indicator.
+            unsafe { no_memory() };
+            return;
+        };
+        let f = f.as_str();
         // SAFETY: setting the error indicator.
         unsafe {
-            set_string(
+            set_format(
                 crate::exc!(SystemError),
-                &format!("{f}:{lineno}: bad argument to internal function"),
+                format_args!("{f}:{lineno}: bad argument to internal function"),
             )
         }
     })
@@ -566,50 +585,59 @@ pub unsafe extern "C" fn PyErr_SetExcInfo(
     })
 }
 
-/// The text of CPython's default unraisable-exception report for `(t, v, tb)` about `obj`.
-pub(crate) unsafe fn unraisable_text(
+/// Writes CPython's default unraisable-exception report for `(t, v, tb)` about `obj` to
+/// stderr: `Exception ignored in: <repr(obj)>` (or `<err_msg>: <repr(obj)>`, or `<err_msg>:`
+/// without an object), the traceback, then `Type: message`. The pieces are written as they
+/// come (no text is built, so a big repr or traceback needs no more memory than it has).
+unsafe fn write_default_report(
+    err_msg: Option<&str>,
     obj: *mut PyObject,
     t: *mut PyObject,
     v: *mut PyObject,
     tb: *mut PyObject,
-) -> String {
-    use core::fmt::Write;
+) {
+    use std::io::Write;
     // SAFETY: live objects or NULL.
     unsafe {
-        let mut s = String::new();
-        if !obj.is_null() {
+        let obj_repr = if obj.is_null() {
+            None
+        } else {
             let r = crate::objects::object_ops::repr(obj);
-            let text = if r.is_null() {
+            if r.is_null() {
                 restore(null_mut(), null_mut(), null_mut());
-                "<object repr() failed>".to_owned()
-            } else {
-                let t = crate::objects::unicodeobject::str_as(r)
-                    .unwrap_or("")
-                    .to_owned();
-                decref(r);
-                t
-            };
-            let _ = writeln!(s, "Exception ignored in: {text}");
-        }
+            }
+            Some(r)
+        };
+        let message = if v.is_null() || v == none() {
+            None
+        } else {
+            Some(crate::objects::object_ops::str_string(v))
+        };
+        let mut e = std::io::stderr().lock();
+        let repr_text = obj_repr
+            .map(|r| crate::objects::unicodeobject::str_as(r).unwrap_or("<object repr() failed>"));
+        let _ = match (err_msg, repr_text) {
+            (Some(m), Some(r)) => writeln!(e, "{m}: {r}"),
+            (Some(m), None) => writeln!(e, "{m}:"),
+            (None, Some(r)) => writeln!(e, "Exception ignored in: {r}"),
+            (None, None) => Ok(()),
+        };
         if !tb.is_null() && crate::python::traceback::is_traceback(tb) {
-            s.push_str("Traceback (most recent call last):\n");
-            s.push_str(&crate::python::traceback::format_entries(tb));
+            let _ = e.write_all(b"Traceback (most recent call last):\n");
+            crate::python::traceback::write_entries(&mut e, tb);
         }
         if !t.is_null() {
             let name = crate::objects::typeobject::full_name(t as *mut _);
             let name = name.strip_prefix("builtins.").unwrap_or(name);
-            let msg = if v.is_null() || v == none() {
-                String::new()
-            } else {
-                crate::objects::object_ops::str_string(v)
+            let _ = match &message {
+                Some(m) if !m.as_str().is_empty() => writeln!(e, "{name}: {m}"),
+                _ => writeln!(e, "{name}"),
             };
-            if msg.is_empty() {
-                let _ = writeln!(s, "{name}");
-            } else {
-                let _ = writeln!(s, "{name}: {msg}");
-            }
         }
-        s
+        drop(e);
+        if let Some(r) = obj_repr {
+            crate::capi::ffi::xdecref(r);
+        }
     }
 }
 
@@ -686,23 +714,7 @@ unsafe fn report_unraisable(err_msg: Option<&str>, obj: *mut PyObject) {
             // A hook must not raise; if it did, the error is dropped as CPython drops it.
             restore(null_mut(), null_mut(), null_mut());
         } else {
-            let mut text = unraisable_text(obj, t, v, tb);
-            if let Some(m) = err_msg {
-                let first = text.find('\n').map_or(0, |i| i + 1);
-                let rest = if obj.is_null() {
-                    text.clone()
-                } else {
-                    text[first..].to_owned()
-                };
-                let head = if obj.is_null() {
-                    format!("{m}:\n")
-                } else {
-                    format!("{m}: {}\n", crate::objects::object_ops::repr_string(obj))
-                };
-                text = head + &rest;
-            }
-            use std::io::Write;
-            let _ = std::io::stderr().write_all(text.as_bytes());
+            write_default_report(err_msg, obj, t, v, tb);
         }
         xdecref(t);
         xdecref(v);
@@ -736,9 +748,10 @@ pub unsafe extern "C" fn _PyErr_WriteUnraisableMsg(err_msg: *const c_char, obj: 
             let msg = if err_msg.is_null() {
                 None
             } else {
-                Some(crate::objects::unicodeobject::lossy(err_msg))
+                // Without memory for the message, the report goes out with the default one.
+                crate::objects::unicodeobject::lossy(err_msg).ok()
             };
-            write_unraisable(msg.as_deref(), obj)
+            write_unraisable(msg.as_ref().map(|m| m.as_str()), obj)
         }
     })
 }

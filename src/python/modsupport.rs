@@ -231,15 +231,23 @@ impl<'a> Builder<'a> {
         };
         // SAFETY: `n` wide characters are readable at `u`.
         let units = unsafe { core::slice::from_raw_parts(u, n) };
-        let mut text = String::new();
+        let mut text = crate::capi::fallible::Text::new();
         for &unit in units {
             match char::from_u32(unit) {
-                Some(c) => text.push(c),
+                Some(c) => {
+                    if text.push(c).is_err() {
+                        // SAFETY: setting the error indicator.
+                        return unsafe { crate::python::errors::no_memory() };
+                    }
+                }
                 None if unit > 0x10ffff => {
-                    let message =
-                        format!("character U+{unit:x} is not in range [U+0000; U+10ffff]");
                     // SAFETY: setting the error indicator.
-                    unsafe { set_string(crate::exc!(ValueError), &message) };
+                    unsafe {
+                        crate::python::errors::set_format(
+                            crate::exc!(ValueError),
+                            format_args!("character U+{unit:x} is not in range [U+0000; U+10ffff]"),
+                        )
+                    };
                     return null_mut();
                 }
                 None => {
@@ -249,7 +257,7 @@ impl<'a> Builder<'a> {
             }
         }
         // SAFETY: creating a str.
-        unsafe { str_from(&text) }
+        unsafe { str_from(text.as_str()) }
     }
 
     /// `O`, `S`, `N` (with `steal`), or their `&` form calling a converter.
@@ -360,7 +368,14 @@ impl<'a> Builder<'a> {
     /// # Safety
     /// As `value`.
     pub(crate) unsafe fn items(&mut self, endchar: u8, n: usize) -> Option<Vec<*mut PyObject>> {
-        let mut items = Vec::with_capacity(n);
+        let Ok(mut items) = crate::capi::fallible::try_vec(n) else {
+            // SAFETY: forwarded contract; setting the error indicator.
+            unsafe {
+                self.ignore(endchar, n);
+                crate::python::errors::no_memory();
+            }
+            return None;
+        };
         for i in 0..n {
             // SAFETY: forwarded contract.
             let w = unsafe { self.value() };
@@ -467,10 +482,15 @@ unsafe fn release(items: Vec<*mut PyObject>) {
 /// Sets `ValueError` for a surrogate code point: pycoro strings are always valid Unicode
 /// text (CPython would build a str holding a lone surrogate).
 pub(crate) fn surrogate_error(code_point: u32) {
-    let message =
-        format!("character U+{code_point:04X} is a surrogate, which pycoro strings cannot hold");
     // SAFETY: setting the error indicator.
-    unsafe { set_string(crate::exc!(ValueError), &message) };
+    unsafe {
+        crate::python::errors::set_format(
+            crate::exc!(ValueError),
+            format_args!(
+                "character U+{code_point:04X} is a surrogate, which pycoro strings cannot hold"
+            ),
+        )
+    };
 }
 
 /// `C`: `PyUnicode_FromOrdinal`. Return value: New reference, or NULL with `ValueError` set.

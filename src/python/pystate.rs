@@ -13,6 +13,7 @@ use crate::python::errors::_PyErr_StackItem;
 use core::ffi::{c_int, c_ulong, c_void};
 use core::mem::{offset_of, size_of};
 use core::ptr::null_mut;
+use core::sync::atomic::{AtomicBool, Ordering};
 use static_assertions::const_assert_eq;
 
 /// The interpreter state (opaque; pycoro has exactly one).
@@ -102,34 +103,145 @@ pub(crate) struct ThreadData {
     pub(crate) blocks: crate::modules::gcmodule::BlockCache,
 }
 
-struct Owner(*mut PyThreadState);
-
-impl Drop for Owner {
-    fn drop(&mut self) {
-        let ts = self.0;
-        // SAFETY: `ts` was allocated by `new_state` and is owned by this thread alone. The
-        // references it holds are released while it is still the current state (deallocators
-        // may use it), then its memory.
-        unsafe {
-            crate::modules::gcmodule::collect_at_exit(&raw mut (*(ts as *mut ThreadData)).gc);
-            clear(&raw mut (*ts).curexc_type);
-            clear(&raw mut (*ts).curexc_value);
-            clear(&raw mut (*ts).curexc_traceback);
-            clear(&raw mut (*ts).exc_state.exc_type);
-            clear(&raw mut (*ts).exc_state.exc_value);
-            clear(&raw mut (*ts).exc_state.exc_traceback);
-            clear(&raw mut (*ts).async_gen_firstiter);
-            clear(&raw mut (*ts).async_gen_finalizer);
-            let data = ts as *mut ThreadData;
-            crate::modules::gcmodule::thread_exit(&raw mut (*data).gc, &raw mut (*data).blocks);
-            set_current(null_mut());
-            drop(Box::from_raw(data));
-        }
+/// Releases a thread's state at its exit: the references it holds are released while it is
+/// still the current state (deallocators may use it), then its memory.
+///
+/// # Safety
+/// `data` is the calling thread's state, made by `new_state`, not used after this.
+unsafe fn teardown(data: *mut ThreadData) {
+    let ts = data as *mut PyThreadState;
+    // SAFETY: the calling thread's own state, by contract.
+    unsafe {
+        // An exception left pending (or being handled) is dropped silently, as CPython drops
+        // it; first, so that the last collection runs with no exception set (finalizers would
+        // otherwise see it, and report it as theirs).
+        clear(&raw mut (*ts).curexc_type);
+        clear(&raw mut (*ts).curexc_value);
+        clear(&raw mut (*ts).curexc_traceback);
+        clear(&raw mut (*ts).exc_state.exc_type);
+        clear(&raw mut (*ts).exc_state.exc_value);
+        clear(&raw mut (*ts).exc_state.exc_traceback);
+        crate::modules::gcmodule::collect_at_exit(&raw mut (*data).gc);
+        clear(&raw mut (*ts).curexc_type);
+        clear(&raw mut (*ts).curexc_value);
+        clear(&raw mut (*ts).curexc_traceback);
+        clear(&raw mut (*ts).exc_state.exc_type);
+        clear(&raw mut (*ts).exc_state.exc_value);
+        clear(&raw mut (*ts).exc_state.exc_traceback);
+        clear(&raw mut (*ts).async_gen_firstiter);
+        clear(&raw mut (*ts).async_gen_finalizer);
+        crate::modules::gcmodule::thread_exit(&raw mut (*data).gc, &raw mut (*data).blocks);
+        set_current(null_mut());
+        release_state(data);
     }
 }
 
-thread_local! {
-    static OWNER: Owner = Owner(new_state());
+// ---------------------------------------------------------------------------------------------
+// Where thread states come from, and how they go at thread exit, without a path that aborts
+// when memory runs out (Rust's `Box` and `thread_local!` destructors would: the first aborts
+// on allocation failure, the second registers through the C library, which allocates).
+//
+// A state is `calloc`ed (about 1.2 KB). When even that fails, a thread takes one of a few
+// states reserved in static memory; when those are all taken, it waits until memory or a
+// reserved state frees up (a thread cannot run without its error indicator, and aborting is
+// not an option). Its release at thread exit is a POSIX thread-specific-data destructor
+// (`pthread_setspecific` stores the pointer in the thread's own block: no allocation for the
+// first 32 keys); the thread that calls `exit()` gets the same through `atexit`. The library
+// is linked `-z nodelete`, so those destructors never outlive its code.
+// ---------------------------------------------------------------------------------------------
+
+/// Thread states in static memory for threads whose state cannot be allocated.
+const RESERVED: usize = 8;
+
+struct Reserved {
+    taken: [AtomicBool; RESERVED],
+    states: [core::cell::UnsafeCell<core::mem::MaybeUninit<ThreadData>>; RESERVED],
+}
+
+// SAFETY: a slot is used only by the thread that took it (`taken`, acquire/release).
+unsafe impl Sync for Reserved {}
+
+static RESERVED_STATES: Reserved = Reserved {
+    taken: [const { AtomicBool::new(false) }; RESERVED],
+    states: [const { core::cell::UnsafeCell::new(core::mem::MaybeUninit::uninit()) }; RESERVED],
+};
+
+/// Memory for one state: from the C library, else a reserved one, else (waiting) whichever
+/// comes first.
+fn state_memory() -> *mut ThreadData {
+    let mut announced = false;
+    loop {
+        // SAFETY: plain allocation.
+        let p = unsafe { libc::calloc(1, size_of::<ThreadData>()) } as *mut ThreadData;
+        if !p.is_null() {
+            return p;
+        }
+        for (i, taken) in RESERVED_STATES.taken.iter().enumerate() {
+            if taken
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return RESERVED_STATES.states[i].get() as *mut ThreadData;
+            }
+        }
+        if !announced {
+            announced = true;
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(
+                b"pycoro: no memory for a new thread's state; the thread waits for memory\n",
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// Gives a state's memory back (to its reserved slot or to the C library).
+unsafe fn release_state(data: *mut ThreadData) {
+    for (i, slot) in RESERVED_STATES.states.iter().enumerate() {
+        if slot.get() as *mut ThreadData == data {
+            RESERVED_STATES.taken[i].store(false, Ordering::Release);
+            return;
+        }
+    }
+    // SAFETY: allocated by `state_memory` with calloc.
+    unsafe { libc::free(data as *mut c_void) }
+}
+
+/// The key whose destructor releases a thread's state at its exit (None: it could not be
+/// made, and states are then never released).
+fn exit_key() -> Option<libc::pthread_key_t> {
+    static KEY: std::sync::OnceLock<Option<libc::pthread_key_t>> = std::sync::OnceLock::new();
+    *KEY.get_or_init(|| {
+        let mut key: libc::pthread_key_t = 0;
+        // SAFETY: plain calls; the destructor and the handler live as long as the process
+        // (the library is never unloaded).
+        unsafe {
+            if libc::pthread_key_create(&mut key, Some(release_at_thread_exit)) != 0 {
+                return None;
+            }
+            libc::atexit(release_at_process_exit);
+        }
+        Some(key)
+    })
+}
+
+unsafe extern "C" fn release_at_thread_exit(data: *mut c_void) {
+    // SAFETY: the value stored by `new_state` for this thread; glibc calls this on the exiting
+    // thread itself.
+    unsafe { teardown(data as *mut ThreadData) }
+}
+
+extern "C" fn release_at_process_exit() {
+    // The thread that called `exit()` gets the release its thread exit would have given it.
+    let cur = current();
+    if !cur.is_null() {
+        if let Some(key) = exit_key() {
+            // SAFETY: this thread's slot.
+            unsafe { libc::pthread_setspecific(key, core::ptr::null()) };
+        }
+        // SAFETY: the calling thread's own state.
+        unsafe { teardown(cur as *mut ThreadData) }
+    }
 }
 
 // The calling thread's state pointer lives in an initial-exec TLS slot: reading it is one load
@@ -177,25 +289,30 @@ fn set_current(ts: *mut PyThreadState) {
 }
 
 fn new_state() -> *mut PyThreadState {
-    let mut data = Box::new(ThreadData {
-        // SAFETY: all-zero is a valid PyThreadState (NULL pointers, zero ints, no function).
-        ts: unsafe { core::mem::zeroed() },
-        gc: crate::modules::gcmodule::GcState::new(),
-        blocks: crate::modules::gcmodule::BlockCache::new(),
-    });
-    let ts = &mut data.ts;
-    ts.interp = &raw mut INTERP as *mut PyInterpreterState;
-    // SAFETY: pthread_self has no preconditions.
-    ts.thread_id = unsafe { libc::pthread_self() } as c_ulong;
-    ts.id = NEXT_ID.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-    ts.gilstate_counter = 1;
-    let p = Box::into_raw(data) as *mut PyThreadState;
-    // SAFETY: `p` is a fresh allocation; the stack bottom is its own exc_state.
+    let data = state_memory();
+    // SAFETY: fresh memory for one ThreadData, initialized here before any use.
     unsafe {
-        (*p).exc_info = &raw mut (*p).exc_state;
-        (*p).cframe = &raw mut (*p).root_cframe;
+        data.write(ThreadData {
+            // SAFETY: all-zero is a valid PyThreadState (NULL pointers, zero ints, no function).
+            ts: core::mem::zeroed(),
+            gc: crate::modules::gcmodule::GcState::new(),
+            blocks: crate::modules::gcmodule::BlockCache::new(),
+        });
+        let ts = &raw mut (*data).ts;
+        (*ts).interp = &raw mut INTERP as *mut PyInterpreterState;
+        (*ts).thread_id = libc::pthread_self() as c_ulong;
+        (*ts).id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        (*ts).gilstate_counter = 1;
+        // The stack bottom is its own exc_state.
+        (*ts).exc_info = &raw mut (*ts).exc_state;
+        (*ts).cframe = &raw mut (*ts).root_cframe;
+        // Without the key (or room for its value) the state is never released: the thread's
+        // objects stay in its generations, uncollected, when it exits.
+        if let Some(key) = exit_key() {
+            libc::pthread_setspecific(key, data as *const c_void);
+        }
+        ts
     }
-    p
 }
 
 /// The calling thread's state, created on first use.
@@ -210,23 +327,17 @@ pub(crate) fn tstate() -> *mut PyThreadState {
 
 #[cold]
 fn slow_tstate() -> *mut PyThreadState {
-    // During thread teardown the state may already be gone: then a fresh, leaked-free state
-    // cannot be made either, and the access panics into the caller's guard.
-    let p = OWNER.with(|o| o.0);
+    // First use on this thread (or use after its state was released at its exit: a new one
+    // is made, and released in turn).
+    let p = new_state();
     set_current(p);
     p
 }
 
-/// The calling thread's data (created on first use), or None once the thread is exiting.
+/// The calling thread's data, created on first use.
 #[inline]
 pub(crate) fn thread_data() -> Option<*mut ThreadData> {
-    let cur = current();
-    if !cur.is_null() {
-        return Some(cur as *mut ThreadData);
-    }
-    let p = OWNER.try_with(|o| o.0).ok()?;
-    set_current(p);
-    Some(p as *mut ThreadData)
+    Some(tstate() as *mut ThreadData)
 }
 
 /// Returns the calling thread's state, creating it on first use. Never NULL.

@@ -90,9 +90,9 @@ pub unsafe extern "C" fn PyMember_GetOne(
                     } else if o.is_null() {
                         let owner = obj_addr as *mut PyObject;
                         let name = member_name(m);
-                        set_string(
+                        crate::python::errors::set_format(
                             crate::exc!(AttributeError),
-                            &format!(
+                            format_args!(
                                 "'{}' object has no attribute '{name}'",
                                 full_name(ty(owner))
                             ),
@@ -317,9 +317,9 @@ pub unsafe extern "C" fn PyMember_SetOne(
                     -1
                 }
                 _ => {
-                    set_string(
+                    crate::python::errors::set_format(
                         crate::exc!(SystemError),
-                        &format!("bad memberdescr type for {}", member_name(m)),
+                        format_args!("bad memberdescr type for {}", member_name(m)),
                     );
                     -1
                 }

@@ -36,14 +36,15 @@ pub(crate) fn auditing() -> bool {
 /// Calls every hook with `event` and `args` (a tuple, borrowed). Returns 0, or -1 with the
 /// exception a hook set.
 pub(crate) unsafe fn audit(event: &CStr, args: *mut PyObject) -> c_int {
-    // The hooks run without the lock held (a hook may add another hook).
-    let hooks: Vec<(usize, usize)> = HOOKS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .map(|h| (h.0 as usize, h.1))
-        .collect();
-    for (f, data) in hooks {
+    // The hooks run without the lock held (a hook may add another hook, which this event does
+    // not reach): hook `i` is read under the lock, then called. Hooks are only ever added, so
+    // the indices stay valid.
+    let count = HOOKS.lock().unwrap_or_else(|e| e.into_inner()).len();
+    for i in 0..count {
+        let (f, data) = {
+            let hooks = HOOKS.lock().unwrap_or_else(|e| e.into_inner());
+            (hooks[i].0 as usize, hooks[i].1)
+        };
         // SAFETY: `f` was stored from a hook function pointer; the hook's contract applies.
         let r = unsafe {
             let f: unsafe extern "C" fn(*const c_char, *mut PyObject, *mut c_void) -> c_int =
@@ -96,10 +97,15 @@ pub unsafe extern "C" fn PySys_AddAuditHook(
                 }
             }
         }
-        HOOKS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Hook(hook, userData as usize));
+        let added = crate::capi::fallible::try_push(
+            &mut HOOKS.lock().unwrap_or_else(|e| e.into_inner()),
+            Hook(hook, userData as usize),
+        );
+        if added.is_err() {
+            // SAFETY: setting the error indicator.
+            unsafe { crate::python::errors::no_memory() };
+            return -1;
+        }
         ANY_HOOK.store(true, Ordering::Release);
         0
     })

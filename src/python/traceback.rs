@@ -134,10 +134,9 @@ pub unsafe extern "C" fn PyTraceBack_Here(frame: *mut PyFrameObject) -> c_int {
     })
 }
 
-/// `  File "<filename>", line N, in <name>` lines for each entry of `tb`, oldest first (as
-/// `traceback.format_tb` without source lines).
-pub(crate) unsafe fn format_entries(tb: *mut PyObject) -> String {
-    let mut s = String::new();
+/// Writes `  File "<filename>", line N, in <name>` lines for each entry of `tb`, oldest first
+/// (as `traceback.print_tb` without source lines). Write errors are ignored (it is a report).
+pub(crate) unsafe fn write_entries(out: &mut impl std::io::Write, tb: *mut PyObject) {
     let mut t = tb as *mut PyTracebackObject;
     // SAFETY: a chain of live tracebacks whose frames have their code.
     unsafe {
@@ -145,14 +144,10 @@ pub(crate) unsafe fn format_entries(tb: *mut PyObject) -> String {
             let code = (*(*t).tb_frame).f_code;
             let file = crate::objects::unicodeobject::str_as((*code).co_filename).unwrap_or("???");
             let name = crate::objects::unicodeobject::str_as((*code).co_name).unwrap_or("???");
-            s.push_str(&format!(
-                "  File \"{file}\", line {}, in {name}\n",
-                (*t).tb_lineno
-            ));
+            let _ = writeln!(out, "  File \"{file}\", line {}, in {name}", (*t).tb_lineno);
             t = (*t).tb_next;
         }
     }
-    s
 }
 
 // ---- the traceback's attributes and constructor (CPython 3.10's tb_memberlist, ...) ----
@@ -247,9 +242,9 @@ unsafe extern "C" fn tb_set_next(op: *mut PyObject, v: *mut PyObject, _c: *mut c
             v
         };
         if !v.is_null() && !is_traceback(v) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "expected traceback object, got '{}'",
                     crate::objects::typeobject::tp_name_of(v)
                 ),
@@ -286,9 +281,9 @@ unsafe extern "C" fn tb_new(
             crate::objects::dictobject::PyDict_Size(kwds) as usize
         };
         if n + nkw > 4 {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "TracebackType() takes at most 4 arguments ({} given)",
                     n + nkw
                 ),
@@ -306,9 +301,9 @@ unsafe extern "C" fn tb_new(
                 match NAMES.iter().position(|x| *x == key) {
                     Some(i) if i >= n => a[i] = v,
                     Some(i) => {
-                        set_string(
+                        crate::python::errors::set_format(
                             crate::exc!(TypeError),
-                            &format!(
+                            format_args!(
                                 "argument for TracebackType() given by name ('{key}') and position ({})",
                                 i + 1
                             ),
@@ -316,9 +311,11 @@ unsafe extern "C" fn tb_new(
                         return null_mut();
                     }
                     None => {
-                        set_string(
+                        crate::python::errors::set_format(
                             crate::exc!(TypeError),
-                            &format!("TracebackType() got an unexpected keyword argument '{key}'"),
+                            format_args!(
+                                "TracebackType() got an unexpected keyword argument '{key}'"
+                            ),
                         );
                         return null_mut();
                     }
@@ -326,9 +323,9 @@ unsafe extern "C" fn tb_new(
             }
         }
         if let Some(i) = a.iter().position(|p| p.is_null()) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "TracebackType() missing required argument '{}' (pos {})",
                     NAMES[i],
                     i + 1
@@ -338,9 +335,9 @@ unsafe extern "C" fn tb_new(
         }
         let [next, frame, lasti, lineno] = a;
         if !crate::capi::ffi::is_type(frame, &raw mut crate::objects::frameobject::PyFrame_Type) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "TracebackType() argument 'tb_frame' must be frame, not {}",
                     crate::objects::typeobject::tp_name_of(frame)
                 ),
@@ -379,9 +376,9 @@ unsafe extern "C" fn tb_new(
             next
         };
         if !next.is_null() && !is_traceback(next) {
-            set_string(
+            crate::python::errors::set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "expected traceback object or None, got '{}'",
                     crate::objects::typeobject::tp_name_of(next)
                 ),

@@ -11,14 +11,14 @@
 //! warnings raised with no Python frame.
 
 use crate::capi::boundary::{check_null, guard};
+use crate::capi::fallible::{FNV_START, NoMemory, Table, Text, fnv, try_push_front};
 use crate::capi::ffi::{decref, new_ref, xdecref};
 use crate::capi::varargs::{va_list, vararg_trampoline};
 use crate::objects::object::PyObject;
 use crate::objects::unicodeobject::str_as;
-use crate::python::errors::set_string;
+use crate::python::errors::{set_format, set_string};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::ptr::null_mut;
-use std::collections::HashSet;
 use std::sync::Mutex;
 
 /// A warning handler (`PyNative_SetWarningHandler`): `category` (a Warning subclass),
@@ -48,14 +48,39 @@ enum Action {
 struct State {
     /// (action, category) most recent first; the first whose category matches applies.
     filters: Vec<(Action, usize)>,
-    /// Locations already reported under "default" / messages under "once".
-    seen: Option<HashSet<(String, usize, String, c_int)>>,
+    /// Locations already reported under "default" / messages under "once" (a table whose
+    /// entries valgrind sees as reachable).
+    seen: Table<Seen>,
     handler: Option<(usize, usize)>,
+}
+
+/// A warning already shown: message, category and (under "default") location.
+struct Seen {
+    text: Text,
+    category: usize,
+    file: Text,
+    lineno: c_int,
+}
+
+impl Seen {
+    fn hash(text: &str, category: usize, file: &str, lineno: c_int) -> u64 {
+        let h = fnv(FNV_START, text.as_bytes());
+        let h = fnv(h, &category.to_le_bytes());
+        let h = fnv(h, file.as_bytes());
+        fnv(h, &lineno.to_le_bytes())
+    }
+
+    fn is(&self, text: &str, category: usize, file: &str, lineno: c_int) -> bool {
+        self.text.as_str() == text
+            && self.category == category
+            && self.file.as_str() == file
+            && self.lineno == lineno
+    }
 }
 
 static STATE: Mutex<State> = Mutex::new(State {
     filters: Vec::new(),
-    seen: None,
+    seen: Table::new(),
     handler: None,
 });
 
@@ -83,16 +108,48 @@ unsafe fn default_action(category: *mut PyObject) -> Action {
 }
 
 unsafe fn action_for(category: *mut PyObject) -> Action {
-    let filters: Vec<(Action, usize)> = state().filters.clone();
+    // Matching classes runs no other code, so the lock can be held.
+    let st = state();
     // SAFETY: live classes.
     unsafe {
-        for (a, c) in filters {
+        for &(a, c) in &st.filters {
             if c == 0 || crate::python::errors::given_matches(category, c as *mut PyObject) {
                 return a;
             }
         }
         default_action(category)
     }
+}
+
+/// Records that the warning was shown: false when it already was (it is not shown again).
+/// `Err` when there is no memory to record it (`MemoryError` is then set).
+unsafe fn first_time(text: &str, category: usize, file: &str, lineno: c_int) -> Result<bool, ()> {
+    let hash = Seen::hash(text, category, file, lineno);
+    let mut st = state();
+    if st
+        .seen
+        .find(hash, |k| k.is(text, category, file, lineno))
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let key = (|| {
+        Ok::<_, NoMemory>(Seen {
+            text: crate::capi::fallible::format(format_args!("{text}"))?,
+            category,
+            file: crate::capi::fallible::format(format_args!("{file}"))?,
+            lineno,
+        })
+    })();
+    if let Ok(key) = key
+        && st.seen.insert(hash, key).is_ok()
+    {
+        return Ok(true);
+    }
+    drop(st);
+    // SAFETY: setting the error indicator.
+    unsafe { crate::python::errors::no_memory() };
+    Err(())
 }
 
 /// The location `stack_level` frames up: (filename, lineno).
@@ -138,9 +195,9 @@ unsafe fn warn_explicit(
                 &raw mut crate::objects::exceptions::types::Warning,
             )
         {
-            set_string(
+            set_format(
                 crate::exc!(TypeError),
-                &format!(
+                format_args!(
                     "category must be a Warning subclass, not '{}'",
                     crate::objects::typeobject::tp_name_of(category)
                 ),
@@ -156,14 +213,16 @@ unsafe fn warn_explicit(
             return -1;
         }
         let text = crate::objects::object_ops::str_string(message);
-        let file = str_as(filename).unwrap_or("?").to_owned();
+        let file = str_as(filename).unwrap_or("?");
         if action != Action::Always {
-            let key = match action {
-                Action::Once => (text.clone(), category as usize, String::new(), 0),
-                _ => (text.clone(), category as usize, file.clone(), lineno),
+            let (f, l) = match action {
+                Action::Once => ("", 0),
+                _ => (file, lineno),
             };
-            if !state().seen.get_or_insert_with(HashSet::new).insert(key) {
-                return 0;
+            match first_time(text.as_str(), category as usize, f, l) {
+                Ok(true) => {}
+                Ok(false) => return 0,
+                Err(()) => return -1,
             }
         }
         let handler = state().handler;
@@ -386,21 +445,28 @@ pub unsafe extern "C" fn PyNative_WarningsFilter(
     guard("PyNative_WarningsFilter", -1, || {
         // SAFETY: a NUL-terminated action; a live category or NULL.
         unsafe {
-            let a = CStr::from_ptr(action).to_string_lossy();
-            let act = match &*a {
-                "default" => Action::Default,
-                "always" => Action::Always,
-                "once" => Action::Once,
-                "ignore" => Action::Ignore,
-                "error" => Action::Error,
-                "reset" => {
+            let act = match CStr::from_ptr(action).to_bytes() {
+                b"default" => Action::Default,
+                b"always" => Action::Always,
+                b"once" => Action::Once,
+                b"ignore" => Action::Ignore,
+                b"error" => Action::Error,
+                b"reset" => {
                     let mut s = state();
-                    s.filters.clear();
-                    s.seen = None;
+                    s.filters = Vec::new();
+                    s.seen.clear();
                     return 0;
                 }
                 _ => {
-                    set_string(crate::exc!(ValueError), &format!("invalid action: '{a}'"));
+                    match crate::objects::unicodeobject::lossy(action) {
+                        Ok(a) => set_format(
+                            crate::exc!(ValueError),
+                            format_args!("invalid action: '{}'", a.as_str()),
+                        ),
+                        Err(NoMemory) => {
+                            crate::python::errors::no_memory();
+                        }
+                    }
                     return -1;
                 }
             };
@@ -417,7 +483,10 @@ pub unsafe extern "C" fn PyNative_WarningsFilter(
                 );
                 return -1;
             }
-            state().filters.insert(0, (act, category as usize));
+            if try_push_front(&mut state().filters, (act, category as usize)).is_err() {
+                crate::python::errors::no_memory();
+                return -1;
+            }
             0
         }
     })
@@ -443,11 +512,15 @@ pub(crate) unsafe fn warn_unawaited_coroutine(coro: *mut PyObject) {
     unsafe {
         let c = coro as *mut crate::objects::genobject::PyCoroObject;
         let qualname = crate::objects::object_ops::str_string((*c).cr_qualname);
-        let mut msg = format!("coroutine '{qualname}' was never awaited");
+        let mut msg = Text::new();
+        let mut built = msg.push_fmt(format_args!("coroutine '{qualname}' was never awaited"));
         let origin = (*c).cr_origin;
-        if !origin.is_null() && crate::objects::tupleobject::is_tuple(origin) {
-            msg.push_str("\nCoroutine created at (most recent call last)");
+        if built.is_ok() && !origin.is_null() && crate::objects::tupleobject::is_tuple(origin) {
+            built = msg.push_str("\nCoroutine created at (most recent call last)");
             for &entry in crate::objects::tupleobject::as_slice(origin).iter().rev() {
+                if built.is_err() {
+                    break;
+                }
                 if !crate::objects::tupleobject::is_tuple(entry)
                     || crate::capi::ffi::size(entry) != 3
                 {
@@ -457,11 +530,11 @@ pub(crate) unsafe fn warn_unawaited_coroutine(coro: *mut PyObject) {
                 let file = str_as(e[0]).unwrap_or("?");
                 let line = crate::objects::longobject::PyLong_AsLong(e[1]);
                 let func = str_as(e[2]).unwrap_or("?");
-                msg.push_str(&format!("\n  File \"{file}\", line {line}, in {func}"));
+                built = msg.push_fmt(format_args!("\n  File \"{file}\", line {line}, in {func}"));
             }
             crate::python::errors::restore(null_mut(), null_mut(), null_mut());
         }
-        let m = crate::objects::unicodeobject::str_from(&msg);
+        let m = crate::objects::unicodeobject::str_from_text(built.map(|()| msg));
         // CPython warns from its Python helper with stacklevel=2, which names the frame that
         // was running when the coroutine died; pycoro has no helper frame, so that is level 1.
         if m.is_null() || warn(crate::exc!(RuntimeWarning), m, 1, coro) < 0 {
