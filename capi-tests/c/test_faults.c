@@ -322,6 +322,9 @@ done:
     Py_XDECREF(c);
     Py_XDECREF(d);
     Py_XDECREF(l);
+    return ok;
+}
+
 /* Text and tables pycoro grows from C input: formatted strings (every conversion), an
  * exception message, reprs and ascii() with escapes, warnings (their message and the registry
  * of shown warnings), interning and immortalization (their tables). */

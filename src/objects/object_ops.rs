@@ -185,6 +185,17 @@ pub unsafe extern "C" fn _Py_Dealloc(op: *mut PyObject) {
 /// are never freed, and this table keeps them reachable for leak checkers.
 static IMMORTALIZED: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
+/// Records the start of an immortal object's memory block (`start`: its GC header for a GC
+/// object) in the process-wide table, so leak checkers see it as reachable. Out of memory the
+/// block is simply not recorded (it stays in use; a leak checker may then call it "possibly
+/// lost").
+pub(crate) fn keep_reachable(start: usize) {
+    let mut table = IMMORTALIZED.lock().unwrap_or_else(|e| e.into_inner());
+    if crate::capi::fallible::try_reserve(&mut table, 1).is_ok() {
+        table.push(start);
+    }
+}
+
 /// Makes `op` immortal, as CPython 3.12 makes its immortal objects (3.13+ has this as an
 /// internal `_Py_SetImmortal`): its reference count is set to `PYNATIVE_IMMORTAL_REFCNT` and is
 /// never written again, by pycoro or by `Py_INCREF`/`Py_DECREF`, and the object is never

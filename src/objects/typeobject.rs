@@ -1757,10 +1757,30 @@ pub(crate) unsafe fn ready(tp: *mut PyTypeObject) -> c_int {
             return -1;
         }
         t.tp_flags |= Py_TPFLAGS_READYING;
+        let had = (
+            t.tp_dict.is_null(),
+            t.tp_bases.is_null(),
+            t.tp_mro.is_null(),
+        );
         let r = ready_steps(tp);
         let t = &mut *tp;
         t.tp_flags &= !Py_TPFLAGS_READYING;
         if r < 0 {
+            // Drop what this attempt made, so a failed static type holds nothing (a later
+            // PyType_Ready starts over).
+            if t.tp_flags & Py_TPFLAGS_HEAPTYPE == 0 {
+                let (e, v, tb) = crate::python::errors::fetch();
+                if had.0 {
+                    crate::capi::ffi::clear(&raw mut t.tp_dict);
+                }
+                if had.1 {
+                    crate::capi::ffi::clear(&raw mut t.tp_bases);
+                }
+                if had.2 {
+                    crate::capi::ffi::clear(&raw mut t.tp_mro);
+                }
+                crate::python::errors::restore(e, v, tb);
+            }
             return -1;
         }
         t.tp_flags |= Py_TPFLAGS_READY;
@@ -1941,10 +1961,12 @@ pub(crate) unsafe fn make_immortal(op: *mut PyObject) {
         if op.is_null() || (*op).ob_refcnt >= PYNATIVE_IMMORTAL_MIN {
             return;
         }
-        if crate::modules::gcmodule::is_gc(op)
-            && crate::modules::gcmodule::PyObject_GC_IsTracked(op) != 0
-        {
-            crate::modules::gcmodule::untrack(op);
+        if crate::modules::gcmodule::is_gc(op) {
+            if crate::modules::gcmodule::PyObject_GC_IsTracked(op) != 0 {
+                crate::modules::gcmodule::untrack(op);
+            }
+            // Reachable from its block's start (pointers to it point past the GC header).
+            crate::objects::object_ops::keep_reachable(crate::modules::gcmodule::head(op) as usize);
         }
         (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT;
         if crate::objects::dictobject::is_dict(op) {
