@@ -2806,6 +2806,286 @@ PyObject *PyCMethod_New(struct PyMethodDef *ml,
                         struct PyTypeObject *cls);
 
 /**
+ * `o1 - o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for -: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_Subtract(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 % o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for %: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_Remainder(PyObject *o1, PyObject *o2);
+
+/**
+ * `divmod(o1, o2)`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for divmod(): ..." when neither operand supports it).
+ */
+PyObject *PyNumber_Divmod(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 << o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for <<: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_Lshift(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 >> o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for >>: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_Rshift(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 & o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for &: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_And(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 ^ o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for ^: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_Xor(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 | o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for |: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_Or(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 // o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for //: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_FloorDivide(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 / o2`. For two ints CPython's result is a float, which pycoro does not have:
+ * `NotImplementedError` then.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for /: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_TrueDivide(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 @ o2`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "unsupported operand type(s) for @: ..." when neither operand supports it).
+ */
+PyObject *PyNumber_MatrixMultiply(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 -= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceSubtract(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 %= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceRemainder(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 <<= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceLshift(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 >>= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceRshift(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 &= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceAnd(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 ^= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceXor(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 |= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceOr(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 //= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceFloorDivide(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 /= o2` (`NotImplementedError` for two ints, as `PyNumber_TrueDivide`).
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceTrueDivide(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 @= o2`.
+ *
+ * Tries `o1`'s in-place slot first, then the binary operation. Return value: New reference,
+ * or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceMatrixMultiply(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 + o2`: the number slots, then `o1`'s sequence concatenation.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyNumber_Add(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 * o2`: the number slots, then the sequence repetition of either operand.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyNumber_Multiply(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 += o2`: `o1`'s in-place slot, the binary slots, then `o1`'s in-place or plain sequence
+ * concatenation.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceAdd(PyObject *o1, PyObject *o2);
+
+/**
+ * `o1 *= o2`: `o1`'s in-place slot, the binary slots, then the sequence repetition (in place
+ * for `o1`; plain for a sequence `o2`).
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlaceMultiply(PyObject *o1, PyObject *o2);
+
+/**
+ * `pow(o1, o2, o3)`; pass `Py_None` as `o3` for `o1 ** o2`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyNumber_Power(PyObject *o1, PyObject *o2, PyObject *o3);
+
+/**
+ * `o1 **= o2` (`pow(o1, o2, o3)` in place): `o1`'s `nb_inplace_power`, then `nb_power`.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyNumber_InPlacePower(PyObject *o1, PyObject *o2, PyObject *o3);
+
+/**
+ * `-o`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "bad operand type for unary -: 'X'").
+ */
+PyObject *PyNumber_Negative(PyObject *o);
+
+/**
+ * `+o`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "bad operand type for unary +: 'X'").
+ */
+PyObject *PyNumber_Positive(PyObject *o);
+
+/**
+ * `abs(o)`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "bad operand type for abs(): 'X'").
+ */
+PyObject *PyNumber_Absolute(PyObject *o);
+
+/**
+ * `~o`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError`
+ * "bad operand type for unary ~: 'X'").
+ */
+PyObject *PyNumber_Invert(PyObject *o);
+
+/**
+ * Returns 1 if `o` can be used as an index (its type has `nb_index`), else 0. Always succeeds
+ * (0 for NULL).
+ */
+int PyIndex_Check(PyObject *o);
+
+/**
+ * Returns 1 if `o` provides the numeric protocols (`nb_index`, `nb_int` or `nb_float`), else
+ * 0. Always succeeds (0 for NULL).
+ */
+int PyNumber_Check(PyObject *o);
+
+/**
+ * Returns `o` converted to an int with `__index__` (`o` itself when it is an exact int).
+ *
+ * Return value: New reference, or NULL with `TypeError` ("'X' object cannot be interpreted as
+ * an integer", "__index__ returned non-int (type X)") set.
+ */
+PyObject *PyNumber_Index(PyObject *o);
+
+/**
+ * Returns `o` (an int or an object with `__index__`) as a `Py_ssize_t`. When the value does
+ * not fit: with `exc` NULL, clamps to `PY_SSIZE_T_MIN`/`PY_SSIZE_T_MAX`; otherwise raises
+ * `exc` ("cannot fit 'X' into an index-sized integer") and returns -1. -1 with `TypeError`
+ * when `o` is no index (`SystemError` for NULL).
+ */
+Py_ssize_t PyNumber_AsSsize_t(PyObject *o, PyObject *exc);
+
+/**
+ * `int(o)`: `__int__`, else `__index__`, else `__trunc__`, else a str parsed in base 10.
+ *
+ * Return value: New reference to an exact int, or NULL with an exception set.
+ */
+PyObject *PyNumber_Long(PyObject *o);
+
+/**
  * Starts the repr of the container `obj` on the calling thread: returns 0 (go ahead; call
  * `Py_ReprLeave(obj)` when done), 1 if the thread is already computing `obj`'s repr (a
  * recursive container: print `...` instead; do not call `Py_ReprLeave`), or -1 with an

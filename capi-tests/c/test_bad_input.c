@@ -2588,6 +2588,173 @@ static void case_types(void)
     Py_DECREF(d);
 }
 
+/* The number protocol: NULL operands (SystemError, where CPython would crash for the binary
+ * operations), operand types no slot handles (CPython's TypeError), and int's own failures:
+ * division by zero, negative shifts, pow()'s modulus rules, and pycoro's 128-bit limit. */
+typedef PyObject *(*num_binop)(PyObject *, PyObject *);
+
+static void case_number(void)
+{
+    static const struct {
+        const char *name;
+        num_binop f;
+        const char *op;
+    } binops[] = {
+        {"PyNumber_Add", PyNumber_Add, "+"},
+        {"PyNumber_Subtract", PyNumber_Subtract, "-"},
+        {"PyNumber_Multiply", PyNumber_Multiply, "*"},
+        {"PyNumber_MatrixMultiply", PyNumber_MatrixMultiply, "@"},
+        {"PyNumber_FloorDivide", PyNumber_FloorDivide, "//"},
+        {"PyNumber_TrueDivide", PyNumber_TrueDivide, "/"},
+        {"PyNumber_Remainder", PyNumber_Remainder, "%"},
+        {"PyNumber_Divmod", PyNumber_Divmod, "divmod()"},
+        {"PyNumber_Lshift", PyNumber_Lshift, "<<"},
+        {"PyNumber_Rshift", PyNumber_Rshift, ">>"},
+        {"PyNumber_And", PyNumber_And, "&"},
+        {"PyNumber_Xor", PyNumber_Xor, "^"},
+        {"PyNumber_Or", PyNumber_Or, "|"},
+        {"PyNumber_InPlaceAdd", PyNumber_InPlaceAdd, "+="},
+        {"PyNumber_InPlaceSubtract", PyNumber_InPlaceSubtract, "-="},
+        {"PyNumber_InPlaceMultiply", PyNumber_InPlaceMultiply, "*="},
+        {"PyNumber_InPlaceMatrixMultiply", PyNumber_InPlaceMatrixMultiply, "@="},
+        {"PyNumber_InPlaceFloorDivide", PyNumber_InPlaceFloorDivide, "//="},
+        {"PyNumber_InPlaceTrueDivide", PyNumber_InPlaceTrueDivide, "/="},
+        {"PyNumber_InPlaceRemainder", PyNumber_InPlaceRemainder, "%="},
+        {"PyNumber_InPlaceLshift", PyNumber_InPlaceLshift, "<<="},
+        {"PyNumber_InPlaceRshift", PyNumber_InPlaceRshift, ">>="},
+        {"PyNumber_InPlaceAnd", PyNumber_InPlaceAnd, "&="},
+        {"PyNumber_InPlaceXor", PyNumber_InPlaceXor, "^="},
+        {"PyNumber_InPlaceOr", PyNumber_InPlaceOr, "|="},
+    };
+    PyObject *i = fresh_int(), *z = PyLong_FromLong(0), *neg = PyLong_FromLong(-1),
+             *big = PyLong_FromLong(1L << 62), *d = PyDict_New();
+    REQUIRE(i != NULL && z != NULL && neg != NULL && big != NULL && d != NULL);
+    char msg[200];
+    for (size_t n = 0; n < Py_ARRAY_LENGTH(binops); n++) {
+        note_call(binops[n].name);
+        EXPECT_NULL(binops[n].f(NULL, i), PyExc_SystemError, NULLARG);
+        EXPECT_NULL(binops[n].f(i, NULL), PyExc_SystemError, NULLARG);
+        /* None: no number slot answers (dict would take |= as an update, as in CPython). */
+        snprintf(msg, sizeof msg, "unsupported operand type(s) for %s: 'int' and 'NoneType'",
+                 binops[n].op);
+        EXPECT_NULL(binops[n].f(i, Py_None), PyExc_TypeError, msg);
+        snprintf(msg, sizeof msg, "unsupported operand type(s) for %s: 'NoneType' and 'int'",
+                 binops[n].op);
+        EXPECT_NULL(binops[n].f(Py_None, i), PyExc_TypeError, msg);
+    }
+    /* pycoro: int / int is a float in CPython; pycoro has no float. */
+    EXPECT_NULL(BAD(PyNumber_TrueDivide)(i, i), PyExc_NotImplementedError,
+                "pycoro: the result is a float, and pycoro has no float type yet (issue 12)");
+    EXPECT_NULL(BAD(PyNumber_InPlaceTrueDivide)(i, i), PyExc_NotImplementedError,
+                "pycoro: the result is a float, and pycoro has no float type yet (issue 12)");
+    EXPECT_NULL(BAD(PyNumber_FloorDivide)(i, z), PyExc_ZeroDivisionError,
+                "integer division or modulo by zero");
+    EXPECT_NULL(BAD(PyNumber_Remainder)(i, z), PyExc_ZeroDivisionError,
+                "integer division or modulo by zero");
+    EXPECT_NULL(BAD(PyNumber_Divmod)(i, z), PyExc_ZeroDivisionError,
+                "integer division or modulo by zero");
+    EXPECT_NULL(BAD(PyNumber_Lshift)(i, neg), PyExc_ValueError, "negative shift count");
+    EXPECT_NULL(BAD(PyNumber_Rshift)(i, neg), PyExc_ValueError, "negative shift count");
+    /* pycoro: results beyond 128 bits raise OverflowError (CPython's ints are unbounded). */
+#define TOO_LARGE "pycoro: int result too large (ints are limited to 128 bits)"
+    PyObject *sq = PyNumber_Multiply(big, big);
+    REQUIRE(sq != NULL);
+    EXPECT_NULL(BAD(PyNumber_Multiply)(sq, big), PyExc_OverflowError, TOO_LARGE);
+    EXPECT_NULL(BAD(PyNumber_Lshift)(i, big), PyExc_OverflowError, TOO_LARGE);
+    PyObject *shift = PyLong_FromLong(107);
+    EXPECT_NULL(BAD(PyNumber_Lshift)(i, shift), PyExc_OverflowError, TOO_LARGE);
+    Py_DECREF(shift);
+    PyObject *max = PyNumber_Lshift(sq, PyLong_FromLong(2)); /* 2**126 */
+    REQUIRE(max != NULL);
+    PyObject *min = PyNumber_Multiply(max, PyLong_FromLong(-2)); /* -2**127: the minimum */
+    REQUIRE(min != NULL);
+    EXPECT_NULL(BAD(PyNumber_Add)(max, max), PyExc_OverflowError, TOO_LARGE);
+    EXPECT_NULL(BAD(PyNumber_Subtract)(min, i), PyExc_OverflowError, TOO_LARGE);
+    EXPECT_NULL(BAD(PyNumber_Negative)(min), PyExc_OverflowError, TOO_LARGE);
+    EXPECT_NULL(BAD(PyNumber_Absolute)(min), PyExc_OverflowError, TOO_LARGE);
+    EXPECT_NULL(BAD(PyNumber_FloorDivide)(min, neg), PyExc_OverflowError, TOO_LARGE);
+    EXPECT_NULL(BAD(PyNumber_Power)(i, i, Py_None), PyExc_OverflowError, TOO_LARGE);
+    PyObject *inv = PyNumber_Invert(min); /* 2**127 - 1 */
+    REQUIRE(inv != NULL);
+    EXPECT_NULL(BAD(PyNumber_InPlaceAdd)(inv, PyLong_FromLong(1)), PyExc_OverflowError,
+                TOO_LARGE);
+    PyObject *r = PyNumber_Remainder(min, neg);
+    REQUIRE(r != NULL);
+    EXPECT_INT_OK(PyLong_AsLong(r), 0);
+    Py_DECREF(r);
+    r = PyNumber_Rshift(min, big);
+    REQUIRE(r != NULL);
+    EXPECT_INT_OK(PyLong_AsLong(r), -1);
+    Py_DECREF(r);
+    /* pycoro: a negative exponent without a modulus gives a float in CPython. */
+    EXPECT_NULL(BAD(PyNumber_Power)(i, neg, Py_None), PyExc_NotImplementedError,
+                "pycoro: the result is a float, and pycoro has no float type yet (issue 12)");
+    EXPECT_NULL(BAD(PyNumber_Power)(z, neg, Py_None), PyExc_ZeroDivisionError,
+                "0.0 cannot be raised to a negative power");
+    EXPECT_NULL(BAD(PyNumber_Power)(i, i, z), PyExc_ValueError, "pow() 3rd argument cannot be 0");
+    EXPECT_NULL(BAD(PyNumber_Power)(z, neg, i), PyExc_ValueError,
+                "base is not invertible for the given modulus");
+    EXPECT_NULL(BAD(PyNumber_Power)(NULL, i, Py_None), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Power)(i, NULL, Py_None), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Power)(i, i, NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Power)(i, d, Py_None), PyExc_TypeError,
+                "unsupported operand type(s) for ** or pow(): 'int' and 'dict'");
+    EXPECT_NULL(BAD(PyNumber_Power)(i, i, d), PyExc_TypeError,
+                "unsupported operand type(s) for ** or pow(): 'int', 'int', 'dict'");
+    EXPECT_NULL(BAD(PyNumber_InPlacePower)(NULL, i, Py_None), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_InPlacePower)(i, i, NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_InPlacePower)(d, i, Py_None), PyExc_TypeError,
+                "unsupported operand type(s) for **=: 'dict' and 'int'");
+    EXPECT_NULL(BAD(PyNumber_InPlacePower)(i, i, z), PyExc_ValueError,
+                "pow() 3rd argument cannot be 0");
+
+    EXPECT_NULL(BAD(PyNumber_Negative)(NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Negative)(d), PyExc_TypeError, "bad operand type for unary -: 'dict'");
+    EXPECT_NULL(BAD(PyNumber_Positive)(NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Positive)(d), PyExc_TypeError, "bad operand type for unary +: 'dict'");
+    EXPECT_NULL(BAD(PyNumber_Absolute)(NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Absolute)(d), PyExc_TypeError, "bad operand type for abs(): 'dict'");
+    EXPECT_NULL(BAD(PyNumber_Invert)(NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Invert)(d), PyExc_TypeError, "bad operand type for unary ~: 'dict'");
+
+    EXPECT_NULL(BAD(PyNumber_Index)(NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Index)(d), PyExc_TypeError,
+                "'dict' object cannot be interpreted as an integer");
+    EXPECT_NULL(BAD(PyNumber_Long)(NULL), PyExc_SystemError, NULLARG);
+    EXPECT_NULL(BAD(PyNumber_Long)(d), PyExc_TypeError,
+                "int() argument must be a string, a bytes-like object or a real number, not 'dict'");
+    PyObject *text = PyUnicode_FromString("12x");
+    EXPECT_NULL(BAD(PyNumber_Long)(text), PyExc_ValueError,
+                "invalid literal for int() with base 10: '12x'");
+    Py_DECREF(text);
+    EXPECT_INT(BAD(PyNumber_AsSsize_t)(NULL, NULL), -1, PyExc_SystemError, NULLARG);
+    EXPECT_INT(BAD(PyNumber_AsSsize_t)(d, PyExc_OverflowError), -1, PyExc_TypeError,
+               "'dict' object cannot be interpreted as an integer");
+    EXPECT_INT(BAD(PyNumber_AsSsize_t)(sq, PyExc_IndexError), -1, PyExc_IndexError,
+               "cannot fit 'int' into an index-sized integer");
+    EXPECT_INT_OK(BAD(PyNumber_AsSsize_t)(sq, NULL), PY_SSIZE_T_MAX);
+    EXPECT_INT_OK(BAD(PyNumber_AsSsize_t)(min, NULL), PY_SSIZE_T_MIN);
+    EXPECT_INT_OK(BAD(PyNumber_Check)(NULL), 0);
+    EXPECT_INT_OK(BAD(PyNumber_Check)(d), 0);
+    EXPECT_INT_OK(BAD(PyNumber_Check)(i), 1);
+    EXPECT_INT_OK(BAD(PyIndex_Check)(NULL), 0);
+    EXPECT_INT_OK(BAD(PyIndex_Check)(d), 0);
+    EXPECT_INT_OK(BAD(PyIndex_Check)(Py_True), 1);
+
+    CHECK_REFCNT(i, 1);
+    CHECK_REFCNT(d, 1);
+    CHECK_REFCNT(sq, 1);
+    Py_DECREF(i);
+    Py_DECREF(z);
+    Py_DECREF(neg);
+    Py_DECREF(big);
+    Py_DECREF(d);
+    Py_DECREF(sq);
+    Py_DECREF(max);
+    Py_DECREF(min);
+    Py_DECREF(inv);
+}
+
 /* ---- the table -------------------------------------------------------------------------- */
 
 static const struct {
@@ -2618,6 +2785,7 @@ static const struct {
     {"case_dict", case_dict},
     {"case_list", case_list},
     {"case_item_protocol", case_item_protocol},
+    {"case_number", case_number},
     {"case_long", case_long},
     {"case_mem", case_mem},
     {"case_object_protocols", case_object_protocols},

@@ -15,16 +15,23 @@ pub static mut PyBool_Type: PyTypeObject = PyTypeObject {
     tp_repr: Some(bool_repr),
     tp_base: &raw mut PyLong_Type,
     tp_doc: c"bool(x) -> bool\n\nReturns True when the argument x is true, False otherwise.\nThe builtins True and False are the only two instances of the class bool.\nThe class bool is a subclass of the class int, and cannot be subclassed.".as_ptr(),
-    tp_dealloc: Some(bool_dealloc),
-    tp_hash: Some(crate::objects::longobject::long_hash),
-    tp_richcompare: Some(crate::objects::longobject::long_richcompare),
-    tp_as_number: &raw mut crate::objects::longobject::LONG_AS_NUMBER,
+    tp_as_number: &raw mut BOOL_AS_NUMBER,
+    tp_vectorcall: Some(crate::objects::longobject_ops::bool_vectorcall),
     tp_new: Some(bool_new),
     ..static_type(
         c"bool",
         32,
         Py_TPFLAGS_LONG_SUBCLASS | _Py_TPFLAGS_MATCH_SELF,
     )
+};
+
+/// bool's own number table: `&`, `|`, `^` (bool for two bools); the rest is inherited from
+/// int when the type is readied.
+static mut BOOL_AS_NUMBER: PyNumberMethods = PyNumberMethods {
+    nb_and: Some(crate::objects::longobject_ops::bool_and),
+    nb_xor: Some(crate::objects::longobject_ops::bool_xor),
+    nb_or: Some(crate::objects::longobject_ops::bool_or),
+    ..crate::objects::longobject::EMPTY_NUMBER_METHODS
 };
 
 /// `False` (`Py_False` is `(PyObject *)&_Py_FalseStruct`). Immortal.
@@ -74,12 +81,6 @@ pub(crate) fn from_bool(b: bool) -> *mut PyObject {
 unsafe extern "C" fn bool_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: creating a str.
     unsafe { crate::objects::unicodeobject::str_from(if op == true_() { "True" } else { "False" }) }
-}
-
-unsafe extern "C" fn bool_dealloc(op: *mut PyObject) {
-    // True and False are immortal: an unbalanced Py_DECREF only restores their count.
-    // SAFETY: static object.
-    unsafe { (*op).ob_refcnt = PYNATIVE_IMMORTAL_REFCNT };
 }
 
 /// Returns `Py_True` if `v` is nonzero, else `Py_False`.

@@ -83,11 +83,30 @@ pub(crate) const EMPTY_NUMBER_METHODS: PyNumberMethods = PyNumberMethods {
     nb_inplace_matrix_multiply: None,
 };
 
-pub(crate) static mut LONG_AS_NUMBER: PyNumberMethods = PyNumberMethods {
-    nb_bool: Some(long_bool),
-    nb_int: Some(long_self),
-    nb_index: Some(long_self),
-    ..EMPTY_NUMBER_METHODS
+pub(crate) static mut LONG_AS_NUMBER: PyNumberMethods = {
+    use crate::objects::longobject_ops::*;
+    PyNumberMethods {
+        nb_add: Some(long_add),
+        nb_subtract: Some(long_sub),
+        nb_multiply: Some(long_mul),
+        nb_remainder: Some(long_mod),
+        nb_divmod: Some(long_divmod),
+        nb_power: Some(long_pow),
+        nb_negative: Some(long_neg),
+        nb_positive: Some(long_self),
+        nb_absolute: Some(long_abs),
+        nb_bool: Some(long_bool),
+        nb_invert: Some(long_invert),
+        nb_lshift: Some(long_lshift),
+        nb_rshift: Some(long_rshift),
+        nb_and: Some(long_and),
+        nb_xor: Some(long_xor),
+        nb_or: Some(long_or),
+        nb_int: Some(long_self),
+        nb_floor_divide: Some(long_div),
+        nb_index: Some(long_self),
+        ..EMPTY_NUMBER_METHODS
+    }
 };
 
 /// The type `int`.
@@ -95,7 +114,8 @@ pub(crate) static mut LONG_AS_NUMBER: PyNumberMethods = PyNumberMethods {
 pub static mut PyLong_Type: PyTypeObject = PyTypeObject {
     tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
     tp_itemsize: size_of::<digit>() as Py_ssize_t,
-    tp_dealloc: Some(long_dealloc),
+    tp_methods: (&raw mut crate::objects::longobject_methods::LONG_METHODS)
+        as *mut crate::objects::methodobject::PyMethodDef,
     tp_repr: Some(long_repr),
     tp_hash: Some(long_hash),
     tp_richcompare: Some(long_richcompare),
@@ -244,22 +264,24 @@ pub(crate) unsafe fn value(op: *mut PyObject) -> Option<i128> {
         let l = op as *mut PyLongObject;
         let size = (*l).ob_base.ob_size;
         let n = size.unsigned_abs();
-        if n > 4 {
+        if n > 5 {
             return None;
         }
         let d = (&raw const (*l).ob_digit) as *const digit;
         let mut mag: u128 = 0;
         for i in (0..n).rev() {
+            // Five digits hold 150 bits: refuse what does not fit 128.
+            if mag >> 98 != 0 {
+                return None;
+            }
             mag = (mag << 30) | *d.add(i) as u128;
         }
-        let v = mag as i128;
-        Some(if size < 0 { -v } else { v })
+        if size < 0 {
+            0i128.checked_sub_unsigned(mag)
+        } else {
+            i128::try_from(mag).ok()
+        }
     }
-}
-
-unsafe extern "C" fn long_dealloc(op: *mut PyObject) {
-    // SAFETY: a dying int allocated by from_i128.
-    unsafe { crate::modules::gcmodule::free_object(op) }
 }
 
 unsafe extern "C" fn long_bool(op: *mut PyObject) -> c_int {
@@ -267,7 +289,7 @@ unsafe extern "C" fn long_bool(op: *mut PyObject) -> c_int {
     unsafe { (crate::capi::ffi::size(op) != 0) as c_int }
 }
 
-unsafe extern "C" fn long_self(op: *mut PyObject) -> *mut PyObject {
+pub(crate) unsafe extern "C" fn long_self(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: an int.
     unsafe {
         if ty(op) == &raw mut PyLong_Type {
@@ -608,7 +630,8 @@ fn parse_int_literal(text: &str, base: u32) -> Option<Result<i128, ()>> {
     {
         return None;
     }
-    let mut v: i128 = 0;
+    // The magnitude, as u128: a negative literal reaches -2**127.
+    let mut v: u128 = 0;
     let mut overflow = false;
     let mut all_zero = true;
     for c in digits.chars() {
@@ -623,8 +646,8 @@ fn parse_int_literal(text: &str, base: u32) -> Option<Result<i128, ()>> {
             all_zero = false;
         }
         match v
-            .checked_mul(base as i128)
-            .and_then(|x| x.checked_add(d as i128))
+            .checked_mul(base as u128)
+            .and_then(|x| x.checked_add(d as u128))
         {
             Some(x) => v = x,
             None => overflow = true,
@@ -634,10 +657,15 @@ fn parse_int_literal(text: &str, base: u32) -> Option<Result<i128, ()>> {
         // int("010", 0) is refused (an old octal literal); int("010") is 10.
         return None;
     }
-    if overflow {
-        return Some(Err(()));
+    let v = if neg {
+        0i128.checked_sub_unsigned(v)
+    } else {
+        i128::try_from(v).ok()
+    };
+    match v {
+        Some(v) if !overflow => Some(Ok(v)),
+        _ => Some(Err(())),
     }
-    Some(Ok(if neg { -v } else { v }))
 }
 
 /// `int(x=0)` / `int(x, base=10)`: the int type's `tp_new`.
