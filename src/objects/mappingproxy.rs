@@ -90,9 +90,8 @@ unsafe extern "C" fn mp_richcompare(
     unsafe { crate::objects::object_ops::rich_compare(mapping(v), w, op) }
 }
 
-/// `keys()`, `values()`, `items()` and `copy()` go to the mapping's own methods (a dict's
-/// are its C API: pycoro has no dict view types, so a dict's keys/values/items come back as
-/// lists); `get(key, default=None)` reads through the mapping.
+/// `keys()`, `values()`, `items()` and `copy()` call the mapping's own methods (a dict's
+/// views, a dict's copy); `get(key, default=None)` reads through the mapping.
 static mut MP_METHODS: [crate::objects::methodobject::PyMethodDef; 6] = {
     use crate::objects::methodobject::{METH_NOARGS, METH_VARARGS, PyMethodDef};
     const fn m(
@@ -145,18 +144,7 @@ static mut MP_METHODS: [crate::objects::methodobject::PyMethodDef; 6] = {
 
 unsafe fn forward(op: *mut PyObject, name: &str) -> *mut PyObject {
     // SAFETY: a mappingproxy over a live mapping.
-    unsafe {
-        let m = mapping(op);
-        if crate::objects::dictobject::is_dict(m) {
-            return match name {
-                "keys" => crate::objects::dictobject::PyDict_Keys(m),
-                "values" => crate::objects::dictobject::PyDict_Values(m),
-                "items" => crate::objects::dictobject::PyDict_Items(m),
-                _ => crate::objects::dictobject::PyDict_Copy(m),
-            };
-        }
-        crate::objects::call::call_method(m, name, &[])
-    }
+    unsafe { crate::objects::call::call_method(mapping(op), name, &[]) }
 }
 
 unsafe extern "C" fn mp_keys(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
