@@ -108,18 +108,6 @@ static PyObject *type_of(PyObject *o)
     return t;
 }
 
-/* len(o), o released */
-static PyObject *len_of(PyObject *o)
-{
-    Py_ssize_t n;
-    if (o == NULL) {
-        return NULL;
-    }
-    n = PyObject_Size(o);
-    Py_DECREF(o);
-    return n < 0 ? NULL : PyLong_FromSsize_t(n);
-}
-
 /* item in container, both released */
 static PyObject *in(PyObject *item, PyObject *container)
 {
@@ -129,27 +117,6 @@ static PyObject *in(PyObject *item, PyObject *container)
     Py_DECREF(item);
     Py_DECREF(container);
     return r < 0 ? NULL : PyBool_FromLong(r);
-}
-
-/* a <op> b, both released */
-static PyObject *cmp(PyObject *a, PyObject *b, int op)
-{
-    PyObject *r;
-    TR_REQUIRE(a != NULL && b != NULL);
-    r = PyObject_RichCompare(a, b, op);
-    Py_DECREF(a);
-    Py_DECREF(b);
-    return r;
-}
-
-/* hash(o), o released */
-static PyObject *hash_of(PyObject *o)
-{
-    Py_hash_t h;
-    TR_REQUIRE(o != NULL);
-    h = PyObject_Hash(o);
-    Py_DECREF(o);
-    return h == -1 ? NULL : PyLong_FromSsize_t(h);
 }
 
 /* x is y for a result (released) and an object */
