@@ -1455,14 +1455,54 @@ extern struct PyTypeObject PyWrapperDescr_Type;
 extern struct PyTypeObject _PyMethodWrapper_Type;
 
 /**
- * The type `dict_keyiterator` (what `iter(dict)` returns).
+ * The type `dict`.
+ */
+extern struct PyTypeObject PyDict_Type;
+
+/**
+ * The type `dict_keyiterator` (what `iter(dict)` and `iter(dict.keys())` return).
  */
 extern struct PyTypeObject PyDictIterKey_Type;
 
 /**
- * The type `dict`.
+ * The type `dict_valueiterator` (`iter(dict.values())`).
  */
-extern struct PyTypeObject PyDict_Type;
+extern struct PyTypeObject PyDictIterValue_Type;
+
+/**
+ * The type `dict_itemiterator` (`iter(dict.items())`).
+ */
+extern struct PyTypeObject PyDictIterItem_Type;
+
+/**
+ * The type `dict_reversekeyiterator` (`reversed(dict)`, `reversed(dict.keys())`).
+ */
+extern struct PyTypeObject PyDictRevIterKey_Type;
+
+/**
+ * The type `dict_reversevalueiterator` (`reversed(dict.values())`).
+ */
+extern struct PyTypeObject PyDictRevIterValue_Type;
+
+/**
+ * The type `dict_reverseitemiterator` (`reversed(dict.items())`).
+ */
+extern struct PyTypeObject PyDictRevIterItem_Type;
+
+/**
+ * The type `dict_keys` (what `dict.keys()` returns).
+ */
+extern struct PyTypeObject PyDictKeys_Type;
+
+/**
+ * The type `dict_values` (what `dict.values()` returns).
+ */
+extern struct PyTypeObject PyDictValues_Type;
+
+/**
+ * The type `dict_items` (what `dict.items()` returns).
+ */
+extern struct PyTypeObject PyDictItems_Type;
 
 /**
  * `BaseException`.
@@ -1674,6 +1714,11 @@ extern struct PyTypeObject PyList_Type;
 extern struct PyTypeObject PyListIter_Type;
 
 /**
+ * The type `list_reverseiterator` (what `reversed(list)` returns).
+ */
+extern struct PyTypeObject PyListRevIter_Type;
+
+/**
  * The type `int`.
  */
 extern struct PyTypeObject PyLong_Type;
@@ -1717,6 +1762,11 @@ extern PyObject _Py_NotImplementedStruct;
  * The type `tuple`.
  */
 extern struct PyTypeObject PyTuple_Type;
+
+/**
+ * The type `tuple_iterator` (what `iter(tuple)` returns).
+ */
+extern struct PyTypeObject PyTupleIter_Type;
 
 /**
  * The metatype `type`.

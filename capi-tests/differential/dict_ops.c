@@ -323,7 +323,7 @@ static void python_methods(void)
     say("== Python-level methods");
     show("{'a': 1}.keys()", call_attr(x, "keys", "()"));
     show("{'a': 1}.get('a')", call_attr(x, "get", "(s)", "a"));
-    show("dict.fromkeys('ab')", call_attr(O(&PyDict_Type), "fromkeys", "(s)", "ab"));
+    show("dict.fromkeys(['a', 'b'])", call_attr(O(&PyDict_Type), "fromkeys", "([ss])", "a", "b"));
     Py_DECREF(x);
 }
 

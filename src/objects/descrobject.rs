@@ -829,7 +829,7 @@ unsafe extern "C" fn descr_get_qualname(op: *mut PyObject, _c: *mut c_void) -> *
 }
 
 /// A docstring without its `NAME(SIG)\n--\n\n` signature block (CPython's
-/// `_PyType_GetDocFromInternalDoc`), or None.
+/// `_PyType_GetDocFromInternalDoc`), or None (no docstring, or nothing after the signature).
 pub(crate) unsafe fn doc_from_internal(name: &str, doc: *const c_char) -> *mut PyObject {
     // SAFETY: `doc` NUL-terminated or NULL.
     unsafe {
@@ -841,6 +841,10 @@ pub(crate) unsafe fn doc_from_internal(name: &str, doc: *const c_char) -> *mut P
             Some((_, body)) => body,
             None => &text,
         };
+        if body.is_empty() {
+            // An empty docstring (a signature block alone, as `tuple.__getnewargs__`'s) is None.
+            return crate::capi::ffi::new_ref(crate::objects::object_ops::none());
+        }
         crate::objects::unicodeobject::str_from(body)
     }
 }

@@ -576,6 +576,50 @@ pub(crate) unsafe fn next_entry(
     }
 }
 
+/// The index of the last entry of a checked dict's table (holes included), -1 when empty.
+pub(crate) unsafe fn last_entry_index(op: *mut PyObject) -> Py_ssize_t {
+    // SAFETY: live dict.
+    unsafe {
+        let k = (*d(op)).ma_keys;
+        if k.is_null() {
+            -1
+        } else {
+            (*k).nentries as Py_ssize_t - 1
+        }
+    }
+}
+
+/// The reverse of `next_entry`: the live entry at or before `*pos` (an entry index, clamped to
+/// the table), `*pos` then set before it; None when there is none (borrowed).
+pub(crate) unsafe fn prev_entry(
+    op: *mut PyObject,
+    pos: &mut Py_ssize_t,
+) -> Option<(*mut PyObject, *mut PyObject)> {
+    // SAFETY: live dict.
+    unsafe {
+        let k = (*d(op)).ma_keys;
+        if k.is_null() || *pos < 0 {
+            return None;
+        }
+        let mut i = (*pos as usize).min((*k).nentries.saturating_sub(1));
+        if (*k).nentries == 0 {
+            return None;
+        }
+        loop {
+            let e = entry(k, i);
+            if !e.value.is_null() {
+                *pos = i as Py_ssize_t - 1;
+                return Some((e.key, e.value));
+            }
+            if i == 0 {
+                *pos = -1;
+                return None;
+            }
+            i -= 1;
+        }
+    }
+}
+
 /// A copy of a checked dict (same order), as CPython 3.10's `PyDict_Copy`: an exact dict with
 /// at most a third of its entries deleted is cloned table and all (holes included, so
 /// `PyDict_Next` positions carry over; the clone is tracked if the original is); otherwise the
@@ -841,118 +885,6 @@ unsafe extern "C" fn dict_richcompare(
     }
 }
 
-// ---- dict_keyiterator ----
-
-/// CPython's `dictiterobject` (56 bytes).
-#[repr(C)]
-struct DictIterObject {
-    ob_base: PyObject,
-    /// NULL once exhausted.
-    di_dict: *mut PyObject,
-    di_used: Py_ssize_t,
-    di_pos: Py_ssize_t,
-    /// Reusable result tuple of the item iterators (NULL for keys).
-    di_result: *mut PyObject,
-    len: Py_ssize_t,
-}
-
-const_assert_eq!(size_of::<DictIterObject>(), 56);
-
-unsafe extern "C" fn dict_iter(op: *mut PyObject) -> *mut PyObject {
-    // SAFETY: a dict; the iterator holds a reference to it.
-    unsafe {
-        let it = crate::modules::gcmodule::alloc_object(
-            &raw mut PyDictIterKey_Type,
-            size_of::<DictIterObject>(),
-        ) as *mut DictIterObject;
-        if it.is_null() {
-            return null_mut();
-        }
-        (*it).di_dict = new_ref(op);
-        (*it).di_used = (*d(op)).ma_used;
-        (*it).di_pos = 0;
-        (*it).di_result = null_mut();
-        (*it).len = (*d(op)).ma_used;
-        track(it as *mut PyObject);
-        it as *mut PyObject
-    }
-}
-
-unsafe extern "C" fn dictiter_dealloc(op: *mut PyObject) {
-    // SAFETY: a dying dict iterator.
-    unsafe {
-        untrack(op);
-        let it = op as *mut DictIterObject;
-        crate::capi::ffi::xdecref((*it).di_dict);
-        crate::capi::ffi::xdecref((*it).di_result);
-        crate::modules::gcmodule::free_object(op);
-    }
-}
-
-unsafe extern "C" fn dictiter_traverse(
-    op: *mut PyObject,
-    visit: visitproc,
-    arg: *mut c_void,
-) -> c_int {
-    // SAFETY: a live dict iterator.
-    unsafe {
-        let it = op as *mut DictIterObject;
-        crate::capi::ffi::py_visit!((*it).di_dict, visit, arg);
-        crate::capi::ffi::py_visit!((*it).di_result, visit, arg);
-    }
-    0
-}
-
-unsafe extern "C" fn dictiter_iternextkey(op: *mut PyObject) -> *mut PyObject {
-    // SAFETY: a dict key iterator.
-    unsafe {
-        let it = op as *mut DictIterObject;
-        let dict = (*it).di_dict;
-        if dict.is_null() {
-            return null_mut();
-        }
-        if (*it).di_used != (*d(dict)).ma_used {
-            crate::python::errors::set_string(
-                crate::exc!(RuntimeError),
-                "dictionary changed size during iteration",
-            );
-            (*it).di_used = -1; // make this state sticky
-            return null_mut();
-        }
-        let mut pos = (*it).di_pos;
-        if let Some((k, _)) = next_entry(dict, &mut pos) {
-            if (*it).len == 0 {
-                crate::python::errors::set_string(
-                    crate::exc!(RuntimeError),
-                    "dictionary keys changed during iteration",
-                );
-            } else {
-                (*it).di_pos = pos;
-                (*it).len -= 1;
-                return new_ref(k);
-            }
-        }
-        (*it).di_dict = null_mut();
-        decref(dict);
-        null_mut()
-    }
-}
-
-/// The type `dict_keyiterator` (what `iter(dict)` returns).
-#[unsafe(no_mangle)]
-pub static mut PyDictIterKey_Type: PyTypeObject = PyTypeObject {
-    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
-    tp_dealloc: Some(dictiter_dealloc),
-    tp_traverse: Some(dictiter_traverse),
-    tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
-    tp_iternext: Some(dictiter_iternextkey),
-    ..static_type(
-        c"dict_keyiterator",
-        size_of::<DictIterObject>(),
-        Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
-    )
-};
-
 /// `dict.__new__`: an empty dict of `tp` (an exact dict starts untracked, as in CPython).
 unsafe extern "C" fn dict_new(
     tp: *mut PyTypeObject,
@@ -976,11 +908,32 @@ unsafe extern "C" fn dict_new(
     }
 }
 
-/// `dict.__init__(self, [mapping_or_iterable], **kwargs)`: `self.update(...)`.
-unsafe extern "C" fn dict_init(
+/// `dict_update_arg`: the items of `arg` into the checked dict `op`: an exact dict or an object
+/// with `keys()` is merged as a mapping, anything else taken as an iterable of pairs.
+unsafe fn update_arg(op: *mut PyObject, arg: *mut PyObject) -> c_int {
+    // SAFETY: a dict and a live object.
+    unsafe {
+        if is_dict_exact(arg) {
+            return merge(op, arg, 1);
+        }
+        match crate::objects::call::lookup_attr(arg, "keys") {
+            Err(()) => -1,
+            Ok(f) if !f.is_null() => {
+                decref(f);
+                merge(op, arg, 1)
+            }
+            Ok(_) => PyDict_MergeFromSeq2(op, arg, 1),
+        }
+    }
+}
+
+/// `dict.__init__` and `dict.update`: `([mapping_or_iterable], **kwargs)` into `op` (`name` is
+/// the one the argument-count message gives).
+unsafe fn update_common(
     op: *mut PyObject,
     args: *mut PyObject,
     kwds: *mut PyObject,
+    name: &str,
 ) -> c_int {
     // SAFETY: `op` is a dict; `args` a tuple or NULL, `kwds` a dict or NULL.
     unsafe {
@@ -989,35 +942,62 @@ unsafe extern "C" fn dict_init(
         } else {
             crate::capi::ffi::size(args)
         };
-        if n > 1 {
-            crate::python::errors::set_format(
-                crate::exc!(TypeError),
-                format_args!("dict expected at most 1 argument, got {n}"),
-            );
+        if !crate::python::getargs::check_positional(name, n, 0, 1) {
             return -1;
         }
-        if n == 1 {
-            let arg = crate::objects::tupleobject::item(args, 0);
-            let r = if is_dict_exact(arg) {
-                merge(op, arg, 1)
-            } else {
-                match crate::objects::call::lookup_attr(arg, "keys") {
-                    Err(()) => -1,
-                    Ok(f) if !f.is_null() => {
-                        decref(f);
-                        merge(op, arg, 1)
-                    }
-                    Ok(_) => PyDict_MergeFromSeq2(op, arg, 1),
-                }
-            };
-            if r < 0 {
-                return -1;
-            }
+        if n == 1 && update_arg(op, crate::objects::tupleobject::item(args, 0)) < 0 {
+            return -1;
         }
         if !kwds.is_null() && is_dict(kwds) && (*d(kwds)).ma_used > 0 {
             return merge(op, kwds, 1);
         }
         0
+    }
+}
+
+/// `dict.__init__(self, [mapping_or_iterable], **kwargs)`: `self.update(...)`.
+unsafe extern "C" fn dict_init(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> c_int {
+    // SAFETY: as update_common.
+    unsafe { update_common(op, args, kwds, "dict") }
+}
+
+/// `dict(...)` called vectorcall style (`tp_vectorcall` of dict): `dict.__new__` then the
+/// update, the keyword arguments inserted one by one.
+unsafe extern "C" fn dict_vectorcall(
+    tp: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `tp` is dict (its tp_vectorcall is not inherited); `args` holds the positional
+    // arguments then the keyword values.
+    unsafe {
+        let nargs = (nargsf & !crate::objects::call::PY_VECTORCALL_ARGUMENTS_OFFSET) as Py_ssize_t;
+        if !crate::python::getargs::check_positional("dict", nargs, 0, 1) {
+            return null_mut();
+        }
+        let op = dict_new(tp as *mut PyTypeObject, null_mut(), null_mut());
+        if op.is_null() {
+            return op;
+        }
+        if nargs == 1 && update_arg(op, *args) < 0 {
+            decref(op);
+            return null_mut();
+        }
+        if !kwnames.is_null() {
+            let names = crate::objects::tupleobject::as_slice(kwnames);
+            for (i, &k) in names.iter().enumerate() {
+                if set_item(op, k, *args.add(nargs as usize + i)) < 0 {
+                    decref(op);
+                    return null_mut();
+                }
+            }
+        }
+        op
     }
 }
 
@@ -1028,7 +1008,7 @@ static mut DICT_AS_MAPPING: PyMappingMethods = PyMappingMethods {
 };
 
 static mut DICT_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
-    sq_contains: Some(dict_contains),
+    sq_contains: Some(PyDict_Contains),
     ..crate::objects::longobject::EMPTY_SEQUENCE_METHODS
 };
 
@@ -1043,11 +1023,351 @@ unsafe extern "C" fn dict_contains_meth(op: *mut PyObject, key: *mut PyObject) -
     }
 }
 
-/// dict's own `__contains__` and `__getitem__`: methods that replace the slot wrappers
-/// (`METH_COEXIST`), as CPython 3.10's. Its other Python-level methods are not here yet.
-static mut DICT_METHODS: [crate::objects::methodobject::PyMethodDef; 3] = {
+/// `d.get(key, default=None, /)`.
+unsafe extern "C" fn dict_get(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: a dict and `nargs` live arguments.
+    unsafe {
+        if !crate::python::getargs::check_positional("get", nargs, 1, 2) {
+            return null_mut();
+        }
+        let a = crate::python::getargs::args_slice(args, nargs);
+        match get_item(op, a[0]) {
+            Err(()) => null_mut(),
+            Ok(v) if !v.is_null() => new_ref(v),
+            Ok(_) => new_ref(
+                a.get(1)
+                    .copied()
+                    .unwrap_or(crate::objects::object_ops::none()),
+            ),
+        }
+    }
+}
+
+/// `d.setdefault(key, default=None, /)`.
+unsafe extern "C" fn dict_setdefault(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: a dict and `nargs` live arguments.
+    unsafe {
+        if !crate::python::getargs::check_positional("setdefault", nargs, 1, 2) {
+            return null_mut();
+        }
+        let a = crate::python::getargs::args_slice(args, nargs);
+        let default = a
+            .get(1)
+            .copied()
+            .unwrap_or(crate::objects::object_ops::none());
+        crate::capi::ffi::xnew_ref(PyDict_SetDefault(op, a[0], default))
+    }
+}
+
+/// `_PyDict_Pop`: removes `key` and returns its value (new reference); when it is absent,
+/// `default` (new reference) or `KeyError(key)` without a default. An empty dict does not hash
+/// the key.
+pub(crate) unsafe fn pop(
+    op: *mut PyObject,
+    key: *mut PyObject,
+    default: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a dict, a live key, `default` live or NULL.
+    unsafe {
+        let missing = || {
+            if default.is_null() {
+                set_key_error(key);
+                null_mut()
+            } else {
+                new_ref(default)
+            }
+        };
+        let mp = d(op);
+        if (*mp).ma_used == 0 {
+            return missing();
+        }
+        let hash = hash_of(key);
+        if hash == -1 {
+            return null_mut();
+        }
+        match lookup(mp, key, hash) {
+            Err(()) => null_mut(),
+            Ok(None) => missing(),
+            Ok(Some(f)) => {
+                let value = new_ref(entry((*mp).ma_keys, f.ix).value);
+                remove_found(mp, f);
+                value
+            }
+        }
+    }
+}
+
+/// `d.pop(key[, default])`.
+unsafe extern "C" fn dict_pop(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: a dict and `nargs` live arguments.
+    unsafe {
+        if !crate::python::getargs::check_positional("pop", nargs, 1, 2) {
+            return null_mut();
+        }
+        let a = crate::python::getargs::args_slice(args, nargs);
+        pop(op, a[0], a.get(1).copied().unwrap_or(null_mut()))
+    }
+}
+
+/// `d.popitem()`: removes the last item and returns it as `(key, value)`; as CPython, the
+/// table's entry count drops to that item's index (what `PyDict_Next` positions show).
+unsafe extern "C" fn dict_popitem(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict; the key and value references move into the result.
+    unsafe {
+        let res = crate::objects::tupleobject::new_tuple(2);
+        if res.is_null() {
+            return res;
+        }
+        let mp = d(op);
+        if (*mp).ma_used == 0 {
+            decref(res);
+            crate::python::errors::set_string(
+                crate::exc!(KeyError),
+                "popitem(): dictionary is empty",
+            );
+            return null_mut();
+        }
+        let k = (*mp).ma_keys;
+        let mut i = (*k).nentries - 1;
+        while entry(k, i).value.is_null() {
+            i -= 1;
+        }
+        let e = entry(k, i);
+        let mask = (*k).size - 1;
+        let (mut slot, mut perturb) = probe_start(e.hash, mask);
+        while *indices(k).add(slot) != i as isize {
+            slot = probe_next(slot, &mut perturb, mask);
+        }
+        *indices(k).add(slot) = IX_DUMMY;
+        let items = crate::objects::tupleobject::items(res);
+        *items = e.key;
+        *items.add(1) = e.value;
+        e.key = null_mut();
+        e.value = null_mut();
+        (*k).nentries = i;
+        (*mp).ma_used -= 1;
+        (*mp).ma_version_tag = next_version();
+        res
+    }
+}
+
+unsafe extern "C" fn dict_keys(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict.
+    unsafe {
+        crate::objects::dictviews::new_view(op, &raw mut crate::objects::dictviews::PyDictKeys_Type)
+    }
+}
+
+unsafe extern "C" fn dict_values(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict.
+    unsafe {
+        crate::objects::dictviews::new_view(
+            op,
+            &raw mut crate::objects::dictviews::PyDictValues_Type,
+        )
+    }
+}
+
+unsafe extern "C" fn dict_items(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict.
+    unsafe {
+        crate::objects::dictviews::new_view(
+            op,
+            &raw mut crate::objects::dictviews::PyDictItems_Type,
+        )
+    }
+}
+
+/// `d.update([E, ]**F)`.
+unsafe extern "C" fn dict_update(
+    op: *mut PyObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: as update_common.
+    unsafe {
+        if update_common(op, args, kwds, "update") < 0 {
+            return null_mut();
+        }
+        new_ref(crate::objects::object_ops::none())
+    }
+}
+
+unsafe extern "C" fn dict_clear_meth(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict.
+    unsafe {
+        clear_dict(op);
+        new_ref(crate::objects::object_ops::none())
+    }
+}
+
+unsafe extern "C" fn dict_copy_meth(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict.
+    unsafe { copy_dict(op) }
+}
+
+/// `dict.fromkeys(iterable, value=None, /)` (a class method): `cls()` with every item of the
+/// iterable as a key mapped to `value`.
+unsafe extern "C" fn dict_fromkeys(
+    cls: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: `cls` a type; `nargs` live arguments; every temporary is released.
+    unsafe {
+        if !crate::python::getargs::check_positional("fromkeys", nargs, 1, 2) {
+            return null_mut();
+        }
+        let a = crate::python::getargs::args_slice(args, nargs);
+        let iterable = a[0];
+        let value = a
+            .get(1)
+            .copied()
+            .unwrap_or(crate::objects::object_ops::none());
+        let out = crate::objects::call::vectorcall(cls, core::ptr::null(), 0, null_mut());
+        if out.is_null() {
+            return out;
+        }
+        let exact = is_dict_exact(out);
+        if exact && is_dict_exact(iterable) {
+            // Sized once for all the keys, which come with their hashes.
+            if resize(d(out), estimate_size((*d(iterable)).ma_used as usize)) < 0 {
+                decref(out);
+                return null_mut();
+            }
+            let mut pos = 0;
+            while let Some((k, _)) = next_entry(iterable, &mut pos) {
+                let k = new_ref(k);
+                let r = set_item(out, k, value);
+                decref(k);
+                if r < 0 {
+                    decref(out);
+                    return null_mut();
+                }
+            }
+            return out;
+        }
+        let it = crate::objects::iterobject::get_iter(iterable);
+        if it.is_null() {
+            decref(out);
+            return null_mut();
+        }
+        loop {
+            let k = crate::objects::iterobject::PyIter_Next(it);
+            if k.is_null() {
+                break;
+            }
+            let r = if exact {
+                set_item(out, k, value)
+            } else {
+                crate::objects::abstract_::set_item(out, k, value)
+            };
+            decref(k);
+            if r < 0 {
+                break;
+            }
+        }
+        decref(it);
+        if !crate::python::errors::occurred().is_null() {
+            decref(out);
+            return null_mut();
+        }
+        out
+    }
+}
+
+/// `d.__sizeof__()`: CPython 3.10's `_PyDict_SizeOf` for the same table: the object, plus the
+/// keys table (CPython's 40-byte header, the index array of 1-, 2-, 4- or 8-byte indices and
+/// 24-byte entries for its usable fraction) when the dict has one.
+unsafe extern "C" fn dict_sizeof(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict.
+    unsafe {
+        let mut res = (*ty(op)).tp_basicsize as usize;
+        let k = (*d(op)).ma_keys;
+        if !k.is_null() {
+            let size = (*k).size;
+            let ix = if size <= 0xff {
+                1
+            } else if size <= 0xffff {
+                2
+            } else if size <= 0xffff_ffff {
+                4
+            } else {
+                8
+            };
+            res += 40 + ix * size + 24 * usable_fraction(size);
+        }
+        crate::objects::longobject::PyLong_FromSize_t(res)
+    }
+}
+
+unsafe extern "C" fn dict_reversed(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a dict.
+    unsafe {
+        crate::objects::dictviews::new_dict_iter(
+            op,
+            &raw mut crate::objects::dictviews::PyDictRevIterKey_Type,
+        )
+    }
+}
+
+/// `a | b` (`nb_or`): a copy of `a` updated from `b`, for two dicts; NotImplemented otherwise.
+unsafe extern "C" fn dict_or(a: *mut PyObject, b: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe {
+        if !is_dict(a) || !is_dict(b) {
+            return new_ref(crate::objects::object_ops::not_implemented());
+        }
+        let new = copy_dict(a);
+        if new.is_null() {
+            return new;
+        }
+        if update_arg(new, b) < 0 {
+            decref(new);
+            return null_mut();
+        }
+        new
+    }
+}
+
+/// `a |= b` (`nb_inplace_or`): `a.update(b)` for any mapping or iterable of pairs `b`.
+unsafe extern "C" fn dict_ior(a: *mut PyObject, b: *mut PyObject) -> *mut PyObject {
+    // SAFETY: `a` is a dict (the slot's owner), `b` live.
+    unsafe {
+        if update_arg(a, b) < 0 {
+            return null_mut();
+        }
+        new_ref(a)
+    }
+}
+
+static mut DICT_AS_NUMBER: PyNumberMethods = PyNumberMethods {
+    nb_or: Some(dict_or),
+    nb_inplace_or: Some(dict_ior),
+    ..crate::objects::longobject::EMPTY_NUMBER_METHODS
+};
+
+/// dict's Python-level methods, as CPython 3.10's (`__contains__` and `__getitem__` replace
+/// the slot wrappers: `METH_COEXIST`). `__class_getitem__` returns a `types.GenericAlias`,
+/// which pycoro has not (`slots_todo.txt`).
+static mut DICT_METHODS: [crate::objects::methodobject::PyMethodDef; 16] = {
     use crate::objects::genobject::method;
-    use crate::objects::methodobject::{METH_COEXIST, METH_O};
+    use crate::objects::methodobject::{
+        METH_CLASS, METH_COEXIST, METH_KEYWORDS, METH_NOARGS, METH_O, METH_VARARGS,
+    };
+    use crate::python::getargs::fast_method;
     [
         method(
             c"__contains__",
@@ -1060,6 +1380,90 @@ static mut DICT_METHODS: [crate::objects::methodobject::PyMethodDef; 3] = {
             dict_subscript,
             METH_O | METH_COEXIST,
             c"x.__getitem__(y) <==> x[y]",
+        ),
+        method(
+            c"__sizeof__",
+            dict_sizeof,
+            METH_NOARGS,
+            c"D.__sizeof__() -> size of D in memory, in bytes",
+        ),
+        fast_method(
+            c"get",
+            dict_get,
+            0,
+            c"get($self, key, default=None, /)\n--\n\nReturn the value for key if key is in the dictionary, else default.",
+        ),
+        fast_method(
+            c"setdefault",
+            dict_setdefault,
+            0,
+            c"setdefault($self, key, default=None, /)\n--\n\nInsert key with a value of default if key is not in the dictionary.\n\nReturn the value for key if key is in the dictionary, else default.",
+        ),
+        fast_method(
+            c"pop",
+            dict_pop,
+            0,
+            c"pop($self, key, default=<unrepresentable>, /)\n--\n\nD.pop(k[,d]) -> v, remove specified key and return the corresponding value.\n\nIf the key is not found, return the default if given; otherwise,\nraise a KeyError.",
+        ),
+        method(
+            c"popitem",
+            dict_popitem,
+            METH_NOARGS,
+            c"popitem($self, /)\n--\n\nRemove and return a (key, value) pair as a 2-tuple.\n\nPairs are returned in LIFO (last-in, first-out) order.\nRaises KeyError if the dict is empty.",
+        ),
+        method(
+            c"keys",
+            dict_keys,
+            METH_NOARGS,
+            c"D.keys() -> a set-like object providing a view on D's keys",
+        ),
+        method(
+            c"items",
+            dict_items,
+            METH_NOARGS,
+            c"D.items() -> a set-like object providing a view on D's items",
+        ),
+        method(
+            c"values",
+            dict_values,
+            METH_NOARGS,
+            c"D.values() -> an object providing a view on D's values",
+        ),
+        crate::objects::methodobject::PyMethodDef {
+            ml_name: c"update".as_ptr(),
+            // SAFETY: METH_VARARGS | METH_KEYWORDS: called back as a three-argument function.
+            ml_meth: Some(unsafe {
+                core::mem::transmute::<
+                    unsafe extern "C" fn(*mut PyObject, *mut PyObject, *mut PyObject) -> *mut PyObject,
+                    unsafe extern "C" fn(*mut PyObject, *mut PyObject) -> *mut PyObject,
+                >(dict_update)
+            }),
+            ml_flags: METH_VARARGS | METH_KEYWORDS,
+            ml_doc: c"D.update([E, ]**F) -> None.  Update D from dict/iterable E and F.\nIf E is present and has a .keys() method, then does:  for k in E: D[k] = E[k]\nIf E is present and lacks a .keys() method, then does:  for k, v in E: D[k] = v\nIn either case, this is followed by: for k in F:  D[k] = F[k]".as_ptr(),
+        },
+        fast_method(
+            c"fromkeys",
+            dict_fromkeys,
+            METH_CLASS,
+            c"fromkeys($type, iterable, value=None, /)\n--\n\nCreate a new dictionary with keys from iterable and values set to value.",
+        ),
+        method(
+            c"clear",
+            dict_clear_meth,
+            METH_NOARGS,
+            c"D.clear() -> None.  Remove all items from D.",
+        ),
+        method(
+            c"copy",
+            dict_copy_meth,
+            METH_NOARGS,
+            c"D.copy() -> a shallow copy of D",
+        ),
+        method(
+            c"__reversed__",
+            dict_reversed,
+            METH_NOARGS,
+            c"__reversed__($self, /)\n--\n\nReturn a reverse iterator over the dict keys.",
         ),
         crate::objects::methodobject::PyMethodDef::SENTINEL,
     ]
@@ -1078,9 +1482,11 @@ pub static mut PyDict_Type: PyTypeObject = PyTypeObject {
     tp_as_sequence: &raw mut DICT_AS_SEQUENCE,
     tp_repr: Some(dict_repr),
     tp_richcompare: Some(dict_richcompare),
-    tp_iter: Some(dict_iter),
+    tp_iter: Some(crate::objects::dictviews::dict_iter),
     tp_new: Some(dict_new),
     tp_init: Some(dict_init),
+    tp_vectorcall: Some(dict_vectorcall),
+    tp_as_number: &raw mut DICT_AS_NUMBER,
     tp_doc: c"dict() -> new empty dictionary\ndict(mapping) -> new dictionary initialized from a mapping object's\n    (key, value) pairs\ndict(iterable) -> new dictionary initialized as if via:\n    d = {}\n    for k, v in iterable:\n        d[k] = v\ndict(**kwargs) -> new dictionary initialized with the name=value pairs\n    in the keyword argument list.  For example:  dict(one=1, two=2)".as_ptr(),
     ..static_type(
         c"dict",
@@ -1571,7 +1977,10 @@ unsafe fn merge(a: *mut PyObject, b: *mut PyObject, override_: c_int) -> c_int {
     unsafe {
         if is_dict(b)
             && (*ty(b)).tp_iter.is_some_and(|f| {
-                core::ptr::fn_addr_eq(f, dict_iter as unsafe extern "C" fn(_) -> _)
+                core::ptr::fn_addr_eq(
+                    f,
+                    crate::objects::dictviews::dict_iter as unsafe extern "C" fn(_) -> _,
+                )
             })
         {
             if a == b || (*d(b)).ma_used == 0 {

@@ -452,20 +452,20 @@ unsafe fn less(a: *mut PyObject, b: *mut PyObject) -> c_int {
 }
 
 /// Merges the sorted runs `src[lo..mid]` and `src[mid..hi]` into `dst[lo..hi]`, stably (an
-/// item of the right run goes first only when it is strictly less). After a failed comparison
-/// (`*failed`), the rest is copied without comparing, so `dst` is always a permutation.
-unsafe fn merge(
-    src: &[*mut PyObject],
-    dst: &mut [*mut PyObject],
-    lo: usize,
-    mid: usize,
-    hi: usize,
+/// item of the right run goes first only when it is strictly less by `key`). After a failed
+/// comparison (`*failed`), the rest is copied without comparing, so `dst` is always a
+/// permutation.
+unsafe fn merge<T: Copy>(
+    src: &[T],
+    dst: &mut [T],
+    (lo, mid, hi): (usize, usize, usize),
+    key: impl Fn(T) -> *mut PyObject,
     failed: &mut bool,
 ) {
     let (mut i, mut j, mut k) = (lo, mid, lo);
     while !*failed && i < mid && j < hi {
-        // SAFETY: the items are live (the list's references, held by the sort).
-        let c = unsafe { less(src[j], src[i]) };
+        // SAFETY: the keys are live (held by the sort).
+        let c = unsafe { less(key(src[j]), key(src[i])) };
         if c < 0 {
             *failed = true;
             break;
@@ -484,9 +484,10 @@ unsafe fn merge(
     dst[k..k + (hi - j)].copy_from_slice(&src[j..hi]);
 }
 
-/// Sorts `items` in place (stable merge sort, `<` only). -1 with an exception set if a
-/// comparison failed; the items are then all still there, in some order.
-unsafe fn merge_sort(items: &mut [*mut PyObject]) -> c_int {
+/// Sorts `items` in place by `key(item)` (stable merge sort, `<` only). -1 with an exception
+/// set if a comparison failed (or MemoryError); the items are then all still there, in some
+/// order.
+unsafe fn merge_sort<T: Copy>(items: &mut [T], key: impl Fn(T) -> *mut PyObject) -> c_int {
     let n = items.len();
     if n < 2 {
         return 0;
@@ -501,8 +502,8 @@ unsafe fn merge_sort(items: &mut [*mut PyObject]) -> c_int {
             let x = items[i];
             let mut j = i;
             while j > start {
-                // SAFETY: live items.
-                let c = unsafe { less(x, items[j - 1]) };
+                // SAFETY: live keys.
+                let c = unsafe { less(key(x), key(items[j - 1])) };
                 if c < 0 {
                     failed = true;
                     break;
@@ -523,31 +524,28 @@ unsafe fn merge_sort(items: &mut [*mut PyObject]) -> c_int {
     if failed {
         return -1;
     }
-    // SAFETY: a scratch array of `n` pointers.
-    let tmp =
-        unsafe { crate::objects::obmalloc::raw_malloc(size_of_val(items)) as *mut *mut PyObject };
-    if tmp.is_null() {
+    let mut tmp: Vec<T> = Vec::new();
+    if tmp.try_reserve_exact(n).is_err() {
         // SAFETY: setting the error indicator.
         unsafe { crate::python::errors::no_memory() };
         return -1;
     }
-    // SAFETY: `tmp` has room for `n` pointers.
-    let tmp = unsafe { core::slice::from_raw_parts_mut(tmp, n) };
+    tmp.extend_from_slice(items);
     let mut width = RUN;
     let mut in_items = true;
     while width < n {
         {
-            let (src, dst): (&[*mut PyObject], &mut [*mut PyObject]) = if in_items {
-                (&*items, &mut *tmp)
+            let (src, dst): (&[T], &mut [T]) = if in_items {
+                (&*items, &mut tmp[..])
             } else {
-                (&*tmp, &mut *items)
+                (&tmp[..], &mut *items)
             };
             let mut lo = 0;
             while lo < n {
                 let mid = (lo + width).min(n);
                 let hi = (lo + 2 * width).min(n);
                 // SAFETY: runs inside `src`/`dst`.
-                unsafe { merge(src, dst, lo, mid, hi, &mut failed) };
+                unsafe { merge(src, dst, (lo, mid, hi), &key, &mut failed) };
                 lo = hi;
             }
         }
@@ -555,16 +553,16 @@ unsafe fn merge_sort(items: &mut [*mut PyObject]) -> c_int {
         width *= 2;
     }
     if !in_items {
-        items.copy_from_slice(tmp);
+        items.copy_from_slice(&tmp);
     }
-    // SAFETY: from raw_malloc above.
-    unsafe { crate::objects::obmalloc::raw_free(tmp.as_mut_ptr() as *mut c_void) };
     if failed { -1 } else { 0 }
 }
 
-/// `list.sort()` on a checked list. While it runs the list looks empty (as in CPython); a list
-/// changed meanwhile raises `ValueError("list modified during sort")`.
-unsafe fn sort(op: *mut PyObject) -> c_int {
+/// `list.sort(key=None, reverse=False)` on a checked list. While it runs the list looks empty
+/// (as in CPython): the key function runs on the detached items first (a failure there leaves
+/// the list as it was); a reverse sort reverses the items before and after a stable forward
+/// sort; a list changed meanwhile raises `ValueError("list modified during sort")`.
+unsafe fn sort_by(op: *mut PyObject, keyfunc: *mut PyObject, reverse: bool) -> c_int {
     // SAFETY: a list; its array is detached during the sort and put back after.
     unsafe {
         let lp = l(op);
@@ -574,12 +572,57 @@ unsafe fn sort(op: *mut PyObject) -> c_int {
         (*lp).ob_item = null_mut();
         (*lp).allocated = -1;
         set_size(op, 0);
-        let mut r = if n > 1 {
-            merge_sort(core::slice::from_raw_parts_mut(items, n as usize))
+        let slice: &mut [*mut PyObject] = if n > 0 {
+            core::slice::from_raw_parts_mut(items, n as usize)
         } else {
-            0
+            &mut []
         };
-        // Whatever the comparisons put into the list meanwhile is dropped.
+        let mut r = 0;
+        let mut keyfunc_failed = false;
+        if keyfunc.is_null() {
+            if reverse {
+                slice.reverse();
+            }
+            r = merge_sort(slice, |x| x);
+            if reverse {
+                slice.reverse();
+            }
+        } else if n > 0 {
+            // (key, item) pairs, sorted by key.
+            let mut pairs: Vec<(*mut PyObject, *mut PyObject)> = Vec::new();
+            if pairs.try_reserve_exact(slice.len()).is_err() {
+                crate::python::errors::no_memory();
+                keyfunc_failed = true;
+            } else {
+                for &x in slice.iter() {
+                    let k = crate::objects::call::vectorcall(keyfunc, &x, 1, null_mut());
+                    if k.is_null() {
+                        keyfunc_failed = true;
+                        break;
+                    }
+                    pairs.push((k, x));
+                }
+            }
+            if !keyfunc_failed {
+                if reverse {
+                    pairs.reverse();
+                }
+                r = merge_sort(&mut pairs[..], |p| p.0);
+                if reverse {
+                    pairs.reverse();
+                }
+                for (dst, p) in slice.iter_mut().zip(pairs.iter()) {
+                    *dst = p.1;
+                }
+            }
+            for p in pairs {
+                decref(p.0);
+            }
+            if keyfunc_failed {
+                r = -1;
+            }
+        }
+        // Whatever the key function or the comparisons put into the list meanwhile is dropped.
         let intruder = (*lp).ob_item;
         let intruder_n = size(op);
         let modified = (*lp).allocated != -1 || !intruder.is_null();
@@ -592,12 +635,18 @@ unsafe fn sort(op: *mut PyObject) -> c_int {
             }
             crate::objects::obmalloc::raw_free(intruder as *mut c_void);
         }
-        if modified && r == 0 {
+        if modified && r == 0 && !keyfunc_failed {
             set_string(crate::exc!(ValueError), "list modified during sort");
             r = -1;
         }
         r
     }
+}
+
+/// `list.sort()` on a checked list (`PyList_Sort`).
+unsafe fn sort(op: *mut PyObject) -> c_int {
+    // SAFETY: a list.
+    unsafe { sort_by(op, null_mut(), false) }
 }
 
 // ---- the type ----
@@ -964,6 +1013,47 @@ unsafe extern "C" fn list_iter(op: *mut PyObject) -> *mut PyObject {
     }
 }
 
+/// `list.__init__`'s work (`list___init___impl`): empties the list, then extends it with the
+/// iterable (NULL: none); an iterable with a length presizes the array to exactly that.
+unsafe fn init_from(op: *mut PyObject, iterable: *mut PyObject) -> c_int {
+    // SAFETY: a list; `iterable` live or NULL.
+    unsafe {
+        clear_list(op);
+        if iterable.is_null() {
+            return 0;
+        }
+        let tp = ty(iterable);
+        let has_len = (!(*tp).tp_as_sequence.is_null()
+            && (*(*tp).tp_as_sequence).sq_length.is_some())
+            || (!(*tp).tp_as_mapping.is_null() && (*(*tp).tp_as_mapping).mp_length.is_some());
+        if has_len {
+            let n = crate::objects::abstract_::size_of_object(iterable);
+            if n < 0 {
+                if !crate::python::errors::matches(crate::exc!(TypeError)) {
+                    return -1;
+                }
+                crate::python::errors::restore(null_mut(), null_mut(), null_mut());
+            } else if n > 0 && (*l(op)).ob_item.is_null() {
+                // `list_preallocate_exact`: rounded up to an even count, as CPython 3.10 does
+                // (its allocator's granularity makes the odd slot free).
+                let n = n.saturating_add(1) & !1;
+                let Some(bytes) = (n as usize).checked_mul(size_of::<*mut PyObject>()) else {
+                    crate::python::errors::no_memory();
+                    return -1;
+                };
+                let p = crate::objects::obmalloc::raw_malloc(bytes) as *mut *mut PyObject;
+                if p.is_null() {
+                    crate::python::errors::no_memory();
+                    return -1;
+                }
+                (*l(op)).ob_item = p;
+                (*l(op)).allocated = n;
+            }
+        }
+        extend(op, iterable)
+    }
+}
+
 /// `list.__init__(self, [iterable])`: empties the list, then extends it with the iterable.
 unsafe extern "C" fn list_init(
     op: *mut PyObject,
@@ -972,31 +1062,465 @@ unsafe extern "C" fn list_init(
 ) -> c_int {
     // SAFETY: `op` is a list; `args` a tuple or NULL, `kwds` a dict or NULL.
     unsafe {
-        let has_kwargs = !kwds.is_null()
-            && if crate::objects::dictobject::is_dict(kwds) {
-                (*(kwds as *mut crate::objects::dictobject::PyDictObject)).ma_used > 0
-            } else {
-                !crate::objects::call::kwargs_empty(kwds)
-            };
-        if has_kwargs {
-            set_string(crate::exc!(TypeError), "list() takes no keyword arguments");
+        if !crate::python::getargs::no_keywords("list", kwds) {
             return -1;
         }
         let n = if args.is_null() { 0 } else { size(args) };
-        if n > 1 {
-            crate::python::errors::set_format(
-                crate::exc!(TypeError),
-                format_args!("list expected at most 1 argument, got {n}"),
-            );
+        if !crate::python::getargs::check_positional("list", n, 0, 1) {
             return -1;
         }
-        clear_list(op);
-        if n == 1 {
-            return extend(op, crate::objects::tupleobject::item(args, 0));
-        }
-        0
+        init_from(
+            op,
+            if n == 1 {
+                crate::objects::tupleobject::item(args, 0)
+            } else {
+                null_mut()
+            },
+        )
     }
 }
+
+/// `list(...)` called vectorcall style (`tp_vectorcall` of list).
+unsafe extern "C" fn list_vectorcall(
+    tp: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `tp` is list (its tp_vectorcall is not inherited); `args` holds the arguments.
+    unsafe {
+        if !crate::python::getargs::no_keywords("list", kwnames) {
+            return null_mut();
+        }
+        let n = (nargsf & !crate::objects::call::PY_VECTORCALL_ARGUMENTS_OFFSET) as Py_ssize_t;
+        if !crate::python::getargs::check_positional("list", n, 0, 1) {
+            return null_mut();
+        }
+        let op = crate::objects::typeobject::PyType_GenericAlloc(tp as *mut PyTypeObject, 0);
+        if op.is_null() {
+            return op;
+        }
+        if n == 1 && init_from(op, *args) < 0 {
+            decref(op);
+            return null_mut();
+        }
+        op
+    }
+}
+
+// ---- the Python-level methods ----
+
+#[inline]
+unsafe fn none() -> *mut PyObject {
+    // SAFETY: None is immortal.
+    unsafe { new_ref(crate::objects::object_ops::none()) }
+}
+
+unsafe extern "C" fn list_append_meth(op: *mut PyObject, v: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list and a live object.
+    unsafe {
+        if append(op, v) < 0 {
+            null_mut()
+        } else {
+            none()
+        }
+    }
+}
+
+unsafe extern "C" fn list_extend_meth(op: *mut PyObject, v: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list and a live object.
+    unsafe {
+        if extend(op, v) < 0 {
+            null_mut()
+        } else {
+            none()
+        }
+    }
+}
+
+/// `l.insert(index, object, /)`.
+unsafe extern "C" fn list_insert_meth(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: a list and `nargs` live arguments.
+    unsafe {
+        if !crate::python::getargs::check_positional("insert", nargs, 2, 2) {
+            return null_mut();
+        }
+        let a = crate::python::getargs::args_slice(args, nargs);
+        let Some(i) = crate::python::getargs::ssize_arg(a[0]) else {
+            return null_mut();
+        };
+        if insert(op, i, a[1]) < 0 {
+            null_mut()
+        } else {
+            none()
+        }
+    }
+}
+
+/// `l.pop(index=-1, /)`.
+unsafe extern "C" fn list_pop_meth(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: a list and `nargs` live arguments; the popped item's reference moves to the
+    // caller.
+    unsafe {
+        if !crate::python::getargs::check_positional("pop", nargs, 0, 1) {
+            return null_mut();
+        }
+        let a = crate::python::getargs::args_slice(args, nargs);
+        let mut i = match a.first() {
+            Some(&o) => match crate::python::getargs::ssize_arg(o) {
+                Some(i) => i,
+                None => return null_mut(),
+            },
+            None => -1,
+        };
+        let n = size(op);
+        if n == 0 {
+            set_string(crate::exc!(IndexError), "pop from empty list");
+            return null_mut();
+        }
+        if i < 0 {
+            i += n;
+        }
+        if i < 0 || i >= n {
+            set_string(crate::exc!(IndexError), "pop index out of range");
+            return null_mut();
+        }
+        let v = *(*l(op)).ob_item.add(i as usize);
+        if i == n - 1 {
+            // The list's reference becomes the caller's.
+            if resize(op, n - 1) < 0 {
+                return null_mut();
+            }
+            return v;
+        }
+        let v = new_ref(v);
+        if ass_slice(op, i, i + 1, null_mut()) < 0 {
+            decref(v);
+            return null_mut();
+        }
+        v
+    }
+}
+
+/// `l.remove(value, /)`: deletes the first item equal to `value`.
+unsafe extern "C" fn list_remove_meth(op: *mut PyObject, value: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list; each item is held while compared.
+    unsafe {
+        let mut i = 0;
+        while i < size(op) {
+            let x = new_ref(*(*l(op)).ob_item.add(i as usize));
+            let c = crate::objects::object_ops::PyObject_RichCompareBool(x, value, Py_EQ);
+            decref(x);
+            if c > 0 {
+                return if ass_slice(op, i, i + 1, null_mut()) < 0 {
+                    null_mut()
+                } else {
+                    none()
+                };
+            }
+            if c < 0 {
+                return null_mut();
+            }
+            i += 1;
+        }
+        set_string(crate::exc!(ValueError), "list.remove(x): x not in list");
+        null_mut()
+    }
+}
+
+/// `l.index(value, start=0, stop=sys.maxsize, /)`.
+unsafe extern "C" fn list_index_meth(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: a list and `nargs` live arguments; each item is held while compared.
+    unsafe {
+        if !crate::python::getargs::check_positional("index", nargs, 1, 3) {
+            return null_mut();
+        }
+        let a = crate::python::getargs::args_slice(args, nargs);
+        let Some((start, stop)) = crate::python::getargs::index_bounds(a) else {
+            return null_mut();
+        };
+        let (mut i, stop) = crate::python::getargs::resolve_range(start, stop, size(op));
+        while i < stop && i < size(op) {
+            let x = new_ref(*(*l(op)).ob_item.add(i as usize));
+            let c = crate::objects::object_ops::PyObject_RichCompareBool(x, a[0], Py_EQ);
+            decref(x);
+            if c > 0 {
+                return crate::objects::longobject::PyLong_FromSsize_t(i);
+            }
+            if c < 0 {
+                return null_mut();
+            }
+            i += 1;
+        }
+        let r = crate::objects::object_ops::repr(a[0]);
+        if r.is_null() {
+            return null_mut();
+        }
+        crate::python::errors::set_format(
+            crate::exc!(ValueError),
+            format_args!(
+                "{} is not in list",
+                crate::objects::unicodeobject::str_as(r).unwrap_or("")
+            ),
+        );
+        decref(r);
+        null_mut()
+    }
+}
+
+/// `l.count(value, /)`.
+unsafe extern "C" fn list_count_meth(op: *mut PyObject, value: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list; each item is held while compared.
+    unsafe {
+        let mut n: Py_ssize_t = 0;
+        let mut i = 0;
+        while i < size(op) {
+            let x = new_ref(*(*l(op)).ob_item.add(i as usize));
+            let c = crate::objects::object_ops::PyObject_RichCompareBool(x, value, Py_EQ);
+            decref(x);
+            if c < 0 {
+                return null_mut();
+            }
+            n += c as Py_ssize_t;
+            i += 1;
+        }
+        crate::objects::longobject::PyLong_FromSsize_t(n)
+    }
+}
+
+unsafe extern "C" fn list_clear_meth(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list.
+    unsafe {
+        clear_list(op);
+        none()
+    }
+}
+
+unsafe extern "C" fn list_copy_meth(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list.
+    unsafe {
+        match snapshot(op, 0, Py_ssize_t::MAX) {
+            Some(items) => list_from_owned(items),
+            None => null_mut(),
+        }
+    }
+}
+
+unsafe extern "C" fn list_reverse_meth(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list.
+    unsafe {
+        let n = size(op);
+        if n > 1 {
+            core::slice::from_raw_parts_mut((*l(op)).ob_item, n as usize).reverse();
+        }
+        none()
+    }
+}
+
+/// `l.sort(*, key=None, reverse=False)`.
+unsafe extern "C" fn list_sort_meth(
+    op: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a list; `nargs` positional arguments then the keyword values `kwnames` names.
+    unsafe {
+        if nargs > 0 {
+            set_string(
+                crate::exc!(TypeError),
+                "sort() takes no positional arguments",
+            );
+            return null_mut();
+        }
+        let mut key = null_mut();
+        let mut reverse = null_mut();
+        if !kwnames.is_null() {
+            for (i, &name) in crate::objects::tupleobject::as_slice(kwnames)
+                .iter()
+                .enumerate()
+            {
+                let value = *args.add(nargs as usize + i);
+                match crate::objects::unicodeobject::str_as(name) {
+                    Some("key") => key = value,
+                    Some("reverse") => reverse = value,
+                    other => {
+                        crate::python::errors::set_format(
+                            crate::exc!(TypeError),
+                            format_args!(
+                                "'{}' is an invalid keyword argument for sort()",
+                                other.unwrap_or("?")
+                            ),
+                        );
+                        return null_mut();
+                    }
+                }
+            }
+        }
+        let mut rev = false;
+        if !reverse.is_null() {
+            let v = crate::python::getargs::index(reverse);
+            if v.is_null() {
+                return null_mut();
+            }
+            let x = crate::objects::longobject::value(v);
+            decref(v);
+            match x.and_then(|x| i32::try_from(x).ok()) {
+                Some(x) => rev = x != 0,
+                None => {
+                    set_string(
+                        crate::exc!(OverflowError),
+                        "Python int too large to convert to C int",
+                    );
+                    return null_mut();
+                }
+            }
+        }
+        if key == crate::objects::object_ops::none() {
+            key = null_mut();
+        }
+        if sort_by(op, key, rev) < 0 {
+            null_mut()
+        } else {
+            none()
+        }
+    }
+}
+
+/// `l.__sizeof__()`: the object and its item array (`allocated` slots).
+unsafe extern "C" fn list_sizeof(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list.
+    unsafe {
+        let n = (*ty(op)).tp_basicsize as usize
+            + (*l(op)).allocated.max(0) as usize * size_of::<*mut PyObject>();
+        crate::objects::longobject::PyLong_FromSize_t(n)
+    }
+}
+
+/// `l.__reversed__()`: a `list_reverseiterator`.
+unsafe extern "C" fn list_reversed(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list; the iterator holds a reference to it.
+    unsafe {
+        let it = crate::modules::gcmodule::alloc_object(
+            &raw mut PyListRevIter_Type,
+            size_of::<ListIterObject>(),
+        ) as *mut ListIterObject;
+        if it.is_null() {
+            return null_mut();
+        }
+        (*it).it_index = size(op) - 1;
+        (*it).it_seq = new_ref(op);
+        track(it as *mut PyObject);
+        it as *mut PyObject
+    }
+}
+
+/// list's Python-level methods, as CPython 3.10's (`__getitem__` replaces the slot wrapper:
+/// `METH_COEXIST`). `__class_getitem__` returns a `types.GenericAlias`, which pycoro has not
+/// (`slots_todo.txt`).
+static mut LIST_METHODS: [crate::objects::methodobject::PyMethodDef; 15] = {
+    use crate::objects::genobject::method;
+    use crate::objects::methodobject::{METH_COEXIST, METH_NOARGS, METH_O};
+    use crate::python::getargs::{fast_kw_method, fast_method};
+    [
+        method(
+            c"__getitem__",
+            list_subscript,
+            METH_O | METH_COEXIST,
+            c"x.__getitem__(y) <==> x[y]",
+        ),
+        method(
+            c"__reversed__",
+            list_reversed,
+            METH_NOARGS,
+            c"__reversed__($self, /)\n--\n\nReturn a reverse iterator over the list.",
+        ),
+        method(
+            c"__sizeof__",
+            list_sizeof,
+            METH_NOARGS,
+            c"__sizeof__($self, /)\n--\n\nReturn the size of the list in memory, in bytes.",
+        ),
+        method(
+            c"clear",
+            list_clear_meth,
+            METH_NOARGS,
+            c"clear($self, /)\n--\n\nRemove all items from list.",
+        ),
+        method(
+            c"copy",
+            list_copy_meth,
+            METH_NOARGS,
+            c"copy($self, /)\n--\n\nReturn a shallow copy of the list.",
+        ),
+        method(
+            c"append",
+            list_append_meth,
+            METH_O,
+            c"append($self, object, /)\n--\n\nAppend object to the end of the list.",
+        ),
+        fast_method(
+            c"insert",
+            list_insert_meth,
+            0,
+            c"insert($self, index, object, /)\n--\n\nInsert object before index.",
+        ),
+        method(
+            c"extend",
+            list_extend_meth,
+            METH_O,
+            c"extend($self, iterable, /)\n--\n\nExtend list by appending elements from the iterable.",
+        ),
+        fast_method(
+            c"pop",
+            list_pop_meth,
+            0,
+            c"pop($self, index=-1, /)\n--\n\nRemove and return item at index (default last).\n\nRaises IndexError if list is empty or index is out of range.",
+        ),
+        method(
+            c"remove",
+            list_remove_meth,
+            METH_O,
+            c"remove($self, value, /)\n--\n\nRemove first occurrence of value.\n\nRaises ValueError if the value is not present.",
+        ),
+        fast_method(
+            c"index",
+            list_index_meth,
+            0,
+            c"index($self, value, start=0, stop=sys.maxsize, /)\n--\n\nReturn first index of value.\n\nRaises ValueError if the value is not present.",
+        ),
+        method(
+            c"count",
+            list_count_meth,
+            METH_O,
+            c"count($self, value, /)\n--\n\nReturn number of occurrences of value.",
+        ),
+        method(
+            c"reverse",
+            list_reverse_meth,
+            METH_NOARGS,
+            c"reverse($self, /)\n--\n\nReverse *IN PLACE*.",
+        ),
+        fast_kw_method(
+            c"sort",
+            list_sort_meth,
+            c"sort($self, /, *, key=None, reverse=False)\n--\n\nSort the list in ascending order and return None.\n\nThe sort is in-place (i.e. the list itself is modified) and stable (i.e. the\norder of two equal elements is maintained).\n\nIf a key function is given, apply it once to each list item and sort them,\nascending or descending, according to their function values.\n\nThe reverse flag can be set to sort in descending order.",
+        ),
+        crate::objects::methodobject::PyMethodDef::SENTINEL,
+    ]
+};
 
 static mut LIST_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
     sq_length: Some(list_length),
@@ -1029,6 +1553,8 @@ pub static mut PyList_Type: PyTypeObject = PyTypeObject {
     tp_iter: Some(list_iter),
     tp_new: Some(crate::objects::typeobject::PyType_GenericNew),
     tp_init: Some(list_init),
+    tp_vectorcall: Some(list_vectorcall),
+    tp_methods: (&raw mut LIST_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
     tp_as_sequence: &raw mut LIST_AS_SEQUENCE,
     tp_as_mapping: &raw mut LIST_AS_MAPPING,
     tp_doc: c"list(iterable=(), /)\n--\n\nBuilt-in mutable sequence.\n\nIf no argument is given, the constructor creates a new empty list.\nThe argument must be an iterable if specified.".as_ptr(),
@@ -1094,6 +1620,58 @@ unsafe extern "C" fn listiter_next(op: *mut PyObject) -> *mut PyObject {
     }
 }
 
+/// `list_iterator.__length_hint__()`: the items left.
+unsafe extern "C" fn listiter_len(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list iterator.
+    unsafe {
+        let it = op as *mut ListIterObject;
+        let n = if (*it).it_seq.is_null() {
+            0
+        } else {
+            (size((*it).it_seq) - (*it).it_index).max(0)
+        };
+        crate::objects::longobject::PyLong_FromSsize_t(n)
+    }
+}
+
+/// `list_iterator.__setstate__(index)`: moves the iterator to `index` (clamped to the list).
+unsafe extern "C" fn listiter_setstate(op: *mut PyObject, state: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a list iterator and a live state.
+    unsafe {
+        let index = crate::objects::longobject::PyLong_AsSsize_t(state);
+        if index == -1 && !crate::python::errors::occurred().is_null() {
+            return null_mut();
+        }
+        let it = op as *mut ListIterObject;
+        if !(*it).it_seq.is_null() {
+            (*it).it_index = index.clamp(0, size((*it).it_seq));
+        }
+        none()
+    }
+}
+
+/// `__length_hint__` and `__setstate__` of the list iterator (CPython's `__reduce__` returns
+/// `(iter, (list,), index)`, and pycoro has no `builtins.iter`: left out, `slots_todo.txt`).
+static mut LISTITER_METHODS: [crate::objects::methodobject::PyMethodDef; 3] = {
+    use crate::objects::genobject::method;
+    use crate::objects::methodobject::{METH_NOARGS, METH_O};
+    [
+        method(
+            c"__length_hint__",
+            listiter_len,
+            METH_NOARGS,
+            c"Private method returning an estimate of len(list(it)).",
+        ),
+        method(
+            c"__setstate__",
+            listiter_setstate,
+            METH_O,
+            c"Set state information for unpickling.",
+        ),
+        crate::objects::methodobject::PyMethodDef::SENTINEL,
+    ]
+};
+
 /// The type `list_iterator`.
 #[unsafe(no_mangle)]
 pub static mut PyListIter_Type: PyTypeObject = PyTypeObject {
@@ -1102,8 +1680,122 @@ pub static mut PyListIter_Type: PyTypeObject = PyTypeObject {
     tp_traverse: Some(listiter_traverse),
     tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
     tp_iternext: Some(listiter_next),
+    tp_methods: (&raw mut LISTITER_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
     ..static_type(
         c"list_iterator",
+        size_of::<ListIterObject>(),
+        Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    )
+};
+
+// ---- list_reverseiterator ----
+
+unsafe extern "C" fn listreviter_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying reverse list iterator.
+    unsafe {
+        untrack(op);
+        xdecref((*(op as *mut ListIterObject)).it_seq);
+        crate::modules::gcmodule::free_object(op);
+    }
+}
+
+unsafe extern "C" fn listreviter_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
+    // SAFETY: a live reverse list iterator.
+    crate::capi::ffi::py_visit!(unsafe { (*(op as *mut ListIterObject)).it_seq }, visit, arg);
+    0
+}
+
+unsafe extern "C" fn listreviter_next(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a reverse list iterator.
+    unsafe {
+        let it = op as *mut ListIterObject;
+        let seq = (*it).it_seq;
+        if seq.is_null() {
+            return null_mut();
+        }
+        let i = (*it).it_index;
+        if i >= 0 && i < size(seq) {
+            (*it).it_index -= 1;
+            return new_ref(*(*l(seq)).ob_item.add(i as usize));
+        }
+        (*it).it_index = -1;
+        (*it).it_seq = null_mut();
+        decref(seq);
+        null_mut()
+    }
+}
+
+/// `list_reverseiterator.__length_hint__()`.
+unsafe extern "C" fn listreviter_len(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a reverse list iterator.
+    unsafe {
+        let it = op as *mut ListIterObject;
+        let mut n = (*it).it_index + 1;
+        if (*it).it_seq.is_null() || size((*it).it_seq) < n {
+            n = 0;
+        }
+        crate::objects::longobject::PyLong_FromSsize_t(n)
+    }
+}
+
+/// `list_reverseiterator.__setstate__(index)`: the next index to yield, clamped to -1 ..
+/// len - 1.
+unsafe extern "C" fn listreviter_setstate(
+    op: *mut PyObject,
+    state: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: a reverse list iterator and a live state.
+    unsafe {
+        let index = crate::objects::longobject::PyLong_AsSsize_t(state);
+        if index == -1 && !crate::python::errors::occurred().is_null() {
+            return null_mut();
+        }
+        let it = op as *mut ListIterObject;
+        if !(*it).it_seq.is_null() {
+            (*it).it_index = index.clamp(-1, size((*it).it_seq) - 1);
+        }
+        none()
+    }
+}
+
+/// `__length_hint__` and `__setstate__` of the reverse iterator (CPython's `__reduce__`
+/// returns `(reversed, (list,), index)`, and pycoro has no `reversed` type: left out,
+/// `slots_todo.txt`).
+static mut LISTREVITER_METHODS: [crate::objects::methodobject::PyMethodDef; 3] = {
+    use crate::objects::genobject::method;
+    use crate::objects::methodobject::{METH_NOARGS, METH_O};
+    [
+        method(
+            c"__length_hint__",
+            listreviter_len,
+            METH_NOARGS,
+            c"Private method returning an estimate of len(list(it)).",
+        ),
+        method(
+            c"__setstate__",
+            listreviter_setstate,
+            METH_O,
+            c"Set state information for unpickling.",
+        ),
+        crate::objects::methodobject::PyMethodDef::SENTINEL,
+    ]
+};
+
+/// The type `list_reverseiterator` (what `reversed(list)` returns).
+#[unsafe(no_mangle)]
+pub static mut PyListRevIter_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
+    tp_dealloc: Some(listreviter_dealloc),
+    tp_traverse: Some(listreviter_traverse),
+    tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
+    tp_iternext: Some(listreviter_next),
+    tp_methods: (&raw mut LISTREVITER_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    ..static_type(
+        c"list_reverseiterator",
         size_of::<ListIterObject>(),
         Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     )

@@ -90,10 +90,9 @@ unsafe extern "C" fn mp_richcompare(
     unsafe { crate::objects::object_ops::rich_compare(mapping(v), w, op) }
 }
 
-/// `keys()`, `values()`, `items()` and `copy()` go to the mapping's own methods (a dict's
-/// are its C API: pycoro has no dict view types, so a dict's keys/values/items come back as
-/// lists); `get(key, default=None)` reads through the mapping.
-static mut MP_METHODS: [crate::objects::methodobject::PyMethodDef; 6] = {
+/// `keys()`, `values()`, `items()` and `copy()` call the mapping's own methods (a dict's
+/// views, a dict's copy); `get(key, default=None)` reads through the mapping.
+static mut MP_METHODS: [crate::objects::methodobject::PyMethodDef; 7] = {
     use crate::objects::methodobject::{METH_NOARGS, METH_VARARGS, PyMethodDef};
     const fn m(
         name: &'static core::ffi::CStr,
@@ -139,24 +138,19 @@ static mut MP_METHODS: [crate::objects::methodobject::PyMethodDef; 6] = {
             METH_NOARGS,
             c"D.copy() -> a shallow copy of D",
         ),
+        m(
+            c"__reversed__",
+            mp_reversed,
+            METH_NOARGS,
+            c"D.__reversed__() -> reverse iterator",
+        ),
         PyMethodDef::SENTINEL,
     ]
 };
 
 unsafe fn forward(op: *mut PyObject, name: &str) -> *mut PyObject {
     // SAFETY: a mappingproxy over a live mapping.
-    unsafe {
-        let m = mapping(op);
-        if crate::objects::dictobject::is_dict(m) {
-            return match name {
-                "keys" => crate::objects::dictobject::PyDict_Keys(m),
-                "values" => crate::objects::dictobject::PyDict_Values(m),
-                "items" => crate::objects::dictobject::PyDict_Items(m),
-                _ => crate::objects::dictobject::PyDict_Copy(m),
-            };
-        }
-        crate::objects::call::call_method(m, name, &[])
-    }
+    unsafe { crate::objects::call::call_method(mapping(op), name, &[]) }
 }
 
 unsafe extern "C" fn mp_keys(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
@@ -174,6 +168,10 @@ unsafe extern "C" fn mp_items(op: *mut PyObject, _a: *mut PyObject) -> *mut PyOb
 unsafe extern "C" fn mp_copy(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
     // SAFETY: as forward.
     unsafe { forward(op, "copy") }
+}
+unsafe extern "C" fn mp_reversed(op: *mut PyObject, _a: *mut PyObject) -> *mut PyObject {
+    // SAFETY: as forward.
+    unsafe { forward(op, "__reversed__") }
 }
 
 unsafe extern "C" fn mp_get(op: *mut PyObject, args: *mut PyObject) -> *mut PyObject {
@@ -209,6 +207,152 @@ unsafe extern "C" fn mp_get(op: *mut PyObject, args: *mut PyObject) -> *mut PyOb
     }
 }
 
+/// `mappingproxy(mapping)` (`tp_new`): CPython's argument checks (one argument, positional or
+/// the keyword `mapping`) and mapping check; the result is always an exact mappingproxy.
+unsafe extern "C" fn mp_new(
+    _tp: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwds: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `args` a tuple, `kwds` a dict or NULL.
+    unsafe {
+        let nargs = crate::capi::ffi::size(args);
+        let nkw = if kwds.is_null() {
+            0
+        } else {
+            crate::capi::ffi::size(kwds)
+        };
+        if nargs + nkw > 1 {
+            crate::python::errors::set_format(
+                crate::exc!(TypeError),
+                format_args!(
+                    "mappingproxy() takes at most 1 argument ({} given)",
+                    nargs + nkw
+                ),
+            );
+            return null_mut();
+        }
+        let mapping = if nargs == 1 {
+            crate::objects::tupleobject::item(args, 0)
+        } else if nkw == 1 {
+            let key = crate::objects::unicodeobject::str_from("mapping");
+            if key.is_null() {
+                return null_mut();
+            }
+            let found = crate::objects::dictobject::get_item(kwds, key);
+            decref(key);
+            match found {
+                Err(()) => return null_mut(),
+                Ok(m) => m,
+            }
+        } else {
+            null_mut()
+        };
+        if mapping.is_null() {
+            crate::python::errors::set_string(
+                crate::exc!(TypeError),
+                "mappingproxy() missing required argument 'mapping' (pos 1)",
+            );
+            return null_mut();
+        }
+        new_proxy(mapping)
+    }
+}
+
+/// The mapping behind `op` when it is a mappingproxy, else `op`.
+unsafe fn unwrap(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live object.
+    unsafe {
+        if crate::objects::typeobject::is_subtype(ty(op), &raw mut PyDictProxy_Type) {
+            mapping(op)
+        } else {
+            op
+        }
+    }
+}
+
+/// `a | b` (`nb_or`): the `|` of the mappings behind the proxies (a new dict for two dicts).
+unsafe extern "C" fn mp_or(a: *mut PyObject, b: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live objects.
+    unsafe { binary_or(unwrap(a), unwrap(b)) }
+}
+
+/// `a |= b` (`nb_inplace_or`): refused, a mappingproxy is read-only.
+unsafe extern "C" fn mp_ior(a: *mut PyObject, _b: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live object.
+    unsafe {
+        crate::python::errors::set_format(
+            crate::exc!(TypeError),
+            format_args!(
+                "'|=' is not supported by {}; use '|' instead",
+                tp_name_of(a)
+            ),
+        );
+        null_mut()
+    }
+}
+
+/// `v | w` as CPython's `PyNumber_Or`: the left operand's `nb_or`, the right one's (first when
+/// its type is a subtype of the left's), `TypeError: unsupported operand type(s) for |: 'X'
+/// and 'Y'` when both return NotImplemented.
+unsafe fn binary_or(v: *mut PyObject, w: *mut PyObject) -> *mut PyObject {
+    // SAFETY: live objects; the number slots follow their contracts.
+    unsafe {
+        let slot_of = |tp: *mut PyTypeObject| {
+            let nb = (*tp).tp_as_number;
+            if nb.is_null() { None } else { (*nb).nb_or }
+        };
+        let (tv, tw) = (ty(v), ty(w));
+        let slotv = slot_of(tv);
+        let mut slotw = if tw != tv { slot_of(tw) } else { None };
+        if let (Some(a), Some(b)) = (slotv, slotw)
+            && core::ptr::fn_addr_eq(a, b)
+        {
+            slotw = None;
+        }
+        let ni = crate::objects::object_ops::not_implemented();
+        if let Some(fv) = slotv {
+            if let Some(fw) = slotw
+                && crate::objects::typeobject::is_subtype(tw, tv)
+            {
+                let x = fw(v, w);
+                if x != ni {
+                    return x;
+                }
+                decref(x);
+                slotw = None;
+            }
+            let x = fv(v, w);
+            if x != ni {
+                return x;
+            }
+            decref(x);
+        }
+        if let Some(fw) = slotw {
+            let x = fw(v, w);
+            if x != ni {
+                return x;
+            }
+            decref(x);
+        }
+        crate::python::errors::set_format(
+            crate::exc!(TypeError),
+            format_args!(
+                "unsupported operand type(s) for |: '{}' and '{}'",
+                tp_name_of(v),
+                tp_name_of(w)
+            ),
+        );
+        null_mut()
+    }
+}
+
+static mut MP_AS_NUMBER: PyNumberMethods = PyNumberMethods {
+    nb_or: Some(mp_or),
+    nb_inplace_or: Some(mp_ior),
+    ..crate::objects::longobject::EMPTY_NUMBER_METHODS
+};
+
 static mut MP_AS_MAPPING: PyMappingMethods = PyMappingMethods {
     mp_length: Some(mp_len),
     mp_subscript: Some(mp_getitem),
@@ -233,6 +377,8 @@ pub static mut PyDictProxy_Type: PyTypeObject = PyTypeObject {
     tp_as_mapping: &raw mut MP_AS_MAPPING,
     tp_as_sequence: &raw mut MP_AS_SEQUENCE,
     tp_methods: (&raw const MP_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    tp_as_number: &raw mut MP_AS_NUMBER,
+    tp_new: Some(mp_new),
     ..static_type(
         c"mappingproxy",
         size_of::<MappingProxyObject>(),
@@ -254,34 +400,41 @@ pub unsafe extern "C" fn PyDictProxy_New(mapping: *mut PyObject) -> *mut PyObjec
         unsafe { crate::python::errors::bad_internal_call() };
         return null_mut();
     }
-    guard("PyDictProxy_New", null_mut(), || {
-        // SAFETY: a live mapping; the proxy holds a reference to it.
-        unsafe {
-            let mp = (*ty(mapping)).tp_as_mapping;
-            let is_mapping = !mp.is_null() && (*mp).mp_subscript.is_some();
-            if !is_mapping
-                || crate::objects::listobject::is_list(mapping)
-                || crate::objects::tupleobject::is_tuple(mapping)
-            {
-                crate::python::errors::set_format(
-                    crate::exc!(TypeError),
-                    format_args!(
-                        "mappingproxy() argument must be a mapping, not {}",
-                        tp_name_of(mapping)
-                    ),
-                );
-                return null_mut();
-            }
-            let op = crate::modules::gcmodule::alloc_object(
-                &raw mut PyDictProxy_Type,
-                size_of::<MappingProxyObject>(),
-            );
-            if op.is_null() {
-                return op;
-            }
-            (*(op as *mut MappingProxyObject)).mapping = new_ref(mapping);
-            track(op);
-            op
-        }
+    // SAFETY: a live object.
+    guard("PyDictProxy_New", null_mut(), || unsafe {
+        new_proxy(mapping)
     })
+}
+
+/// A new mappingproxy of `mapping` after CPython's mapping check. Return value: New reference,
+/// or NULL with an exception set.
+unsafe fn new_proxy(mapping: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a live mapping; the proxy holds a reference to it.
+    unsafe {
+        let mp = (*ty(mapping)).tp_as_mapping;
+        let is_mapping = !mp.is_null() && (*mp).mp_subscript.is_some();
+        if !is_mapping
+            || crate::objects::listobject::is_list(mapping)
+            || crate::objects::tupleobject::is_tuple(mapping)
+        {
+            crate::python::errors::set_format(
+                crate::exc!(TypeError),
+                format_args!(
+                    "mappingproxy() argument must be a mapping, not {}",
+                    tp_name_of(mapping)
+                ),
+            );
+            return null_mut();
+        }
+        let op = crate::modules::gcmodule::alloc_object(
+            &raw mut PyDictProxy_Type,
+            size_of::<MappingProxyObject>(),
+        );
+        if op.is_null() {
+            return op;
+        }
+        (*(op as *mut MappingProxyObject)).mapping = new_ref(mapping);
+        track(op);
+        op
+    }
 }

@@ -9,6 +9,7 @@ pub mod call_varargs;
 pub mod codeobject;
 pub mod descrobject;
 pub mod dictobject;
+pub mod dictviews;
 pub mod exceptions;
 pub mod frameobject;
 pub mod funcobject;

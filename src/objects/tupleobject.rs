@@ -23,8 +23,45 @@ const_assert_eq!(offset_of!(PyTupleObject, ob_item), 24);
 
 static mut TUPLE_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
     sq_length: Some(tuple_len),
+    sq_concat: Some(tuple_concat),
+    sq_repeat: Some(tuple_repeat),
     sq_item: Some(tuple_item),
+    sq_contains: Some(tuple_contains),
     ..crate::objects::longobject::EMPTY_SEQUENCE_METHODS
+};
+
+static mut TUPLE_AS_MAPPING: PyMappingMethods = PyMappingMethods {
+    mp_length: Some(tuple_len),
+    mp_subscript: Some(tuple_subscript),
+    mp_ass_subscript: None,
+};
+
+/// tuple's Python-level methods. `__class_getitem__` returns a `types.GenericAlias`, which
+/// pycoro has not (`slots_todo.txt`).
+static mut TUPLE_METHODS: [crate::objects::methodobject::PyMethodDef; 4] = {
+    use crate::objects::genobject::method;
+    use crate::objects::methodobject::{METH_NOARGS, METH_O};
+    [
+        method(
+            c"__getnewargs__",
+            tuple_getnewargs,
+            METH_NOARGS,
+            c"__getnewargs__($self, /)\n--\n\n",
+        ),
+        crate::python::getargs::fast_method(
+            c"index",
+            tuple_index,
+            0,
+            c"index($self, value, start=0, stop=sys.maxsize, /)\n--\n\nReturn first index of value.\n\nRaises ValueError if the value is not present.",
+        ),
+        method(
+            c"count",
+            tuple_count,
+            METH_O,
+            c"count($self, value, /)\n--\n\nReturn number of occurrences of value.",
+        ),
+        crate::objects::methodobject::PyMethodDef::SENTINEL,
+    ]
 };
 
 /// The type `tuple`.
@@ -38,6 +75,10 @@ pub static mut PyTuple_Type: PyTypeObject = PyTypeObject {
     tp_richcompare: Some(tuple_richcompare),
     tp_traverse: Some(tuple_traverse),
     tp_as_sequence: &raw mut TUPLE_AS_SEQUENCE,
+    tp_as_mapping: &raw mut TUPLE_AS_MAPPING,
+    tp_methods: (&raw mut TUPLE_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    tp_iter: Some(tuple_iter),
+    tp_vectorcall: Some(tuple_vectorcall),
     tp_free: Some(crate::modules::gcmodule::PyObject_GC_Del),
     tp_doc: c"tuple(iterable=(), /)\n--\n\nBuilt-in immutable sequence.\n\nIf no argument is given, the constructor returns an empty tuple.\nIf iterable is specified the tuple is initialized from iterable's items.\n\nIf the argument is a tuple, the return value is the same object.".as_ptr(),
     tp_new: Some(tuple_new),
@@ -444,25 +485,48 @@ unsafe extern "C" fn tuple_new(
 ) -> *mut PyObject {
     // SAFETY: a tuple and a dict or NULL.
     unsafe {
-        if !kwds.is_null() && !crate::objects::call::kwargs_empty(kwds) {
-            crate::python::errors::set_string(
-                crate::exc!(TypeError),
-                "tuple() takes no keyword arguments",
-            );
+        if !crate::python::getargs::no_keywords("tuple", kwds) {
             return null_mut();
         }
         let n = crate::capi::ffi::size(args);
-        if n > 1 {
-            crate::python::errors::set_format(
-                crate::exc!(TypeError),
-                format_args!("tuple expected at most 1 argument, got {n}"),
-            );
+        if !crate::python::getargs::check_positional("tuple", n, 0, 1) {
             return null_mut();
         }
-        let items = if n == 0 {
+        tuple_new_impl(tp, if n == 0 { null_mut() } else { item(args, 0) })
+    }
+}
+
+/// `tuple(...)` called vectorcall style (`tp_vectorcall` of tuple).
+unsafe extern "C" fn tuple_vectorcall(
+    tp: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: `tp` is tuple (its tp_vectorcall is not inherited); `args` holds the arguments.
+    unsafe {
+        if !crate::python::getargs::no_keywords("tuple", kwnames) {
+            return null_mut();
+        }
+        let n = (nargsf & !crate::objects::call::PY_VECTORCALL_ARGUMENTS_OFFSET) as Py_ssize_t;
+        if !crate::python::getargs::check_positional("tuple", n, 0, 1) {
+            return null_mut();
+        }
+        tuple_new_impl(
+            tp as *mut PyTypeObject,
+            if n == 0 { null_mut() } else { *args },
+        )
+    }
+}
+
+/// A tuple of `tp` with the items of `iterable` (NULL: none).
+unsafe fn tuple_new_impl(tp: *mut PyTypeObject, iterable: *mut PyObject) -> *mut PyObject {
+    // SAFETY: `tp` is tuple or a subtype; `iterable` live or NULL.
+    unsafe {
+        let items = if iterable.is_null() {
             empty()
         } else {
-            let it = item(args, 0);
+            let it = iterable;
             if is_tuple(it) && crate::capi::ffi::ty(it) == &raw mut PyTuple_Type {
                 crate::capi::ffi::new_ref(it)
             } else {
@@ -478,6 +542,7 @@ unsafe extern "C" fn tuple_new(
                     }
                     if v.try_reserve(1).is_err() {
                         crate::capi::ffi::decref(x);
+                        crate::python::errors::no_memory();
                         break;
                     }
                     v.push(x);
@@ -517,6 +582,316 @@ unsafe extern "C" fn tuple_new(
         o
     }
 }
+
+/// `a + b` (`sq_concat`): a new tuple of both item runs; `a` itself when `b` is empty and `a`
+/// an exact tuple, `b` itself when `a` is empty and `b` exact.
+unsafe extern "C" fn tuple_concat(a: *mut PyObject, b: *mut PyObject) -> *mut PyObject {
+    // SAFETY: `a` a tuple, `b` live.
+    unsafe {
+        if !is_tuple(b) {
+            crate::python::errors::set_format(
+                crate::exc!(TypeError),
+                format_args!(
+                    "can only concatenate tuple (not \"{}\") to tuple",
+                    crate::objects::typeobject::tp_name_of(b)
+                ),
+            );
+            return null_mut();
+        }
+        let exact = |o: *mut PyObject| ty(o) == &raw mut PyTuple_Type;
+        if size(b) == 0 && exact(a) {
+            return new_ref(a);
+        }
+        if size(a) == 0 && exact(b) {
+            return new_ref(b);
+        }
+        let (x, y) = (as_slice(a), as_slice(b));
+        let Some(n) = x
+            .len()
+            .checked_add(y.len())
+            .filter(|&n| n <= isize::MAX as usize)
+        else {
+            return crate::python::errors::no_memory();
+        };
+        let t = new_tuple(n as Py_ssize_t);
+        if t.is_null() {
+            return t;
+        }
+        // The items of `a` and `b` are read after the allocation (which may run a collection):
+        // tuples do not change, so they are the same.
+        let (x, y) = (as_slice(a), as_slice(b));
+        for (i, &o) in x.iter().chain(y.iter()).enumerate() {
+            *items(t).add(i) = new_ref(o);
+        }
+        t
+    }
+}
+
+/// `a * n` (`sq_repeat`): `a` itself for an exact tuple repeated once (or empty); `()` for
+/// `n <= 0`; MemoryError when the size overflows.
+unsafe extern "C" fn tuple_repeat(a: *mut PyObject, n: Py_ssize_t) -> *mut PyObject {
+    // SAFETY: a tuple.
+    unsafe {
+        let len = size(a);
+        if (len == 0 || n == 1) && ty(a) == &raw mut PyTuple_Type {
+            return new_ref(a);
+        }
+        if len == 0 || n <= 0 {
+            return empty();
+        }
+        let Some(total) = len.checked_mul(n) else {
+            return crate::python::errors::no_memory();
+        };
+        let t = new_tuple(total);
+        if t.is_null() {
+            return t;
+        }
+        let src = as_slice(a);
+        for k in 0..total as usize {
+            *items(t).add(k) = new_ref(src[k % src.len()]);
+        }
+        t
+    }
+}
+
+/// `x in t` (`sq_contains`): an item equal to `x` (`item == x`).
+unsafe extern "C" fn tuple_contains(a: *mut PyObject, el: *mut PyObject) -> c_int {
+    // SAFETY: a tuple (its items live as long as it does).
+    unsafe {
+        for &o in as_slice(a) {
+            let c = crate::objects::object_ops::PyObject_RichCompareBool(o, el, Py_EQ);
+            if c != 0 {
+                return c;
+            }
+        }
+        0
+    }
+}
+
+/// `t[key]` (`mp_subscript`) for an integer key (negative counts from the end). CPython also
+/// takes a slice; pycoro has no slice objects (issue 12), so any other key is the `TypeError`
+/// CPython gives for a key that is neither.
+unsafe extern "C" fn tuple_subscript(a: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple and a live key.
+    unsafe {
+        let Some(mut i) = crate::python::getargs::subscript_index(key, "tuple") else {
+            return null_mut();
+        };
+        if i < 0 {
+            i = i.saturating_add(size(a));
+        }
+        tuple_item(a, i)
+    }
+}
+
+/// `t.count(value)`.
+unsafe extern "C" fn tuple_count(a: *mut PyObject, value: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple.
+    unsafe {
+        let mut n: Py_ssize_t = 0;
+        for &o in as_slice(a) {
+            match crate::objects::object_ops::PyObject_RichCompareBool(o, value, Py_EQ) {
+                c if c < 0 => return null_mut(),
+                0 => {}
+                _ => n += 1,
+            }
+        }
+        crate::objects::longobject::PyLong_FromSsize_t(n)
+    }
+}
+
+/// `t.index(value, start=0, stop=sys.maxsize)`.
+unsafe extern "C" fn tuple_index(
+    a: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    // SAFETY: a tuple and `nargs` live arguments.
+    unsafe {
+        if !crate::python::getargs::check_positional("index", nargs, 1, 3) {
+            return null_mut();
+        }
+        let args = crate::python::getargs::args_slice(args, nargs);
+        let Some((start, stop)) = crate::python::getargs::index_bounds(args) else {
+            return null_mut();
+        };
+        let (start, stop) = crate::python::getargs::resolve_range(start, stop, size(a));
+        let its = as_slice(a);
+        let mut i = start;
+        while i < stop && i < its.len() as Py_ssize_t {
+            match crate::objects::object_ops::PyObject_RichCompareBool(
+                its[i as usize],
+                args[0],
+                Py_EQ,
+            ) {
+                c if c < 0 => return null_mut(),
+                0 => {}
+                _ => return crate::objects::longobject::PyLong_FromSsize_t(i),
+            }
+            i += 1;
+        }
+        set_string(crate::exc!(ValueError), "tuple.index(x): x not in tuple");
+        null_mut()
+    }
+}
+
+/// `t.__getnewargs__()`: `(tuple(t),)`.
+unsafe extern "C" fn tuple_getnewargs(a: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple.
+    unsafe {
+        let copy = if ty(a) == &raw mut PyTuple_Type {
+            new_ref(a)
+        } else {
+            tuple_from(as_slice(a))
+        };
+        if copy.is_null() {
+            return copy;
+        }
+        let r = tuple_from(&[copy]);
+        decref(copy);
+        r
+    }
+}
+
+// ---- tuple_iterator ----
+
+/// CPython's `tupleiterobject` (32 bytes).
+#[repr(C)]
+struct TupleIterObject {
+    ob_base: PyObject,
+    it_index: Py_ssize_t,
+    /// NULL once exhausted.
+    it_seq: *mut PyObject,
+}
+
+const_assert_eq!(size_of::<TupleIterObject>(), 32);
+
+unsafe extern "C" fn tuple_iter(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple; the iterator holds a reference to it.
+    unsafe {
+        let it = crate::modules::gcmodule::alloc_object(
+            &raw mut PyTupleIter_Type,
+            size_of::<TupleIterObject>(),
+        ) as *mut TupleIterObject;
+        if it.is_null() {
+            return null_mut();
+        }
+        (*it).it_index = 0;
+        (*it).it_seq = new_ref(op);
+        track(it as *mut PyObject);
+        it as *mut PyObject
+    }
+}
+
+unsafe extern "C" fn tupleiter_dealloc(op: *mut PyObject) {
+    // SAFETY: a dying tuple iterator.
+    unsafe {
+        untrack(op);
+        xdecref((*(op as *mut TupleIterObject)).it_seq);
+        crate::modules::gcmodule::free_object(op);
+    }
+}
+
+unsafe extern "C" fn tupleiter_traverse(
+    op: *mut PyObject,
+    visit: visitproc,
+    arg: *mut c_void,
+) -> c_int {
+    // SAFETY: a live tuple iterator.
+    crate::capi::ffi::py_visit!(
+        unsafe { (*(op as *mut TupleIterObject)).it_seq },
+        visit,
+        arg
+    );
+    0
+}
+
+unsafe extern "C" fn tupleiter_next(op: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple iterator.
+    unsafe {
+        let it = op as *mut TupleIterObject;
+        let seq = (*it).it_seq;
+        if seq.is_null() {
+            return null_mut();
+        }
+        if (*it).it_index < size(seq) {
+            let x = item(seq, (*it).it_index);
+            (*it).it_index += 1;
+            return new_ref(x);
+        }
+        (*it).it_seq = null_mut();
+        decref(seq);
+        null_mut()
+    }
+}
+
+/// `__length_hint__`: the items left.
+unsafe extern "C" fn tupleiter_len(op: *mut PyObject, _: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple iterator.
+    unsafe {
+        let it = op as *mut TupleIterObject;
+        let n = if (*it).it_seq.is_null() {
+            0
+        } else {
+            size((*it).it_seq) - (*it).it_index
+        };
+        crate::objects::longobject::PyLong_FromSsize_t(n)
+    }
+}
+
+/// `__setstate__(index)`: moves the iterator to `index` (clamped to the tuple).
+unsafe extern "C" fn tupleiter_setstate(op: *mut PyObject, state: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a tuple iterator and a live state.
+    unsafe {
+        let index = crate::objects::longobject::PyLong_AsSsize_t(state);
+        if index == -1 && !crate::python::errors::occurred().is_null() {
+            return null_mut();
+        }
+        let it = op as *mut TupleIterObject;
+        if !(*it).it_seq.is_null() {
+            (*it).it_index = index.clamp(0, size((*it).it_seq));
+        }
+        new_ref(crate::objects::object_ops::none())
+    }
+}
+
+/// `__length_hint__` and `__setstate__` (CPython's `__reduce__` returns `(iter, (tuple,),
+/// index)`, and pycoro has no `builtins.iter`: left out, `slots_todo.txt`).
+static mut TUPLEITER_METHODS: [crate::objects::methodobject::PyMethodDef; 3] = {
+    use crate::objects::genobject::method;
+    use crate::objects::methodobject::{METH_NOARGS, METH_O};
+    [
+        method(
+            c"__length_hint__",
+            tupleiter_len,
+            METH_NOARGS,
+            c"Private method returning an estimate of len(list(it)).",
+        ),
+        method(
+            c"__setstate__",
+            tupleiter_setstate,
+            METH_O,
+            c"Set state information for unpickling.",
+        ),
+        crate::objects::methodobject::PyMethodDef::SENTINEL,
+    ]
+};
+
+/// The type `tuple_iterator` (what `iter(tuple)` returns).
+#[unsafe(no_mangle)]
+pub static mut PyTupleIter_Type: PyTypeObject = PyTypeObject {
+    tp_getattro: Some(crate::objects::object_ops::PyObject_GenericGetAttr),
+    tp_dealloc: Some(tupleiter_dealloc),
+    tp_traverse: Some(tupleiter_traverse),
+    tp_iter: Some(crate::objects::iterobject::PyObject_SelfIter),
+    tp_iternext: Some(tupleiter_next),
+    tp_methods: (&raw mut TUPLEITER_METHODS) as *mut crate::objects::methodobject::PyMethodDef,
+    ..static_type(
+        c"tuple_iterator",
+        size_of::<TupleIterObject>(),
+        Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    )
+};
 
 unsafe fn items_ptr(op: *mut PyObject) -> *mut *mut PyObject {
     // SAFETY: a tuple-layout object.

@@ -3,6 +3,7 @@
 
 pub mod ceval;
 pub mod errors;
+pub mod getargs;
 pub mod modsupport;
 pub mod pyhash;
 pub mod pylifecycle;
