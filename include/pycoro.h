@@ -3240,6 +3240,13 @@ PyObject *PyUnicode_FromFormatV(const char *format, va_list vargs);
 PyObject *PyErr_FormatV(PyObject *exception, const char *format, va_list vargs);
 
 /**
+ * Whether `s` is a valid Python identifier (`s.isidentifier()`): 1 or 0; -1 with
+ * `TypeError("must be str, not X")` for a non-str (CPython reads it as a string) and
+ * `SystemError` for NULL.
+ */
+int PyUnicode_IsIdentifier(PyObject *s);
+
+/**
  * Concatenates two strs.
  *
  * Return value: New reference, or NULL with an exception set: `TypeError("must be str, not

@@ -53,6 +53,7 @@ pub use objects::tupleobject::*;
 pub use objects::typeobject::*;
 pub use objects::typeobject_heap::*;
 pub use objects::unicode_format::*;
+pub use objects::unicode_methods::*;
 pub use objects::unicode_ops::*;
 pub use objects::unicode_pformat::*;
 pub use objects::unicodeobject::*;

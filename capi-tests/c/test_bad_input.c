@@ -1402,6 +1402,10 @@ static void case_unicode(void)
     EXPECT_NULL(BAD(PyUnicode_Format)(NULL, s), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyUnicode_Format)(s, NULL), PyExc_SystemError, BADARG);
     EXPECT_NULL(BAD(PyUnicode_Format)(i, s), PyExc_TypeError, MUST_STR);
+    EXPECT_INT(BAD(PyUnicode_IsIdentifier)(NULL), -1, PyExc_SystemError, BADARG);
+    /* pycoro: a non-str is refused (CPython reads it as a string). */
+    EXPECT_INT(BAD(PyUnicode_IsIdentifier)(i), -1, PyExc_TypeError, MUST_STR);
+    EXPECT_INT_OK(BAD(PyUnicode_IsIdentifier)(s), 1);
 #undef MUST_STR
 
     /* Documented: never raises. */

@@ -301,6 +301,17 @@ static void exported(void)
     show("Replace bad self", PyUnicode_Replace(one, b, x, -1));
     PyObject *f = S("%s-%d"), *fa = Py_BuildValue("(si)", "a", 5);
     show("Format", PyUnicode_Format(f, fa));
+    {
+        const char *ids[] = {"a1", "1a", "", "_x", "\xc3\xa9t\xc3\xa9", "a b", "x\xcc\x81",
+                             "\xe2\x85\xa0", "\xc2\xb2", "def", NULL};
+        for (const char **p = ids; *p; p++) {
+            PyObject *id = S(*p);
+            char what[100];
+            snprintf(what, sizeof what, "IsIdentifier(%s)", *p);
+            show_n(what, PyUnicode_IsIdentifier(id), -1);
+            Py_DECREF(id);
+        }
+    }
     Py_DECREF(f);
     Py_DECREF(fa);
     show("Format 1", PyUnicode_Format(one, x));

@@ -1507,3 +1507,18 @@ pub(crate) static mut STR_METHODS: [PyMethodDef; 50] = {
         PyMethodDef::SENTINEL,
     ]
 };
+
+/// Whether `s` is a valid Python identifier (`s.isidentifier()`): 1 or 0; -1 with
+/// `TypeError("must be str, not X")` for a non-str (CPython reads it as a string) and
+/// `SystemError` for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyUnicode_IsIdentifier(s: *mut PyObject) -> core::ffi::c_int {
+    crate::capi::boundary::check_null!(s, -1);
+    // SAFETY: a live object.
+    crate::capi::boundary::guard("PyUnicode_IsIdentifier", -1, || unsafe {
+        match must_be_str(s) {
+            Ok(h) => is_identifier(h.s) as core::ffi::c_int,
+            Err(Raised) => -1,
+        }
+    })
+}
