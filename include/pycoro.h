@@ -1779,6 +1779,11 @@ extern struct PyTypeObject PyType_Type;
 extern struct PyTypeObject PyBaseObject_Type;
 
 /**
+ * The type `str_iterator`.
+ */
+extern struct PyTypeObject PyUnicodeIter_Type;
+
+/**
  * The type `str`.
  */
 extern struct PyTypeObject PyUnicode_Type;
@@ -3563,6 +3568,154 @@ PyObject *PyUnicode_FromFormatV(const char *format, va_list vargs);
  * sets `SystemError`).
  */
 PyObject *PyErr_FormatV(PyObject *exception, const char *format, va_list vargs);
+
+/**
+ * Whether `s` is a valid Python identifier (`s.isidentifier()`): 1 or 0; -1 with
+ * `TypeError("must be str, not X")` for a non-str (CPython reads it as a string) and
+ * `SystemError` for NULL.
+ */
+int PyUnicode_IsIdentifier(PyObject *s);
+
+/**
+ * Concatenates two strs.
+ *
+ * Return value: New reference, or NULL with an exception set: `TypeError("must be str, not
+ * X")` when `left` is not a str, `TypeError('can only concatenate str (not "X") to str')`
+ * when `right` is not; `SystemError` for NULL (CPython crashes).
+ */
+PyObject *PyUnicode_Concat(PyObject *left, PyObject *right);
+
+/**
+ * Whether `element` (a str) occurs in `container` (a str): 1 or 0, or -1 with `TypeError`
+ * set (`must be str, not X` for the container, `'in <string>' requires string as left
+ * operand, not X` for the element); `SystemError` for NULL.
+ */
+int PyUnicode_Contains(PyObject *container, PyObject *element);
+
+/**
+ * Compares two strs with the rich comparison `op` (`Py_LT` .. `Py_GE`).
+ *
+ * Return value: New reference: `True`/`False`, or `NotImplemented` when either is not a str;
+ * NULL with an exception set for an invalid `op` (`TypeError: bad argument type for built-in
+ * operation`; CPython aborts) or NULL arguments (`SystemError`).
+ */
+PyObject *PyUnicode_RichCompare(PyObject *left, PyObject *right, int op);
+
+/**
+ * Joins the strs of the iterable `seq` with `separator` between them (a space when
+ * `separator` is NULL).
+ *
+ * Return value: New reference, or NULL with an exception set: `TypeError("can only join an
+ * iterable")`, `TypeError("sequence item N: expected str instance, X found")`,
+ * `TypeError("separator: expected str instance, X found")` (checked only when there are two
+ * or more items, as in CPython); `SystemError` when `seq` is NULL.
+ */
+PyObject *PyUnicode_Join(PyObject *separator, PyObject *seq);
+
+/**
+ * Splits `s` at each occurrence of `sep` (runs of whitespace when `sep` is NULL), at most
+ * `maxsplit` times (all when negative): `s.split(sep, maxsplit)`.
+ *
+ * Return value: New reference to a list of strs, or NULL with an exception set
+ * (`TypeError("must be str, not X")` for a non-str `s` or `sep` (None included),
+ * `ValueError("empty separator")`; `SystemError` when `s` is NULL).
+ */
+PyObject *PyUnicode_Split(PyObject *s, PyObject *sep, Py_ssize_t maxsplit);
+
+/**
+ * As `PyUnicode_Split`, splitting from the right: `s.rsplit(sep, maxsplit)`.
+ *
+ * Return value: New reference to a list of strs, or NULL with an exception set.
+ */
+PyObject *PyUnicode_RSplit(PyObject *s, PyObject *sep, Py_ssize_t maxsplit);
+
+/**
+ * Splits `s` at line boundaries (`\n`, `\r`, `\r\n`, `\v`, `\f`, `\x1c`-`\x1e`, `\x85`,
+ * U+2028, U+2029), keeping them when `keepends` is non-zero: `s.splitlines(keepends)`.
+ *
+ * Return value: New reference to a list of strs, or NULL with an exception set
+ * (`TypeError("must be str, not X")`, `SystemError` for NULL).
+ */
+PyObject *PyUnicode_Splitlines(PyObject *s, int keepends);
+
+/**
+ * Splits `s` at the first occurrence of `sep`: the 3-tuple `(before, sep, after)`, or
+ * `(s, '', '')` when `sep` does not occur.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError("must be str, not
+ * X")`, `ValueError("empty separator")`, `SystemError` for NULL).
+ */
+PyObject *PyUnicode_Partition(PyObject *s, PyObject *sep);
+
+/**
+ * As `PyUnicode_Partition` at the last occurrence; `('', '', s)` when `sep` does not occur.
+ *
+ * Return value: New reference, or NULL with an exception set.
+ */
+PyObject *PyUnicode_RPartition(PyObject *s, PyObject *sep);
+
+/**
+ * The number of non-overlapping occurrences of `substr` in `str[start:end]`, or -1 with an
+ * exception set (`TypeError("must be str, not X")`, `SystemError` for NULL).
+ */
+Py_ssize_t PyUnicode_Count(PyObject *str, PyObject *substr, Py_ssize_t start, Py_ssize_t end);
+
+/**
+ * The first (`direction > 0`) or last (otherwise) index of `substr` in `str[start:end]`; -1
+ * when it does not occur; -2 with an exception set (`TypeError("must be str, not X")`,
+ * `SystemError` for NULL).
+ */
+Py_ssize_t PyUnicode_Find(PyObject *str,
+                          PyObject *substr,
+                          Py_ssize_t start,
+                          Py_ssize_t end,
+                          int direction);
+
+/**
+ * The first (`direction > 0`) or last index of the character `ch` in `str[start:end]`; -1
+ * when it does not occur; -2 with an exception set (`TypeError("must be str, not X")` for a
+ * non-str, which CPython reads as one; `SystemError` for NULL).
+ */
+Py_ssize_t PyUnicode_FindChar(PyObject *str,
+                              uint32_t ch,
+                              Py_ssize_t start,
+                              Py_ssize_t end,
+                              int direction);
+
+/**
+ * Whether `str[start:end]` starts (`direction <= 0`) or ends (`direction > 0`) with
+ * `substr`: 1 or 0, or -1 with an exception set (`TypeError("must be str, not X")`, a tuple
+ * included; `SystemError` for NULL).
+ */
+Py_ssize_t PyUnicode_Tailmatch(PyObject *str,
+                               PyObject *substr,
+                               Py_ssize_t start,
+                               Py_ssize_t end,
+                               int direction);
+
+/**
+ * Replaces at most `maxcount` occurrences (all when negative) of `substr` in `str` by
+ * `replstr`: `str.replace(substr, replstr, maxcount)`.
+ *
+ * Return value: New reference, or NULL with an exception set (`TypeError("must be str, not
+ * X")`, `OverflowError("replace string is too long")`, `SystemError` for NULL).
+ */
+PyObject *PyUnicode_Replace(PyObject *str,
+                            PyObject *substr,
+                            PyObject *replstr,
+                            Py_ssize_t maxcount);
+
+/**
+ * `format % args`: printf-style formatting of the str `format` with a tuple of arguments, a
+ * single argument, or a mapping (`%(key)s`). Conversions: `s r a c d i u o x X e E f F g G %`
+ * with flags `-+ #0`, width and precision (`*` takes them from the arguments).
+ *
+ * Return value: New reference, or NULL with an exception set (CPython's messages: `TypeError:
+ * not enough arguments for format string`, `TypeError: not all arguments converted during
+ * string formatting`, `ValueError: unsupported format character 'q' (0x71) at index 1`, ...;
+ * `TypeError("must be str, not X")` for a non-str `format`; `SystemError` for NULL).
+ */
+PyObject *PyUnicode_Format(PyObject *format, PyObject *args);
 
 /**
  * Creates a str from a NUL-terminated UTF-8 C string.

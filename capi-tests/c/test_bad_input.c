@@ -1346,6 +1346,68 @@ static void case_unicode(void)
     EXPECT_INT(BAD(PyUnicode_Compare)(i, s), -1, PyExc_TypeError, "Can't compare int and str");
     EXPECT_INT(BAD(PyUnicode_Compare)(s, i), -1, PyExc_TypeError, "Can't compare str and int");
 
+    /* The string operations: NULL (CPython crashes) and non-str arguments (CPython's
+       messages). */
+#define MUST_STR "must be str, not int"
+    EXPECT_NULL(BAD(PyUnicode_Concat)(NULL, s), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Concat)(s, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Concat)(i, s), PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_Concat)(s, i), PyExc_TypeError,
+                "can only concatenate str (not \"int\") to str");
+    EXPECT_INT(BAD(PyUnicode_Contains)(NULL, s), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyUnicode_Contains)(s, NULL), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyUnicode_Contains)(i, s), -1, PyExc_TypeError, MUST_STR);
+    EXPECT_INT(BAD(PyUnicode_Contains)(s, i), -1, PyExc_TypeError,
+               "'in <string>' requires string as left operand, not int");
+    EXPECT_NULL(BAD(PyUnicode_RichCompare)(NULL, s, Py_EQ), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_RichCompare)(s, NULL, Py_EQ), PyExc_SystemError, BADARG);
+    /* pycoro: an invalid operation raises (CPython aborts). */
+    EXPECT_NULL(BAD(PyUnicode_RichCompare)(s, s, 6), PyExc_TypeError,
+                "bad argument type for built-in operation");
+    {
+        PyObject *r = BAD(PyUnicode_RichCompare)(s, i, Py_EQ);
+        CHECK_EQ_PTR(r, Py_NotImplemented);
+        CHECK_NO_EXC();
+        Py_DECREF(r);
+    }
+    EXPECT_NULL(BAD(PyUnicode_Join)(s, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Join)(s, i), PyExc_TypeError, "can only join an iterable");
+    EXPECT_NULL(BAD(PyUnicode_Split)(NULL, NULL, -1), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Split)(i, NULL, -1), PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_Split)(s, i, -1), PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_RSplit)(NULL, NULL, -1), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_RSplit)(s, i, -1), PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_Splitlines)(NULL, 0), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Splitlines)(i, 0), PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_Partition)(NULL, s), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Partition)(s, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Partition)(s, i), PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_RPartition)(NULL, s), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_RPartition)(i, s), PyExc_TypeError, MUST_STR);
+    EXPECT_INT(BAD(PyUnicode_Count)(NULL, s, 0, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyUnicode_Count)(s, i, 0, 1), -1, PyExc_TypeError, MUST_STR);
+    EXPECT_INT(BAD(PyUnicode_Find)(NULL, s, 0, 1, 1), -2, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyUnicode_Find)(s, NULL, 0, 1, 1), -2, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyUnicode_Find)(i, s, 0, 1, 1), -2, PyExc_TypeError, MUST_STR);
+    EXPECT_INT(BAD(PyUnicode_FindChar)(NULL, 'a', 0, 1, 1), -2, PyExc_SystemError, BADARG);
+    /* pycoro: a non-str is refused (CPython reads it as a string). */
+    EXPECT_INT(BAD(PyUnicode_FindChar)(i, 'a', 0, 1, 1), -2, PyExc_TypeError, MUST_STR);
+    EXPECT_INT_OK(BAD(PyUnicode_FindChar)(s, 0x110000, 0, 100, 1), -1);
+    EXPECT_INT(BAD(PyUnicode_Tailmatch)(NULL, s, 0, 1, 1), -1, PyExc_SystemError, BADARG);
+    EXPECT_INT(BAD(PyUnicode_Tailmatch)(s, i, 0, 1, 1), -1, PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_Replace)(NULL, s, s, -1), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Replace)(s, NULL, s, -1), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Replace)(s, s, NULL, -1), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Replace)(s, s, i, -1), PyExc_TypeError, MUST_STR);
+    EXPECT_NULL(BAD(PyUnicode_Format)(NULL, s), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Format)(s, NULL), PyExc_SystemError, BADARG);
+    EXPECT_NULL(BAD(PyUnicode_Format)(i, s), PyExc_TypeError, MUST_STR);
+    EXPECT_INT(BAD(PyUnicode_IsIdentifier)(NULL), -1, PyExc_SystemError, BADARG);
+    /* pycoro: a non-str is refused (CPython reads it as a string). */
+    EXPECT_INT(BAD(PyUnicode_IsIdentifier)(i), -1, PyExc_TypeError, MUST_STR);
+    EXPECT_INT_OK(BAD(PyUnicode_IsIdentifier)(s), 1);
+#undef MUST_STR
+
     /* Documented: never raises. */
     {
         int r = BAD(PyUnicode_CompareWithASCIIString)(NULL, "a");
@@ -1744,7 +1806,8 @@ static void case_item_protocol(void)
     EXPECT_INT(BAD(PyObject_Length)(i), -1, PyExc_TypeError, "object of type 'int' has no len()");
     EXPECT_INT(BAD(PyMapping_Size)(NULL), -1, PyExc_SystemError, NULLARG);
     EXPECT_INT(BAD(PyMapping_Size)(i), -1, PyExc_TypeError, "object of type 'int' has no len()");
-    EXPECT_INT(BAD(PyMapping_Size)(k), -1, PyExc_TypeError, "str is not a mapping");
+    /* str has mp_length (as in CPython): a str is sized as a mapping. */
+    EXPECT_INT_OK(BAD(PyMapping_Size)(k), 3);
     EXPECT_INT(BAD(PyMapping_Length)(NULL), -1, PyExc_SystemError, NULLARG);
     EXPECT_INT(BAD(PyMapping_Length)(i), -1, PyExc_TypeError, "object of type 'int' has no len()");
     EXPECT_INT(BAD(PySequence_Contains)(NULL, k), -1, PyExc_SystemError, NULLARG);

@@ -363,7 +363,7 @@ unsafe fn index_value(op: *mut PyObject, msg: Option<&str>) -> Option<i128> {
     }
 }
 
-unsafe fn to_signed(
+pub(crate) unsafe fn to_signed(
     op: *mut PyObject,
     msg: Option<&str>,
     min: i128,

@@ -31,6 +31,10 @@ pub mod tupleobject;
 pub mod typeobject;
 pub mod typeobject_heap;
 pub mod unicode_format;
+pub mod unicode_methods;
+pub mod unicode_ops;
+pub mod unicode_pformat;
+pub mod unicode_tables;
 pub mod unicodeobject;
 
 /// Whether `op` is a module object (pycoro has none yet: always false).

@@ -72,8 +72,13 @@ pub static mut PyUnicode_Type: PyTypeObject = PyTypeObject {
     tp_repr: Some(str_repr),
     tp_str: Some(str_str),
     tp_hash: Some(str_hash),
-    tp_richcompare: Some(str_richcompare),
+    tp_richcompare: Some(crate::objects::unicode_ops::PyUnicode_RichCompare),
+    tp_iter: Some(crate::objects::unicode_ops::str_iter),
+    tp_as_number: &raw mut STR_AS_NUMBER,
     tp_as_sequence: &raw mut STR_AS_SEQUENCE,
+    tp_as_mapping: &raw mut STR_AS_MAPPING,
+    tp_methods: (&raw mut crate::objects::unicode_methods::STR_METHODS)
+        as *mut crate::objects::methodobject::PyMethodDef,
     tp_doc: c"str(object='') -> str\nstr(bytes_or_buffer[, encoding[, errors]]) -> str\n\nCreate a new string object from the given object. If encoding or\nerrors is specified, then the object must expose a data buffer\nthat will be decoded using the given encoding and error handler.\nOtherwise, returns the result of object.__str__() (if defined)\nor repr(object).\nencoding defaults to sys.getdefaultencoding().\nerrors defaults to 'strict'.".as_ptr(),
     tp_new: Some(unicode_new),
     ..static_type(
@@ -83,9 +88,24 @@ pub static mut PyUnicode_Type: PyTypeObject = PyTypeObject {
     )
 };
 
+static mut STR_AS_NUMBER: PyNumberMethods = PyNumberMethods {
+    nb_remainder: Some(crate::objects::unicode_pformat::str_mod),
+    ..crate::objects::longobject::EMPTY_NUMBER_METHODS
+};
+
 static mut STR_AS_SEQUENCE: PySequenceMethods = PySequenceMethods {
     sq_length: Some(str_len),
+    sq_concat: Some(crate::objects::unicode_ops::PyUnicode_Concat),
+    sq_repeat: Some(crate::objects::unicode_ops::str_repeat),
+    sq_item: Some(crate::objects::unicode_ops::str_item),
+    sq_contains: Some(crate::objects::unicode_ops::PyUnicode_Contains),
     ..crate::objects::longobject::EMPTY_SEQUENCE_METHODS
+};
+
+static mut STR_AS_MAPPING: PyMappingMethods = PyMappingMethods {
+    mp_length: Some(str_len),
+    mp_subscript: Some(crate::objects::unicode_ops::str_subscript),
+    mp_ass_subscript: None,
 };
 
 /// `PyUnicode_Check`.
@@ -266,17 +286,9 @@ unsafe extern "C" fn str_str(op: *mut PyObject) -> *mut PyObject {
     unsafe { new_ref(op) }
 }
 
-/// Whether Python's `str.isprintable()` is false for `c` (approximation of the Unicode
-/// database: controls, separators other than space, format characters, surrogates,
-/// private use and noncharacters).
+/// Whether Python's `str.isprintable()` is false for `c` (CPython 3.10's Unicode database).
 fn non_printable(c: char) -> bool {
-    let v = c as u32;
-    matches!(v,
-        0x00..=0x1f | 0x7f..=0xa0 | 0xad | 0x34f | 0x61c | 0x115f | 0x1160 | 0x1680 | 0x17b4 | 0x17b5
-        | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0x3164
-        | 0xd800..=0xf8ff | 0xfdd0..=0xfdef | 0xfeff | 0xffa0 | 0xfff0..=0xfffb | 0xfffe | 0xffff
-        | 0xe0000..=0xe0fff | 0xf0000..=0x10ffff)
-        || (v & 0xfffe) == 0xfffe
+    !crate::objects::unicode_methods::is_printable(c)
 }
 
 fn escape_into(out: &mut Text, c: char) -> Result<(), NoMemory> {
@@ -358,22 +370,6 @@ pub(crate) unsafe fn str_from_text(t: Result<Text, NoMemory>) -> *mut PyObject {
 unsafe extern "C" fn str_repr(op: *mut PyObject) -> *mut PyObject {
     // SAFETY: a str.
     unsafe { str_from_text(repr_text(str_as(op).unwrap_or(""))) }
-}
-
-unsafe extern "C" fn str_richcompare(
-    a: *mut PyObject,
-    b: *mut PyObject,
-    op: c_int,
-) -> *mut PyObject {
-    // SAFETY: live objects.
-    unsafe {
-        let (Some(x), Some(y)) = (str_as(a), str_as(b)) else {
-            return new_ref(crate::objects::object_ops::not_implemented());
-        };
-        // UTF-8 byte order is code point order.
-        let ord = x.as_bytes().cmp(y.as_bytes());
-        crate::objects::object_ops::compare_result(ord, op)
-    }
 }
 
 /// Decodes UTF-8 strictly, raising `UnicodeDecodeError` with CPython's message.

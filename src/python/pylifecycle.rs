@@ -36,6 +36,7 @@ pub(crate) fn ready_builtin_types() {
                 &raw mut typeobject::PyBaseObject_Type,
                 &raw mut typeobject::PyType_Type,
                 &raw mut unicodeobject::PyUnicode_Type,
+                &raw mut unicode_ops::PyUnicodeIter_Type,
                 &raw mut dictobject::PyDict_Type,
                 &raw mut tupleobject::PyTuple_Type,
                 &raw mut tupleobject::PyTupleIter_Type,
