@@ -369,13 +369,22 @@ unsafe fn owner_name<'a>(d: *mut PyDescrObject) -> &'a str {
 }
 
 /// Allocates a descriptor of type `dtype` for `owner.name`.
+/// Makes a descriptor of type `dtype` for `owner.name` (a table entry's name; NULL is a bad
+/// internal call), lets `init` fill the fields of its kind, and tracks it.
+///
+/// Return value: New reference, or NULL with an exception set.
 unsafe fn descr_new(
     dtype: *mut PyTypeObject,
     owner: *mut PyTypeObject,
     name: *const c_char,
-) -> *mut PyDescrObject {
-    // SAFETY: `name` is a NUL-terminated table name.
+    init: impl FnOnce(*mut PyDescrObject),
+) -> *mut PyObject {
+    // SAFETY: `name` is a NUL-terminated table name (checked for NULL).
     unsafe {
+        if name.is_null() {
+            crate::python::errors::bad_internal_call();
+            return null_mut();
+        }
         let op = crate::modules::gcmodule::alloc_object(dtype, (*dtype).tp_basicsize as usize);
         if op.is_null() {
             return null_mut();
@@ -388,7 +397,9 @@ unsafe fn descr_new(
             crate::capi::ffi::decref(op);
             return null_mut();
         }
-        d
+        init(d);
+        crate::modules::gcmodule::track(op);
+        op
     }
 }
 
@@ -988,15 +999,11 @@ pub(crate) unsafe fn new_method_descr(
             );
             return null_mut();
         }
-        let d = descr_new(&raw mut PyMethodDescr_Type, tp, (*ml).ml_name);
-        if d.is_null() {
-            return null_mut();
-        }
-        let m = d as *mut PyMethodDescrObject;
-        (*m).d_method = ml;
-        (*m).vectorcall = Some(method_vectorcall);
-        crate::modules::gcmodule::track(obj(d));
-        obj(d)
+        descr_new(&raw mut PyMethodDescr_Type, tp, (*ml).ml_name, |d| {
+            let m = d as *mut PyMethodDescrObject;
+            (*m).d_method = ml;
+            (*m).vectorcall = Some(method_vectorcall);
+        })
     }
 }
 
@@ -1010,17 +1017,9 @@ pub unsafe extern "C" fn PyDescr_NewClassMethod(
 ) -> *mut PyObject {
     crate::capi::boundary::check_null!(ml, null_mut());
     crate::capi::boundary::guard("PyDescr_NewClassMethod", null_mut(), || unsafe {
-        if (*ml).ml_name.is_null() {
-            crate::python::errors::bad_internal_call();
-            return null_mut();
-        }
-        let d = descr_new(&raw mut PyClassMethodDescr_Type, tp, (*ml).ml_name);
-        if d.is_null() {
-            return null_mut();
-        }
-        (*(d as *mut PyMethodDescrObject)).d_method = ml;
-        crate::modules::gcmodule::track(obj(d));
-        obj(d)
+        descr_new(&raw mut PyClassMethodDescr_Type, tp, (*ml).ml_name, |d| {
+            (*(d as *mut PyMethodDescrObject)).d_method = ml;
+        })
     })
 }
 
@@ -1034,17 +1033,9 @@ pub unsafe extern "C" fn PyDescr_NewMember(
 ) -> *mut PyObject {
     crate::capi::boundary::check_null!(m, null_mut());
     crate::capi::boundary::guard("PyDescr_NewMember", null_mut(), || unsafe {
-        if (*m).name.is_null() {
-            crate::python::errors::bad_internal_call();
-            return null_mut();
-        }
-        let d = descr_new(&raw mut PyMemberDescr_Type, tp, (*m).name);
-        if d.is_null() {
-            return null_mut();
-        }
-        (*(d as *mut PyMemberDescrObject)).d_member = m;
-        crate::modules::gcmodule::track(obj(d));
-        obj(d)
+        descr_new(&raw mut PyMemberDescr_Type, tp, (*m).name, |d| {
+            (*(d as *mut PyMemberDescrObject)).d_member = m;
+        })
     })
 }
 
@@ -1058,17 +1049,9 @@ pub unsafe extern "C" fn PyDescr_NewGetSet(
 ) -> *mut PyObject {
     crate::capi::boundary::check_null!(g, null_mut());
     crate::capi::boundary::guard("PyDescr_NewGetSet", null_mut(), || unsafe {
-        if (*g).name.is_null() {
-            crate::python::errors::bad_internal_call();
-            return null_mut();
-        }
-        let d = descr_new(&raw mut PyGetSetDescr_Type, tp, (*g).name);
-        if d.is_null() {
-            return null_mut();
-        }
-        (*(d as *mut PyGetSetDescrObject)).d_getset = g;
-        crate::modules::gcmodule::track(obj(d));
-        obj(d)
+        descr_new(&raw mut PyGetSetDescr_Type, tp, (*g).name, |d| {
+            (*(d as *mut PyGetSetDescrObject)).d_getset = g;
+        })
     })
 }
 
@@ -1084,19 +1067,11 @@ pub unsafe extern "C" fn PyDescr_NewWrapper(
 ) -> *mut PyObject {
     crate::capi::boundary::check_null!(base, null_mut());
     crate::capi::boundary::guard("PyDescr_NewWrapper", null_mut(), || unsafe {
-        if (*base).name.is_null() {
-            crate::python::errors::bad_internal_call();
-            return null_mut();
-        }
-        let d = descr_new(&raw mut PyWrapperDescr_Type, tp, (*base).name);
-        if d.is_null() {
-            return null_mut();
-        }
-        let w = d as *mut PyWrapperDescrObject;
-        (*w).d_base = base;
-        (*w).d_wrapped = wrapped;
-        crate::modules::gcmodule::track(obj(d));
-        obj(d)
+        descr_new(&raw mut PyWrapperDescr_Type, tp, (*base).name, |d| {
+            let w = d as *mut PyWrapperDescrObject;
+            (*w).d_base = base;
+            (*w).d_wrapped = wrapped;
+        })
     })
 }
 

@@ -1473,38 +1473,32 @@ unsafe extern "C" fn exc_setstate(op: *mut PyObject, state: *mut PyObject) -> *m
 
 // StopIteration and NameError keep one extra object after the base fields, as SystemExit does;
 // each type has its own slot functions, as in CPython.
-unsafe extern "C" fn stop_iteration_dealloc(op: *mut PyObject) {
-    // SAFETY: a dying StopIteration.
-    unsafe { value_exc_dealloc(op) }
+macro_rules! value_exc_slots {
+    ($dealloc:ident, $traverse:ident, $clear:ident) => {
+        unsafe extern "C" fn $dealloc(op: *mut PyObject) {
+            // SAFETY: a dying exception with one extra object field.
+            unsafe { value_exc_dealloc(op) }
+        }
+        unsafe extern "C" fn $traverse(
+            op: *mut PyObject,
+            v: visitproc,
+            a: *mut core::ffi::c_void,
+        ) -> c_int {
+            // SAFETY: as value_exc_traverse.
+            unsafe { value_exc_traverse(op, v, a) }
+        }
+        unsafe extern "C" fn $clear(op: *mut PyObject) -> c_int {
+            // SAFETY: as value_exc_clear.
+            unsafe { value_exc_clear(op) }
+        }
+    };
 }
-unsafe extern "C" fn stop_iteration_traverse(
-    op: *mut PyObject,
-    v: visitproc,
-    a: *mut core::ffi::c_void,
-) -> c_int {
-    // SAFETY: a StopIteration.
-    unsafe { value_exc_traverse(op, v, a) }
-}
-unsafe extern "C" fn stop_iteration_clear(op: *mut PyObject) -> c_int {
-    // SAFETY: a StopIteration.
-    unsafe { value_exc_clear(op) }
-}
-unsafe extern "C" fn name_error_dealloc(op: *mut PyObject) {
-    // SAFETY: a dying NameError.
-    unsafe { value_exc_dealloc(op) }
-}
-unsafe extern "C" fn name_error_traverse(
-    op: *mut PyObject,
-    v: visitproc,
-    a: *mut core::ffi::c_void,
-) -> c_int {
-    // SAFETY: a NameError.
-    unsafe { value_exc_traverse(op, v, a) }
-}
-unsafe extern "C" fn name_error_clear(op: *mut PyObject) -> c_int {
-    // SAFETY: a NameError.
-    unsafe { value_exc_clear(op) }
-}
+value_exc_slots!(
+    stop_iteration_dealloc,
+    stop_iteration_traverse,
+    stop_iteration_clear
+);
+value_exc_slots!(name_error_dealloc, name_error_traverse, name_error_clear);
 
 /// An empty method table (CPython 3.10 gives AttributeError and NameError one).
 static mut NO_METHODS: [PyMethodDef; 1] = [PyMethodDef::SENTINEL];

@@ -2287,9 +2287,7 @@ unsafe fn add_operators(tp: *mut PyTypeObject) -> c_int {
             if ptr.is_null() || (*ptr).is_null() {
                 continue;
             }
-            let name = crate::objects::unicodeobject::intern(
-                CStr::from_ptr((*p).name).to_str().unwrap_or("?"),
-            );
+            let name = intern_c((*p).name);
             let value = if *ptr
                 == crate::objects::object_ops::PyObject_HashNotImplemented as *mut core::ffi::c_void
             {
@@ -2311,9 +2309,7 @@ unsafe fn add_methods(tp: *mut PyTypeObject) -> c_int {
     unsafe {
         let mut m = (*tp).tp_methods;
         while !m.is_null() && !(*m).ml_name.is_null() {
-            let name = crate::objects::unicodeobject::intern(
-                CStr::from_ptr((*m).ml_name).to_str().unwrap_or("?"),
-            );
+            let name = intern_c((*m).ml_name);
             let flags = (*m).ml_flags;
             let value = if flags & METH_CLASS != 0 {
                 if flags & METH_STATIC != 0 {
@@ -2354,47 +2350,54 @@ unsafe fn add_methods(tp: *mut PyTypeObject) -> c_int {
     }
 }
 
+/// The interned str of a NUL-terminated table name.
+unsafe fn intern_c(name: *const core::ffi::c_char) -> *mut PyObject {
+    // SAFETY: a NUL-terminated name from a static table.
+    unsafe { crate::objects::unicodeobject::intern(CStr::from_ptr(name).to_str().unwrap_or("?")) }
+}
+
+/// Adds a descriptor made by `make` for each entry of a NULL-name-terminated table (members or
+/// getsets) under the entry's name, unless the dict has the name already.
+unsafe fn add_table<T>(
+    tp: *mut PyTypeObject,
+    table: *mut T,
+    name_of: impl Fn(*mut T) -> *const core::ffi::c_char,
+    make: impl Fn(*mut PyTypeObject, *mut T) -> *mut PyObject,
+) -> c_int {
+    // SAFETY: a type being readied; the table is NULL-name-terminated.
+    unsafe {
+        let mut e = table;
+        while !e.is_null() && !name_of(e).is_null() {
+            if dict_set_default(tp, intern_c(name_of(e)), make(tp, e)) < 0 {
+                return -1;
+            }
+            e = e.add(1);
+        }
+        0
+    }
+}
+
 unsafe fn add_members(tp: *mut PyTypeObject) -> c_int {
     // SAFETY: a type being readied; its member table is NULL-terminated.
     unsafe {
-        let mut m = (*tp).tp_members;
-        while !m.is_null() && !(*m).name.is_null() {
-            let name = crate::objects::unicodeobject::intern(
-                CStr::from_ptr((*m).name).to_str().unwrap_or("?"),
-            );
-            if dict_set_default(
-                tp,
-                name,
-                crate::objects::descrobject::PyDescr_NewMember(tp, m),
-            ) < 0
-            {
-                return -1;
-            }
-            m = m.add(1);
-        }
-        0
+        add_table(
+            tp,
+            (*tp).tp_members,
+            |m| (*m).name,
+            |t, m| crate::objects::descrobject::PyDescr_NewMember(t, m),
+        )
     }
 }
 
 unsafe fn add_getsets(tp: *mut PyTypeObject) -> c_int {
     // SAFETY: a type being readied; its getset table is NULL-terminated.
     unsafe {
-        let mut g = (*tp).tp_getset;
-        while !g.is_null() && !(*g).name.is_null() {
-            let name = crate::objects::unicodeobject::intern(
-                CStr::from_ptr((*g).name).to_str().unwrap_or("?"),
-            );
-            if dict_set_default(
-                tp,
-                name,
-                crate::objects::descrobject::PyDescr_NewGetSet(tp, g),
-            ) < 0
-            {
-                return -1;
-            }
-            g = g.add(1);
-        }
-        0
+        add_table(
+            tp,
+            (*tp).tp_getset,
+            |g| (*g).name,
+            |t, g| crate::objects::descrobject::PyDescr_NewGetSet(t, g),
+        )
     }
 }
 
